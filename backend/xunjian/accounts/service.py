@@ -1,0 +1,325 @@
+"""Accounts: passwords (argon2id), sessions, throttled login, scope loading, user administration."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import anyio
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from .. import db
+from ..audit import service as audit
+from ..config import Settings
+from ..errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
+from ..regions.tables import Region
+from ..scope import Scope
+from ..sites.tables import Site, SiteManager
+from . import rules
+from .principal import Principal
+from .schemas import AdminUserRead, UserCreate, UserUpdate
+from .tables import LoginThrottle, User, UserRegion, UserSession
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verifying against this hash when the user does not exist keeps the timing of "no such user" and "wrong password" alike.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def configure_hasher(settings: Settings) -> None:
+    """argon2id cost from the settings (the test suite lowers it; production keeps the library's defaults)."""
+    global _hasher, _DUMMY_HASH
+    if settings.argon2_memory_kib == _hasher.memory_cost and settings.argon2_time_cost == _hasher.time_cost:
+        return
+    _hasher = PasswordHasher(memory_cost=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"Password must have at least {MIN_PASSWORD_LENGTH} characters", details={"field": "password"})
+    return await anyio.to_thread.run_sync(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    def _verify() -> bool:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    return await anyio.to_thread.run_sync(_verify)
+
+
+# ---------------------------------------------------------------- login throttling
+
+async def _throttle_states(keys: list[str]) -> dict[str, rules.ThrottleState]:
+    rows = await LoginThrottle.select().where(LoginThrottle.key.is_in(keys))
+    return {r["key"]: rules.ThrottleState(r["failures"], r["window_start"]) for r in rows}
+
+
+async def _check_throttle(settings: Settings, keys: dict[str, int], now: datetime) -> None:
+    window = timedelta(seconds=settings.login_window_seconds)
+    states = await _throttle_states(list(keys))
+    wait = max(rules.throttle_retry_after(states.get(k), now, limit, window) for k, limit in keys.items())
+    if wait:
+        raise TooManyRequests("Too many failed logins; try again later", retry_after=wait)
+
+
+async def _record_failure(settings: Settings, keys: list[str], now: datetime) -> None:
+    window = timedelta(seconds=settings.login_window_seconds)
+    async with db.write_transaction():
+        states = await _throttle_states(keys)
+        for key in keys:
+            new = rules.throttle_after_failure(states.get(key), now, window)
+            if key in states:
+                await LoginThrottle.update(
+                    {LoginThrottle.failures: new.failures, LoginThrottle.window_start: new.window_start}
+                ).where(LoginThrottle.key == key)
+            else:
+                await LoginThrottle.insert(
+                    LoginThrottle(key=key, failures=new.failures, window_start=new.window_start)
+                ).on_conflict(action="DO NOTHING")
+
+
+async def login(settings: Settings, username: str, password: str, client_addr: str, user_agent: str,
+                now: datetime | None = None) -> tuple[str, dict]:
+    now = now or utcnow()
+    user_key, client_key = f"user:{username.lower()[:100]}", f"ip:{client_addr}"
+    await _check_throttle(
+        settings, {user_key: settings.login_max_failures, client_key: settings.login_max_failures_per_client}, now
+    )
+    user = await User.select().where(User.username == username).first()
+    ok = await verify_password(user["password_hash"] if user else _DUMMY_HASH, password)
+    if not user or not ok or not user["is_active"]:
+        await _record_failure(settings, [user_key, client_key], now)
+        raise Unauthorized("Wrong username or password", code="invalid_credentials")
+    token = rules.new_token()
+    async with db.write_transaction():
+        await LoginThrottle.delete().where(LoginThrottle.key == user_key)
+        await UserSession.insert(
+            UserSession(
+                token_hash=rules.token_hash(token),
+                user=user["id"],
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(hours=settings.session_max_hours),
+                client_addr=client_addr[:64],
+                user_agent=user_agent[:255],
+            )
+        )
+        await audit.record(None, "auth.login", "user", user["id"], client_addr=client_addr,
+                           after={"username": user["username"]})
+    return token, user
+
+
+async def load_scope(user_id: int, role: str) -> tuple[Scope, tuple[int, ...], tuple[int, ...]]:
+    if role == "admin":
+        return Scope(everything=True), (), ()
+    if role in rules.REGION_ROLES:
+        rows = await UserRegion.select(UserRegion.region, UserRegion.region._.path).where(UserRegion.user == user_id)
+        paths = tuple(sorted({r["region.path"] for r in rows}))
+        return Scope(region_paths=paths), tuple(r["region"] for r in rows), ()
+    rows = await SiteManager.select(SiteManager.site).where(SiteManager.user == user_id)
+    ids = tuple(sorted(r["site"] for r in rows))
+    return Scope(site_ids=frozenset(ids)), (), ids
+
+
+async def authenticate(settings: Settings, token: str, via_cookie: bool, client_addr: str,
+                       now: datetime | None = None) -> Principal | None:
+    now = now or utcnow()
+    row = await (
+        UserSession.select(
+            UserSession.id, UserSession.last_seen_at, UserSession.expires_at, UserSession.revoked_at,
+            UserSession.user.id, UserSession.user.username, UserSession.user.role,
+            UserSession.user.display_name, UserSession.user.is_active,
+        )
+        .where(UserSession.token_hash == rules.token_hash(token))
+        .first()
+    )
+    if row is None or not row["user.is_active"]:
+        return None
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    if not rules.session_valid(now, row["last_seen_at"], row["expires_at"], row["revoked_at"], idle):
+        return None
+    # Sliding idle window without a write on every request.
+    if now - row["last_seen_at"] > timedelta(minutes=1):
+        await UserSession.update({UserSession.last_seen_at: now}).where(UserSession.id == row["id"])
+    scope, region_ids, site_ids = await load_scope(row["user.id"], row["user.role"])
+    return Principal(
+        id=row["user.id"], username=row["user.username"], role=row["user.role"],
+        display_name=row["user.display_name"], scope=scope, session_id=row["id"],
+        region_ids=region_ids, site_ids=site_ids, via_cookie=via_cookie, client_addr=client_addr,
+    )
+
+
+async def logout(principal: Principal) -> None:
+    async with db.write_transaction():
+        await UserSession.update({UserSession.revoked_at: utcnow()}).where(UserSession.id == principal.session_id)
+        await audit.record(principal, "auth.logout", "user", principal.id)
+
+
+async def revoke_sessions(user_id: int) -> None:
+    await UserSession.update({UserSession.revoked_at: utcnow()}).where(
+        (UserSession.user == user_id) & UserSession.revoked_at.is_null()
+    )
+
+
+# ---------------------------------------------------------------- self-service
+
+async def update_me(principal: Principal, display_name: str | None) -> None:
+    if display_name is not None:
+        name = display_name.strip()
+        if not name or len(name) > 100:
+            raise Invalid("display_name must have 1 to 100 characters", details={"field": "display_name"})
+        async with db.write_transaction():
+            await User.update({User.display_name: name}).where(User.id == principal.id)
+            await audit.record(principal, "user.update_self", "user", principal.id, after={"display_name": name})
+
+
+async def change_password(principal: Principal, current: str, new: str) -> None:
+    user = await User.select(User.password_hash).where(User.id == principal.id).first()
+    if not await verify_password(user["password_hash"], current):
+        raise Invalid("The current password is wrong", details={"field": "current_password"})
+    new_hash = await hash_password(new)
+    async with db.write_transaction():
+        await User.update({User.password_hash: new_hash, User.password_changed_at: utcnow()}).where(
+            User.id == principal.id
+        )
+        # Other sessions end: a changed password must lock out whoever knew the old one.
+        await UserSession.update({UserSession.revoked_at: utcnow()}).where(
+            (UserSession.user == principal.id) & (UserSession.id != principal.session_id)
+            & UserSession.revoked_at.is_null()
+        )
+        await audit.record(principal, "user.change_password", "user", principal.id)
+
+
+# ---------------------------------------------------------------- administration
+
+async def _validate_links(role: str, region_ids: list[int], site_ids: list[int]) -> None:
+    if role in rules.REGION_ROLES and not region_ids:
+        raise Invalid(f"A {role} needs at least one region", details={"field": "region_ids"})
+    if role in rules.SITE_ROLES and not site_ids:
+        raise Invalid("A manager needs at least one site", details={"field": "site_ids"})
+    if role not in rules.REGION_ROLES and region_ids:
+        raise Invalid(f"A {role} is not linked to regions", details={"field": "region_ids"})
+    if role not in rules.SITE_ROLES and site_ids:
+        raise Invalid(f"A {role} is not linked to sites", details={"field": "site_ids"})
+    if region_ids:
+        found = await Region.count().where(Region.id.is_in(region_ids))
+        if found != len(set(region_ids)):
+            raise Invalid("Unknown region", details={"field": "region_ids"})
+    if site_ids:
+        found = await Site.count().where(Site.id.is_in(site_ids))
+        if found != len(set(site_ids)):
+            raise Invalid("Unknown site", details={"field": "site_ids"})
+
+
+async def _set_links(user_id: int, region_ids: list[int], site_ids: list[int]) -> None:
+    await UserRegion.delete().where(UserRegion.user == user_id)
+    await SiteManager.delete().where(SiteManager.user == user_id)
+    if region_ids:
+        await UserRegion.insert(*[UserRegion(user=user_id, region=r) for r in sorted(set(region_ids))])
+    if site_ids:
+        await SiteManager.insert(*[SiteManager(user=user_id, site=s) for s in sorted(set(site_ids))])
+
+
+async def read_user(user_id: int) -> AdminUserRead:
+    user = await User.select().where(User.id == user_id).first()
+    if not user:
+        raise NotFound("User not found")
+    regions = await UserRegion.select(UserRegion.region).where(UserRegion.user == user_id)
+    sites = await SiteManager.select(SiteManager.site).where(SiteManager.user == user_id)
+    return AdminUserRead(
+        id=user["id"], username=user["username"], role=user["role"], display_name=user["display_name"],
+        is_active=user["is_active"], region_ids=sorted(r["region"] for r in regions),
+        site_ids=sorted(s["site"] for s in sites),
+    )
+
+
+async def list_users() -> list[AdminUserRead]:
+    users = await User.select().order_by(User.id)
+    regions = await UserRegion.select(UserRegion.user, UserRegion.region)
+    sites = await SiteManager.select(SiteManager.user, SiteManager.site)
+    by_user_r: dict[int, list[int]] = {}
+    by_user_s: dict[int, list[int]] = {}
+    for r in regions:
+        by_user_r.setdefault(r["user"], []).append(r["region"])
+    for s in sites:
+        by_user_s.setdefault(s["user"], []).append(s["site"])
+    return [
+        AdminUserRead(
+            id=u["id"], username=u["username"], role=u["role"], display_name=u["display_name"],
+            is_active=u["is_active"], region_ids=sorted(by_user_r.get(u["id"], [])),
+            site_ids=sorted(by_user_s.get(u["id"], [])),
+        )
+        for u in users
+    ]
+
+
+async def create_user(actor: Principal | None, data: UserCreate) -> AdminUserRead:
+    username = data.username.strip()
+    if not (3 <= len(username) <= 64) or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        raise Invalid("username must be 3 to 64 letters, digits, '.', '-' or '_'", details={"field": "username"})
+    await _validate_links(data.role, data.region_ids, data.site_ids)
+    password_hash = await hash_password(data.password)
+    async with db.write_transaction():
+        if await User.exists().where(User.username == username):
+            raise Conflict("That username is taken", details={"field": "username"})
+        rows = await User.insert(
+            User(username=username, display_name=data.display_name.strip() or username, role=data.role,
+                 password_hash=password_hash)
+        ).returning(User.id)
+        user_id = rows[0]["id"]
+        await _set_links(user_id, data.region_ids, data.site_ids)
+        await audit.record(actor, "user.create", "user", user_id,
+                           after={"username": username, "role": data.role, "region_ids": data.region_ids,
+                                  "site_ids": data.site_ids})
+    return await read_user(user_id)
+
+
+async def update_user(actor: Principal, user_id: int, data: UserUpdate) -> AdminUserRead:
+    before = await read_user(user_id)
+    role = data.role or before.role
+    region_ids = data.region_ids if data.region_ids is not None else (
+        before.region_ids if role in rules.REGION_ROLES else [])
+    site_ids = data.site_ids if data.site_ids is not None else (before.site_ids if role in rules.SITE_ROLES else [])
+    await _validate_links(role, region_ids, site_ids)
+    changes = {}
+    if data.display_name is not None:
+        changes[User.display_name] = data.display_name.strip() or before.username
+    if data.role is not None:
+        changes[User.role] = data.role
+    if data.is_active is not None:
+        changes[User.is_active] = data.is_active
+    async with db.write_transaction():
+        if changes:
+            await User.update(changes).where(User.id == user_id)
+        await _set_links(user_id, region_ids, site_ids)
+        if data.is_active is False or (data.role and data.role != before.role):
+            await revoke_sessions(user_id)
+        await audit.record(actor, "user.update", "user", user_id, before=msgspec_to_builtins(before),
+                           after={"role": role, "region_ids": region_ids, "site_ids": site_ids,
+                                  "is_active": data.is_active if data.is_active is not None else before.is_active})
+    return await read_user(user_id)
+
+
+async def reset_password(actor: Principal, user_id: int, new_password: str) -> None:
+    await read_user(user_id)
+    new_hash = await hash_password(new_password)
+    async with db.write_transaction():
+        await User.update({User.password_hash: new_hash, User.password_changed_at: utcnow()}).where(
+            User.id == user_id)
+        await revoke_sessions(user_id)
+        await audit.record(actor, "user.reset_password", "user", user_id)
+
+
+def msgspec_to_builtins(obj):
+    import msgspec
+
+    return msgspec.to_builtins(obj)

@@ -1,0 +1,136 @@
+"""create_app(settings) -> Litestar: one router per domain, the lifespan, error handlers, the PWA."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig, ResponseSpec
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+from . import __version__, db
+from .accounts import controller as accounts_controller
+from .accounts import service as accounts_service
+from .accounts.auth import PUBLIC, auth_middleware, provide_principal
+from .config import Settings
+from .errors import ERROR_STATUSES, EXCEPTION_HANDLERS, ErrorBody
+from .health import router as health_router
+from .regions import controller as regions_controller
+from .sites import controller as sites_controller
+
+log = logging.getLogger("xunjian")
+
+_ERROR_DESCRIPTIONS = {
+    400: "Malformed request", 401: "Not logged in, or the session expired", 403: "Your role may not do this",
+    404: "Not found, or outside your scope", 409: "Conflicts with the current state", 413: "Too large",
+    415: "Unsupported media type", 422: "Invalid input", 429: "Too many requests (see Retry-After)",
+    503: "A dependency is down (see Retry-After)",
+}
+
+
+def _routers() -> list:
+    # One router per domain; a new domain adds its router here.
+    return [
+        health_router,
+        accounts_controller.router,
+        regions_controller.router,
+        sites_controller.router,
+    ]
+
+
+def _csp(settings: Settings) -> str:
+    img = "'self' data: blob:"
+    if settings.s3_endpoint:
+        img += " " + settings.s3_endpoint.rstrip("/")
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src {img}; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+def _document_errors(app: Litestar) -> None:
+    """Every operation documents the uniform error body for the statuses it can answer."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if not getattr(handler, "include_in_schema", True):
+                continue
+            responses = dict(handler.responses or {})
+            for status in ERROR_STATUSES + (503,):
+                responses.setdefault(
+                    status, ResponseSpec(data_container=ErrorBody, description=_ERROR_DESCRIPTIONS[status])
+                )
+            handler.responses = responses
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    engine = db.make_engine(settings)
+    db.bind_engine(engine)
+    accounts_service.configure_hasher(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.prepare(engine, settings.db_pool_size)
+        try:
+            for hook in app.state.startup_hooks:
+                await hook(app)
+            yield
+        finally:
+            for hook in reversed(app.state.shutdown_hooks):
+                try:
+                    await hook(app)
+                except Exception:
+                    log.exception("Shutdown hook failed")
+            await db.shutdown(engine)
+
+    route_handlers = list(_routers())
+    if settings.pwa_dir.is_dir():
+        route_handlers.append(
+            create_static_files_router(
+                path="/", directories=[settings.pwa_dir], html_mode=True, include_in_schema=False, name="pwa",
+                opt=PUBLIC,
+            )
+        )
+
+    csp = _csp(settings)
+
+    async def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    app = Litestar(
+        route_handlers=route_handlers,
+        lifespan=[lifespan],
+        middleware=[auth_middleware()],
+        dependencies={"principal": Provide(provide_principal)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        after_request=security_headers,
+        state=State({"settings": settings, "engine": engine, "readiness_checks": {}, "startup_hooks": [],
+                     "shutdown_hooks": []}),
+        openapi_config=OpenAPIConfig(
+            title="Xunjian 巡检 API",
+            version=__version__,
+            path="/schema",
+            description="Field inspection and safety-risk system. Errors always have the body {code, message, details}.",
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", description="Token from /api/auth/login"),
+                    "cookie": SecurityScheme(type="apiKey", name="xj_session", security_scheme_in="cookie"),
+                }
+            ),
+            security=[{"bearer": []}, {"cookie": []}],
+        ),
+        logging_config=None,
+        debug=False,
+    )
+    _document_errors(app)
+    return app

@@ -1,0 +1,146 @@
+"""The `xunjian` command: serve, migrate, demo, create-user (and the jobs' commands, registered by their domains)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+
+from . import db
+from .config import Settings
+from .errors import AppError, ConfigError
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+
+
+async def _with_engine(settings: Settings, fn):
+    from .accounts.service import configure_hasher
+
+    engine = db.make_engine(settings)
+    db.bind_engine(engine)
+    configure_hasher(settings)
+    await db.prepare(engine, 5)
+    try:
+        return await fn()
+    finally:
+        await db.shutdown(engine)
+
+
+def cmd_migrate(settings: Settings, _args) -> int:
+    engine = db.make_engine(settings)
+
+    async def run():
+        await db.prepare(engine, 5)
+        try:
+            await db.migrate(engine)
+        finally:
+            await db.shutdown(engine)
+
+    asyncio.run(run())
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_demo(settings: Settings, _args) -> int:
+    from . import demo
+
+    cmd_migrate(settings, _args)
+    summary = asyncio.run(_with_engine(settings, lambda: demo.load(settings)))
+    print(summary)
+    return 0
+
+
+def cmd_create_user(settings: Settings, args) -> int:
+    from .accounts import service
+    from .accounts.schemas import UserCreate
+
+    password = args.password or getpass.getpass("Password: ")
+    data = UserCreate(
+        username=args.username, password=password, role=args.role, display_name=args.display_name or "",
+        region_ids=[], site_ids=[],
+    )
+
+    async def run():
+        from .regions.tables import Region
+        from .sites.tables import Site
+
+        regions = [r["id"] for r in await Region.select(Region.id).where(Region.code.is_in(args.region or []))] \
+            if args.region else []
+        sites = [s["id"] for s in await Site.select(Site.id).where(Site.code.is_in(args.site or []))] \
+            if args.site else []
+        import msgspec
+
+        user = await service.create_user(None, msgspec.structs.replace(data, region_ids=regions, site_ids=sites))
+        return user
+
+    user = asyncio.run(_with_engine(settings, run))
+    print(f"Created {user.username} ({user.role}), id {user.id}")
+    return 0
+
+
+def cmd_serve(settings: Settings, args) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    if args.scheduler:
+        settings = settings.with_(run_scheduler=True)
+    app = create_app(settings)
+    print(f"Xunjian is serving at http://{host}:{port}/  (API docs: http://{host}:{port}/schema)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True, server_header=False)
+    return 0
+
+
+COMMANDS = {
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "demo": cmd_demo,
+    "create-user": cmd_create_user,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xunjian", description="Xunjian 巡检: field inspection and risk system")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the API and the PWA")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--scheduler", action="store_true", help="run the scheduled jobs in this process too")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("demo", help="load demo regions, sites and users (idempotent)")
+    p = sub.add_parser("create-user", help="create an account")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=["inspector", "manager", "supervisor", "admin"])
+    p.add_argument("--password", help="prompted for when omitted")
+    p.add_argument("--display-name")
+    p.add_argument("--region", action="append", help="region code (inspectors, supervisors); repeatable")
+    p.add_argument("--site", action="append", help="site code (managers); repeatable")
+    for extend in EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+# Domains add their own subcommands: each entry takes the subparsers object and registers into COMMANDS.
+EXTENSIONS: list = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        setup_logging(settings.log_level)
+        return COMMANDS[args.command](settings, args)
+    except (ConfigError, AppError) as exc:
+        print(f"xunjian: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

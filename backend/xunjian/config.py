@@ -1,0 +1,105 @@
+"""Settings from the environment. Built by `Settings.from_env()` and passed in; never cached at import."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+from .errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent.parent
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_bucket: str = "xunjian-photos"
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    demo_password: str = "xunjian-demo-2026"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Inspectors work offline for hours: the idle window is long, the absolute lifetime bounded.
+    session_idle_minutes: int = 12 * 60
+    session_max_hours: int = 7 * 24
+    cookie_secure: bool = False
+    login_max_failures: int = 5
+    login_max_failures_per_client: int = 20
+    login_window_seconds: int = 15 * 60
+    photo_max_bytes: int = 15 * 1024 * 1024
+    photo_max_pixels: int = 50_000_000
+    checkin_far_meters: int = 500
+    run_scheduler: bool = False
+    log_level: str = "INFO"
+    pwa_dir: Path = REPO_DIR / "pwa"
+    schemas_dir: Path = REPO_DIR / "schemas"
+    db_pool_size: int = 20
+    argon2_memory_kib: int = 65536
+    argon2_time_cost: int = 3
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "xunjian.sqlite3"
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.database_url) and self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def uses_s3(self) -> bool:
+        return bool(self.s3_endpoint)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        values: dict = {}
+        ints = {
+            "session_idle_minutes", "session_max_hours", "login_max_failures", "login_max_failures_per_client",
+            "login_window_seconds", "photo_max_bytes", "photo_max_pixels", "checkin_far_meters", "port",
+            "db_pool_size", "argon2_memory_kib", "argon2_time_cost",
+        }
+        bools = {"s3_secure", "cookie_secure", "run_scheduler"}
+        paths = {"data_dir", "pwa_dir", "schemas_dir"}
+        for name in cls.__dataclass_fields__:
+            if name == "extra":
+                continue
+            raw = env.get(f"XUNJIAN_{name.upper()}")
+            if raw is None or raw == "":
+                continue
+            try:
+                if name in ints:
+                    values[name] = int(raw)
+                elif name in bools:
+                    values[name] = _bool(raw)
+                elif name in paths:
+                    values[name] = Path(raw)
+                else:
+                    values[name] = raw
+            except ValueError as exc:
+                raise ConfigError(f"XUNJIAN_{name.upper()}={raw!r} is not valid: {exc}") from exc
+        values["extra"] = {k: v for k, v in env.items() if k.startswith("XUNJIAN_")}
+        settings = cls(**values)
+        if settings.database_url and not (
+            settings.is_postgres or settings.database_url.startswith("sqlite:")
+        ):
+            raise ConfigError("XUNJIAN_DATABASE_URL must start with postgresql:// or sqlite:///")
+        return settings

@@ -1,0 +1,139 @@
+"""Engine choice and transactions.
+
+SQLite is the embedded default (WAL, a busy timeout, IMMEDIATE transactions for read-then-write work so concurrent
+writers queue instead of failing with "database is locked"). PostgreSQL is used when XUNJIAN_DATABASE_URL says so,
+with a connection pool opened in the lifespan. The engine is bound to every table at start-up: nothing is cached at
+import time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from piccolo.conf.apps import AppConfig
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
+
+from .config import Settings
+from .errors import ConfigError
+
+from .piccolo_conf import APP_MODULES
+
+
+def app_configs() -> list[AppConfig]:
+    return [importlib.import_module(m).APP_CONFIG for m in APP_MODULES]
+
+
+def all_tables() -> list[type[Table]]:
+    tables: list[type[Table]] = []
+    for cfg in app_configs():
+        tables.extend(cfg.table_classes)
+    return tables
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.is_postgres:
+        return PostgresEngine(config={"dsn": settings.database_url})
+    if settings.database_url and settings.database_url.startswith("sqlite:///"):
+        path = settings.database_url.removeprefix("sqlite:///")
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path = str(settings.sqlite_path)
+    return SQLiteEngine(path=path, timeout=30)
+
+
+def bind_engine(engine: Engine) -> None:
+    for table in all_tables():
+        table._meta.db = engine
+    # The migration runner and `piccolo` CLI find the engine through piccolo_conf.
+    from . import piccolo_conf
+
+    piccolo_conf.DB = engine
+
+
+def is_sqlite(engine: Engine | None = None) -> bool:
+    if engine is None:
+        from . import piccolo_conf
+
+        engine = piccolo_conf.DB
+    return engine.engine_type == "sqlite"
+
+
+def current_engine() -> Engine:
+    from . import piccolo_conf
+
+    if piccolo_conf.DB is None:
+        raise ConfigError("No database engine bound")
+    return piccolo_conf.DB
+
+
+async def prepare(engine: Engine, pool_size: int = 20) -> None:
+    """Open the pool (PostgreSQL) or switch on WAL (SQLite); fail loudly when the database is unreachable."""
+    if engine.engine_type == "sqlite":
+        path = engine.path
+        try:
+            con = sqlite3.connect(path, timeout=30)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.close()
+        except sqlite3.Error as exc:
+            raise ConfigError(f"Cannot open the SQLite database at {path}: {exc}") from exc
+        return
+    try:
+        await engine.start_connection_pool(max_size=pool_size, min_size=1)
+        await engine.run_ddl("SELECT 1")
+    except Exception as exc:  # asyncpg raises many kinds; all mean "cannot start"
+        raise ConfigError(f"Cannot reach PostgreSQL: {exc}") from exc
+
+
+async def shutdown(engine: Engine) -> None:
+    if engine.engine_type != "sqlite":
+        await engine.close_connection_pool()
+
+
+def write_transaction(engine: Engine | None = None):
+    """A transaction for read-then-write work: IMMEDIATE on SQLite, a plain transaction on PostgreSQL."""
+    engine = engine or current_engine()
+    if engine.engine_type == "sqlite":
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    async with write_transaction():
+        yield
+
+
+async def ping(engine: Engine | None = None) -> bool:
+    try:
+        await (engine or current_engine()).run_ddl("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+async def fetch(sql: str, *args) -> list[dict]:
+    """Raw SQL with `{}` placeholders (Piccolo's QueryString style) for set-based work."""
+    from piccolo.querystring import QueryString
+
+    return await current_engine().run_querystring(QueryString(sql, *args))
+
+
+async def migrate(engine: Engine) -> None:
+    """Apply every app's migrations from wherever the database stands (empty included)."""
+    import os
+
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.apps.migrations.tables import Migration
+
+    os.environ["PICCOLO_CONF"] = "xunjian.piccolo_conf"
+    bind_engine(engine)
+    Migration._meta.db = engine
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise ConfigError(f"Migrations failed: {result.message}")

@@ -1,0 +1,156 @@
+"""Demo data: Gansu's 14 prefecture-level divisions, real counties under several, sites of every kind, demo users.
+
+Idempotent: rows are matched by code or username and only missing ones are added.
+"""
+
+from __future__ import annotations
+
+from .accounts import service as accounts
+from .accounts.schemas import UserCreate
+from .accounts.tables import User
+from .config import Settings
+from .regions.tables import Region
+from .sites.tables import Site
+
+PROVINCE = ("620000", "甘肃省")
+
+PREFECTURES = [
+    ("620100", "兰州市"), ("620200", "嘉峪关市"), ("620300", "金昌市"), ("620400", "白银市"), ("620500", "天水市"),
+    ("620600", "武威市"), ("620700", "张掖市"), ("620800", "平凉市"), ("620900", "酒泉市"), ("621000", "庆阳市"),
+    ("621100", "定西市"), ("621200", "陇南市"), ("622900", "临夏回族自治州"), ("623000", "甘南藏族自治州"),
+]
+
+COUNTIES = {
+    "620100": [("620102", "城关区"), ("620103", "七里河区"), ("620104", "西固区"), ("620121", "永登县"),
+               ("620122", "皋兰县"), ("620123", "榆中县")],
+    "620400": [("620402", "白银区"), ("620421", "靖远县")],
+    "620500": [("620502", "秦州区"), ("620503", "麦积区"), ("620522", "秦安县")],
+    "620700": [("620702", "甘州区"), ("620722", "民乐县")],
+    "620900": [("620902", "肃州区"), ("620981", "玉门市"), ("620982", "敦煌市")],
+    "621100": [("621102", "安定区"), ("621121", "通渭县")],
+    "622900": [("622901", "临夏市"), ("622921", "临夏县")],
+}
+
+# A few townships (乡镇/街道), so that the fourth level exists; codes follow the 9-digit pattern.
+TOWNSHIPS = {
+    "620102": [("620102002", "张掖路街道"), ("620102003", "酒泉路街道")],
+    "620123": [("620123100", "城关镇"), ("620123101", "和平镇")],
+}
+
+# (code, kind, name, county or prefecture code, lat, lng, extra)
+SITES = [
+    ("YL-620102-001", "eldercare", "兰州市城关区福寿园养老院", "620102", 36.0578, 103.8412,
+     {"ownership": "private", "approved_beds": 180, "operator": "兰州福寿园养老服务有限公司",
+      "address": "兰州市城关区雁滩路2988号", "attributes": {"residents": 142, "full_care_residents": 61}}),
+    ("YL-620103-002", "eldercare", "兰州市七里河区社会福利中心", "620103", 36.0661, 103.7867,
+     {"ownership": "public", "approved_beds": 320, "operator": "七里河区民政局",
+      "address": "兰州市七里河区西津西路16号", "attributes": {"residents": 251, "full_care_residents": 88}}),
+    ("YL-620123-003", "eldercare", "榆中县和平镇敬老院", "620123", 35.9467, 104.0101,
+     {"ownership": "public", "approved_beds": 60, "operator": "榆中县民政局", "address": "榆中县和平镇和平村",
+      "attributes": {"residents": 38, "full_care_residents": 9}}),
+    ("YL-620502-004", "eldercare", "天水市秦州区康乐老年公寓", "620502", 34.5806, 105.7249,
+     {"ownership": "private", "approved_beds": 120, "operator": "天水康乐养老服务中心",
+      "address": "天水市秦州区民主西路88号", "attributes": {"residents": 97, "full_care_residents": 40}}),
+    ("YL-620503-005", "eldercare", "天水市麦积区中心敬老院", "620503", 34.5690, 105.8910,
+     {"ownership": "public", "approved_beds": 90, "operator": "麦积区民政局", "address": "天水市麦积区桥南商埠路",
+      "attributes": {"residents": 64, "full_care_residents": 18}}),
+    ("YL-620902-006", "eldercare", "酒泉市肃州区颐养院", "620902", 39.7440, 98.5083,
+     {"ownership": "private", "approved_beds": 150, "operator": "酒泉颐养健康产业有限公司",
+      "address": "酒泉市肃州区北大街45号", "attributes": {"residents": 110, "full_care_residents": 35}}),
+    ("YL-620702-007", "eldercare", "张掖市甘州区夕阳红养老院", "620702", 38.9326, 100.4550,
+     {"ownership": "private", "approved_beds": 80, "operator": "甘州区夕阳红养老服务部",
+      "address": "张掖市甘州区县府街12号", "attributes": {"residents": 51, "full_care_residents": 12}}),
+    ("YL-622901-008", "eldercare", "临夏市社会福利院", "622901", 35.6047, 103.2107,
+     {"ownership": "public", "approved_beds": 200, "operator": "临夏市民政局", "address": "临夏市团结路33号",
+      "attributes": {"residents": 133, "full_care_residents": 47}}),
+    ("FC-62010201", "lottery_outlet", "福彩投注站 62010201（张掖路）", "620102", 36.0605, 103.8290,
+     {"operator": "王建国", "address": "兰州市城关区张掖路步行街118号"}),
+    ("FC-62010305", "lottery_outlet", "福彩投注站 62010305（西站）", "620103", 36.0704, 103.7635,
+     {"operator": "李秀兰", "address": "兰州市七里河区西站东路21号"}),
+    ("FC-62012311", "lottery_outlet", "福彩投注站 62012311（和平镇）", "620123", 35.9502, 104.0060,
+     {"operator": "赵德明", "address": "榆中县和平镇兴隆路6号"}),
+    ("FC-62050203", "lottery_outlet", "福彩投注站 62050203（大众路）", "620502", 34.5820, 105.7300,
+     {"operator": "马小燕", "address": "天水市秦州区大众路56号"}),
+    ("FC-62040207", "lottery_outlet", "福彩投注站 62040207（人民路）", "620402", 36.5457, 104.1383,
+     {"operator": "张伟", "address": "白银市白银区人民路102号"}),
+    ("FC-62110204", "lottery_outlet", "福彩投注站 62110204（永定路）", "621102", 35.5797, 104.6260,
+     {"operator": "刘芳", "address": "定西市安定区永定路39号"}),
+    ("FC-62098202", "lottery_outlet", "福彩投注站 62098202（沙州）", "620982", 40.1420, 94.6620,
+     {"operator": "陈志刚", "address": "敦煌市沙州镇阳关中路15号"}),
+    ("XC-620102-01", "patrol_zone", "兰州火车站及东岗立交桥下", "620102", 36.0340, 103.8530,
+     {"radius_m": 800, "place_types": ["车站", "桥梁涵洞", "地下通道"]}),
+    ("XC-620102-02", "patrol_zone", "东方红广场", "620102", 36.0583, 103.8340,
+     {"radius_m": 400, "place_types": ["广场"]}),
+    ("XC-620502-01", "patrol_zone", "天水火车站周边", "620503", 34.5818, 105.8955,
+     {"radius_m": 600, "place_types": ["车站", "城乡结合部"]}),
+    ("XC-620902-01", "patrol_zone", "酒泉钟鼓楼商圈", "620902", 39.7395, 98.5105,
+     {"radius_m": 500, "place_types": ["广场", "商业街"]}),
+    ("JZ-620100", "rescue_station", "兰州市救助管理站", "620103", 36.0720, 103.7770,
+     {"operator": "兰州市民政局", "address": "兰州市七里河区西津西路"}),
+    ("JZ-620500", "rescue_station", "天水市救助管理站", "620502", 34.5760, 105.7150,
+     {"operator": "天水市民政局", "address": "天水市秦州区藉河南路"}),
+    ("JZ-620900", "rescue_station", "酒泉市救助管理站", "620902", 39.7300, 98.4900,
+     {"operator": "酒泉市民政局", "address": "酒泉市肃州区南环西路"}),
+]
+
+# username, role, display name, region codes, site codes
+USERS = [
+    ("admin", "admin", "系统管理员", [], []),
+    ("supervisor", "supervisor", "省厅监管员 周敏", ["620000"], []),
+    ("inspector", "inspector", "兰州市检查员 王磊", ["620100"], []),
+    ("inspector2", "inspector", "天水市检查员 李娜", ["620500"], []),
+    ("manager", "manager", "福寿园养老院 院长 张红", [], ["YL-620102-001"]),
+    ("manager2", "manager", "康乐老年公寓 负责人 马军", [], ["YL-620502-004"]),
+]
+
+
+async def _ensure_region(code: str, name: str, level: str, parent: dict | None) -> dict:
+    row = await Region.select().where(Region.code == code).first()
+    if row:
+        return row
+    path = (parent["path"] if parent else "/") + code + "/"
+    await Region.insert(Region(code=code, name=name, level=level, parent=parent["id"] if parent else None, path=path))
+    return await Region.select().where(Region.code == code).first()
+
+
+async def load(settings: Settings) -> str:
+    province = await _ensure_region(*PROVINCE, "province", None)
+    regions = {PROVINCE[0]: province}
+    for code, name in PREFECTURES:
+        regions[code] = await _ensure_region(code, name, "prefecture", province)
+        for ccode, cname in COUNTIES.get(code, []):
+            regions[ccode] = await _ensure_region(ccode, cname, "county", regions[code])
+            for tcode, tname in TOWNSHIPS.get(ccode, []):
+                regions[tcode] = await _ensure_region(tcode, tname, "township", regions[ccode])
+    existing = {r["code"] for r in await Site.select(Site.code)}
+    new_sites = []
+    for code, kind, name, region_code, lat, lng, extra in SITES:
+        if code in existing:
+            continue
+        region = regions[region_code]
+        new_sites.append(Site(kind=kind, code=code, name=name, region=region["id"], region_path=region["path"],
+                              lat=lat, lng=lng, **extra))
+    if new_sites:
+        await Site.insert(*new_sites)
+    site_ids = {s["code"]: s["id"] for s in await Site.select(Site.id, Site.code)}
+    users = {u["username"] for u in await User.select(User.username)}
+    for username, role, display, region_codes, site_codes in USERS:
+        if username in users:
+            continue
+        await accounts.create_user(None, UserCreate(
+            username=username, password=settings.demo_password, role=role, display_name=display,
+            region_ids=[regions[c]["id"] for c in region_codes], site_ids=[site_ids[c] for c in site_codes],
+        ))
+    for hook in DEMO_HOOKS:
+        await hook(settings)
+    lines = [
+        f"Demo data ready: {len(regions)} regions, {len(site_ids)} sites.",
+        f"Demo logins (password: {settings.demo_password}):",
+    ]
+    for username, role, display, _, _ in USERS:
+        lines.append(f"  {username:<11} {role:<10} {display}")
+    return "\n".join(lines)
+
+
+# Later domains (checklists, findings…) add demo content through these hooks: async fn(settings).
+DEMO_HOOKS: list = []

@@ -1,0 +1,24 @@
+from typing import Literal
+
+import msgspec
+
+Level = Literal["province", "prefecture", "county", "township"]
+
+
+class RegionRead(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+
+
+class RegionList(msgspec.Struct):
+    items: list[RegionRead]
+
+
+class RegionCreate(msgspec.Struct, forbid_unknown_fields=True):
+    code: str
+    name: str
+    level: Level
+    parent_id: int | None = None

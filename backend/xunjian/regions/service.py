@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from .. import db
+from ..audit import service as audit
+from ..errors import Conflict, Invalid, NotFound
+from .schemas import RegionCreate, RegionRead
+from .tables import Region
+
+LEVELS = ["province", "prefecture", "county", "township"]
+
+
+def _read(r: dict) -> RegionRead:
+    return RegionRead(id=r["id"], code=r["code"], name=r["name"], level=r["level"], parent_id=r["parent"])
+
+
+async def list_regions(parent_id: int | None = None, level: str | None = None) -> list[RegionRead]:
+    query = Region.select().order_by(Region.code)
+    if parent_id is not None:
+        query = query.where(Region.parent == parent_id)
+    if level is not None:
+        query = query.where(Region.level == level)
+    return [_read(r) for r in await query]
+
+
+async def get_region(region_id: int) -> dict:
+    row = await Region.select().where(Region.id == region_id).first()
+    if row is None:
+        raise NotFound("Region not found")
+    return row
+
+
+async def create_region(actor, data: RegionCreate) -> RegionRead:
+    code = data.code.strip()
+    if not code.isdigit() or not (6 <= len(code) <= 12):
+        raise Invalid("code must be a 6 to 12 digit division code", details={"field": "code"})
+    if data.parent_id is None:
+        if data.level != "province":
+            raise Invalid("Only a province has no parent", details={"field": "parent_id"})
+        path = f"/{code}/"
+    else:
+        parent = await get_region(data.parent_id)
+        if LEVELS.index(data.level) != LEVELS.index(parent["level"]) + 1:
+            raise Invalid(f"A {data.level} cannot sit under a {parent['level']}", details={"field": "level"})
+        path = f"{parent['path']}{code}/"
+    async with db.write_transaction():
+        if await Region.exists().where(Region.code == code):
+            raise Conflict("A region with that code exists", details={"field": "code"})
+        rows = await Region.insert(
+            Region(code=code, name=data.name.strip(), level=data.level, parent=data.parent_id, path=path)
+        ).returning(Region.id)
+        await audit.record(actor, "region.create", "region", rows[0]["id"], after={"code": code, "name": data.name})
+    return _read(await get_region(rows[0]["id"]))

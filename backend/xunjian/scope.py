@@ -1,0 +1,98 @@
+"""The one scoping mechanism: which sites a user may see.
+
+inspector → the sites of their regions' subtrees; supervisor → their regions' subtrees; manager → their own sites;
+admin → everything. Every query of site-owned data filters through `Scope.where(...)` (Piccolo) or `Scope.sql(...)`
+(raw SQL); single records are fetched through `Scope.get_site` / `ensure_site`. Out of scope is 404, so existence
+does not leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from piccolo.columns import Column, ForeignKey
+from piccolo.columns.combination import Where
+
+from .errors import NotFound
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    region_paths: tuple[str, ...] = ()
+    site_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.region_paths and not self.site_ids
+
+    def holds(self, site_id: int, region_path: str) -> bool:
+        if self.everything:
+            return True
+        if site_id in self.site_ids:
+            return True
+        return any(region_path.startswith(p) for p in self.region_paths)
+
+    def holds_region(self, region_path: str) -> bool:
+        """A region is visible when it is inside one of the user's subtrees (or the user sees everything)."""
+        return self.everything or any(region_path.startswith(p) for p in self.region_paths)
+
+    def where(self, site: Any = None) -> Where | Any | None:
+        """A Piccolo condition limiting rows to this scope.
+
+        `site` is a ForeignKey column to Site (e.g. `Finding.site`), or None for the Site table itself.
+        Returns None when nothing needs filtering (admin).
+        """
+        from .sites.tables import Site
+
+        if self.everything:
+            return None
+        if site is None:
+            id_col: Column = Site.id
+            path_col: Column = Site.region_path
+        else:
+            assert isinstance(site, ForeignKey)
+            id_col = site
+            path_col = site._.region_path
+        cond = None
+        for prefix in self.region_paths:
+            c = path_col.like(prefix + "%")
+            cond = c if cond is None else cond | c
+        if self.site_ids:
+            c = id_col.is_in(sorted(self.site_ids))
+            cond = c if cond is None else cond | c
+        if cond is None:
+            cond = id_col == -1  # nothing is visible
+        return cond
+
+    def sql(self, site_alias: str = "site") -> tuple[str, list]:
+        """A raw-SQL predicate over a joined `site` row, with `{}` placeholders for Piccolo's QueryString."""
+        if self.everything:
+            return "TRUE", []
+        parts: list[str] = []
+        args: list = []
+        for prefix in self.region_paths:
+            parts.append(f"{site_alias}.region_path LIKE {{}}")
+            args.append(prefix + "%")
+        if self.site_ids:
+            parts.append(f"{site_alias}.id IN (" + ", ".join(str(int(i)) for i in sorted(self.site_ids)) + ")")
+        if not parts:
+            return "FALSE", []
+        return "(" + " OR ".join(parts) + ")", args
+
+    async def get_site(self, site_id: int, *columns) -> dict:
+        from .sites.tables import Site
+
+        query = Site.select(*columns).where(Site.id == site_id)
+        cond = self.where()
+        if cond is not None:
+            query = query.where(cond)
+        row = await query.first()
+        if row is None:
+            raise NotFound("Site not found")
+        return row
+
+    def ensure(self, site_id: int, region_path: str, what: str = "Record") -> None:
+        if not self.holds(site_id, region_path):
+            raise NotFound(f"{what} not found")

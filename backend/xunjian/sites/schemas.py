@@ -1,0 +1,66 @@
+from typing import Literal
+
+import msgspec
+
+Kind = Literal["eldercare", "lottery_outlet", "patrol_zone", "rescue_station"]
+
+
+class SiteRead(msgspec.Struct):
+    id: int
+    kind: str
+    code: str
+    name: str
+    region_id: int
+    region_name: str
+    address: str
+    lat: float | None
+    lng: float | None
+    operator: str
+    ownership: str | None
+    approved_beds: int | None
+    radius_m: int | None
+    polygon: list[list[float]] | None
+    place_types: list[str]
+    attributes: dict
+    is_active: bool
+    distance_m: float | None = None
+
+
+class SiteList(msgspec.Struct):
+    items: list[SiteRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class SiteCreate(msgspec.Struct, forbid_unknown_fields=True):
+    kind: Kind
+    code: str
+    name: str
+    region_id: int
+    address: str = ""
+    lat: float | None = None
+    lng: float | None = None
+    operator: str = ""
+    ownership: Literal["public", "private"] | None = None
+    approved_beds: int | None = None
+    radius_m: int | None = None
+    polygon: list[list[float]] | None = None
+    place_types: list[str] = []
+    attributes: dict = {}
+
+
+class SiteUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    name: str | None = None
+    region_id: int | None = None
+    address: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+    operator: str | None = None
+    ownership: Literal["public", "private"] | None = None
+    approved_beds: int | None = None
+    radius_m: int | None = None
+    polygon: list[list[float]] | None = None
+    place_types: list[str] | None = None
+    attributes: dict | None = None
+    is_active: bool | None = None

@@ -1,0 +1,143 @@
+"""Sites: listing through the scope, nearest-first ordering, administration."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from piccolo.querystring import QueryString
+
+from .. import db
+from ..accounts.principal import Principal
+from ..audit import service as audit
+from ..errors import Conflict, Invalid, NotFound
+from ..regions.tables import Region
+from . import rules
+from .schemas import SiteCreate, SiteList, SiteRead, SiteUpdate
+from .tables import Site
+
+MAX_LIMIT = 200
+
+_COLUMNS = (
+    Site.id, Site.kind, Site.code, Site.name, Site.region, Site.region.name.as_alias("region_name"), Site.address,
+    Site.lat, Site.lng, Site.operator, Site.ownership, Site.approved_beds, Site.radius_m, Site.polygon,
+    Site.place_types, Site.attributes, Site.is_active,
+)
+
+
+def to_read(row: dict, near: tuple[float, float] | None = None) -> SiteRead:
+    distance = None
+    if near and row["lat"] is not None:
+        distance = round(rules.haversine_m(near[0], near[1], row["lat"], row["lng"]), 1)
+    return SiteRead(
+        id=row["id"], kind=row["kind"], code=row["code"], name=row["name"], region_id=row["region"],
+        region_name=row["region_name"], address=row["address"], lat=row["lat"], lng=row["lng"],
+        operator=row["operator"], ownership=row["ownership"], approved_beds=row["approved_beds"],
+        radius_m=row["radius_m"], polygon=row["polygon"], place_types=row["place_types"] or [],
+        attributes=row["attributes"] or {}, is_active=row["is_active"], distance_m=distance,
+    )
+
+
+def _escape_like(q: str) -> str:
+    return q.replace("%", "").replace("_", "").strip()
+
+
+async def list_sites(principal: Principal, *, kind: str | None = None, region: int | None = None,
+                     q: str | None = None, near: str | None = None, limit: int = 50, offset: int = 0) -> SiteList:
+    if not (1 <= limit <= MAX_LIMIT) or offset < 0:
+        raise Invalid(f"limit must be 1..{MAX_LIMIT} and offset at least 0")
+    conditions = [Site.is_active == True]  # noqa: E712 (Piccolo needs the comparison)
+    scope_cond = principal.scope.where()
+    if scope_cond is not None:
+        conditions.append(scope_cond)
+    if kind:
+        if kind not in rules.KINDS:
+            raise Invalid(f"Unknown kind {kind!r}", details={"parameter": "kind", "allowed": sorted(rules.KINDS)})
+        conditions.append(Site.kind == kind)
+    if region is not None:
+        row = await Region.select(Region.path).where(Region.id == region).first()
+        if row is None:
+            raise NotFound("Region not found")
+        conditions.append(Site.region_path.like(row["path"] + "%"))
+    if q:
+        needle = _escape_like(q)[:100]
+        if needle:
+            like = f"%{needle}%"
+            conditions.append(Site.name.ilike(like) | Site.code.ilike(like) | Site.address.ilike(like))
+    where = conditions[0]
+    for c in conditions[1:]:
+        where = where & c
+    point = rules.parse_near(near) if near else None
+    query = Site.select(*_COLUMNS).where(where).output(load_json=True).limit(limit).offset(offset)
+    if point:
+        k = rules.lng_scale(point[0])
+        query = query.order_by(
+            QueryString("CASE WHEN site.lat IS NULL THEN 1 ELSE 0 END"),
+        ).order_by(
+            QueryString(
+                "((site.lat - {}) * (site.lat - {}) + (site.lng - {}) * (site.lng - {}) * {})",
+                point[0], point[0], point[1], point[1], k * k,
+            ),
+            Site.id,
+        )
+    else:
+        query = query.order_by(Site.name, Site.id)
+    rows = await query
+    total = await Site.count().where(where)
+    return SiteList(items=[to_read(r, point) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def get_site(principal: Principal, site_id: int) -> SiteRead:
+    query = Site.select(*_COLUMNS).where(Site.id == site_id).output(load_json=True)
+    cond = principal.scope.where()
+    if cond is not None:
+        query = query.where(cond)
+    row = await query.first()
+    if row is None:
+        raise NotFound("Site not found")
+    return to_read(row)
+
+
+async def _region_path(region_id: int) -> str:
+    row = await Region.select(Region.path).where(Region.id == region_id).first()
+    if row is None:
+        raise Invalid("Unknown region", details={"field": "region_id"})
+    return row["path"]
+
+
+async def create_site(actor: Principal, data: SiteCreate) -> SiteRead:
+    fields = {f: getattr(data, f) for f in data.__struct_fields__}
+    rules.validate_kind_fields(data.kind, fields)
+    path = await _region_path(data.region_id)
+    async with db.write_transaction():
+        if await Site.exists().where(Site.code == data.code):
+            raise Conflict("A site with that code exists", details={"field": "code"})
+        rows = await Site.insert(
+            Site(kind=data.kind, code=data.code.strip(), name=data.name.strip(), region=data.region_id,
+                 region_path=path, address=data.address, lat=data.lat, lng=data.lng, operator=data.operator,
+                 ownership=data.ownership, approved_beds=data.approved_beds, radius_m=data.radius_m,
+                 polygon=data.polygon, place_types=data.place_types, attributes=data.attributes)
+        ).returning(Site.id)
+        site_id = rows[0]["id"]
+        await audit.record(actor, "site.create", "site", site_id, site_id=site_id,
+                           after={"code": data.code, "name": data.name, "kind": data.kind})
+    return await get_site(actor, site_id)
+
+
+async def update_site(actor: Principal, site_id: int, data: SiteUpdate) -> SiteRead:
+    current = await Site.select().where(Site.id == site_id).output(load_json=True).first()
+    if current is None:
+        raise NotFound("Site not found")
+    changes = {f: getattr(data, f) for f in data.__struct_fields__ if getattr(data, f) is not None}
+    merged = {**current, **changes}
+    rules.validate_kind_fields(current["kind"], merged)
+    values: dict = {getattr(Site, f): v for f, v in changes.items() if f != "region_id"}
+    if "region_id" in changes:
+        values[Site.region] = changes["region_id"]
+        values[Site.region_path] = await _region_path(changes["region_id"])
+    values[Site.updated_at] = datetime.now(timezone.utc)
+    async with db.write_transaction():
+        await Site.update(values).where(Site.id == site_id)
+        await audit.record(actor, "site.update", "site", site_id, site_id=site_id,
+                           before={k: current.get(k if k != "region_id" else "region") for k in changes},
+                           after=changes)
+    return await get_site(actor, site_id)

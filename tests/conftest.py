@@ -1,0 +1,178 @@
+"""Shared fixtures. Every database test runs on SQLite, and on PostgreSQL too when XUNJIAN_TEST_DATABASE_URL is set.
+
+The schema is built once per engine by the real migrations (so migrating from empty is tested on both); each test
+then starts from an empty database: a copy of the migrated SQLite file, or TRUNCATE on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import httpx
+
+from xunjian import db
+from xunjian.config import Settings
+
+TEST_PG_URL = os.environ.get("XUNJIAN_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if TEST_PG_URL else [])
+DEMO_PASSWORD = "demo-password-1"
+
+
+@dataclass
+class Backend:
+    name: str
+    template: Path | None = None
+    url: str | None = None
+
+
+def base_settings(data_dir: Path, **overrides) -> Settings:
+    values = dict(
+        data_dir=data_dir,
+        demo_password=DEMO_PASSWORD,
+        # argon2id still, at a cost that keeps the suite fast.
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+async def _reset_postgres(url: str) -> None:
+    import asyncpg
+
+    con = await asyncpg.connect(url)
+    try:
+        await con.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await con.close()
+
+
+async def _migrate(settings: Settings) -> None:
+    engine = db.make_engine(settings)
+    await db.prepare(engine, 2)
+    try:
+        await db.migrate(engine)
+    finally:
+        await db.shutdown(engine)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, tmp_path_factory) -> Backend:
+    if request.param == "sqlite":
+        folder = tmp_path_factory.mktemp("sqlite-template")
+        asyncio.run(_migrate(base_settings(folder)))
+        return Backend("sqlite", template=base_settings(folder).sqlite_path)
+    asyncio.run(_reset_postgres(TEST_PG_URL))
+    asyncio.run(_migrate(base_settings(tmp_path_factory.mktemp("pg"), database_url=TEST_PG_URL)))
+    return Backend("postgres", url=TEST_PG_URL)
+
+
+async def _truncate_postgres(url: str) -> None:
+    import asyncpg
+
+    names = ", ".join(f'"{t._meta.tablename}"' for t in db.all_tables())
+    con = await asyncpg.connect(url)
+    try:
+        await con.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await con.close()
+
+
+@pytest.fixture
+def settings(backend: Backend, tmp_path: Path) -> Settings:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    if backend.name == "sqlite":
+        shutil.copy(backend.template, data_dir / "xunjian.sqlite3")
+        return base_settings(data_dir)
+    asyncio.run(_truncate_postgres(backend.url))
+    return base_settings(data_dir, database_url=backend.url)
+
+
+@pytest.fixture
+async def app(settings: Settings):
+    from xunjian.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app):
+    """An HTTP client bound to the app in the test's own event loop (the lifespan, its pool and the requests share
+    one loop, so tests may also use the tables directly)."""
+    async with running(app):
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+
+
+@contextlib.asynccontextmanager
+async def running(app):
+    """Run the app's lifespan in a task of its own: pytest-asyncio sets fixtures up and tears them down in different
+    tasks, and the lifespan's cancel scopes must be left in the task that entered them."""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def lifespan():
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(lifespan())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # raises the start-up error
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+@pytest.fixture
+async def demo(client, settings):
+    """The demo data of `xunjian demo`, loaded through the app's engine. Returns lookups by code and username."""
+    from xunjian import demo as demo_module
+    from xunjian.accounts.tables import User
+    from xunjian.regions.tables import Region
+    from xunjian.sites.tables import Site
+
+    await demo_module.load(settings)
+    return DemoData(
+        sites={r["code"]: r["id"] for r in await Site.select(Site.id, Site.code)},
+        regions={r["code"]: r["id"] for r in await Region.select(Region.id, Region.code)},
+        users={r["username"]: r["id"] for r in await User.select(User.id, User.username)},
+    )
+
+
+@dataclass
+class DemoData:
+    sites: dict[str, int]
+    regions: dict[str, int]
+    users: dict[str, int]
+
+
+async def login(client, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    """Bearer headers for a user."""
+    response = await client.post("/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+@pytest.fixture
+def as_user(client):
+    cache: dict[str, dict] = {}
+
+    async def _headers(username: str) -> dict[str, str]:
+        if username not in cache:
+            cache[username] = await login(client, username)
+        return cache[username]
+
+    return _headers
