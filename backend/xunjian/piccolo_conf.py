@@ -10,6 +10,7 @@ APP_MODULES = [
     "xunjian.accounts.piccolo_app",
     "xunjian.sites.piccolo_app",
     "xunjian.audit.piccolo_app",
+    "xunjian.photos.piccolo_app",
 ]
 
 APP_REGISTRY = AppRegistry(apps=APP_MODULES)

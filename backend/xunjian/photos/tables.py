@@ -1,0 +1,40 @@
+from piccolo.columns import JSON, UUID, Boolean, DoublePrecision, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from ..accounts.tables import User
+
+
+class Photo(Table):
+    """One uploaded photo: the byte-exact original (evidence) and its derivatives, keyed by the client's UUID."""
+
+    id = UUID(primary_key=True)
+    uploader = ForeignKey(User, index=True)
+    content_type = Varchar(length=32)
+    size_bytes = Integer()
+    sha256 = Varchar(length=64)
+    width = Integer()
+    height = Integer()
+    taken_at = Timestamptz(null=True, default=None)
+    gps_lat = DoublePrecision(null=True, default=None)
+    gps_lng = DoublePrecision(null=True, default=None)
+    exif = JSON(null=True, default=None)
+    original_key = Varchar(length=200)
+    display_key = Varchar(length=200)
+    thumb_key = Varchar(length=200)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class PhotoLink(Table):
+    """A record that refers to a photo. Access to a photo follows the scope of the records linking it.
+
+    No foreign key to Photo: offline clients may send the record before the photo arrives (or the other way round).
+    `restricted` marks photos of people met on patrols: never shown to institution managers, every view audited.
+    """
+
+    photo_id = UUID(index=True)
+    entity_type = Varchar(length=32)
+    entity_id = Varchar(length=64)
+    site_id = Integer(index=True)
+    restricted = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
