@@ -11,6 +11,9 @@ APP_MODULES = [
     "xunjian.sites.piccolo_app",
     "xunjian.audit.piccolo_app",
     "xunjian.photos.piccolo_app",
+    "xunjian.checklists.piccolo_app",
+    "xunjian.inspections.piccolo_app",
+    "xunjian.findings.piccolo_app",
 ]
 
 APP_REGISTRY = AppRegistry(apps=APP_MODULES)

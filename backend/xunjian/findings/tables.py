@@ -1,0 +1,80 @@
+from piccolo.columns import (
+    JSON, Boolean, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from ..accounts.tables import User
+from ..inspections.tables import Inspection
+from ..sites.tables import Site
+
+
+class Finding(Table):
+    """A hazard (隐患) to be rectified. Item findings are unique per (inspection, item_key) (a unique index made
+    by a hand-written migration), so a replayed submission never duplicates one; findings the inspector added have
+    no item_key.
+
+    status: open | responded | closed; extension_status: null | requested | approved | refused.
+    escalation_level is written by the escalation job.
+    """
+
+    site = ForeignKey(Site, index=True)
+    inspection = ForeignKey(Inspection, null=True, default=None, index=True)
+    item_key = Varchar(length=64, null=True, default=None)
+    title = Varchar(length=300)
+    description = Text(default="")
+    basis = Varchar(length=300, default="")
+    grade = Varchar(length=16)  # general | major
+    status = Varchar(length=16, default="open", index=True)
+    extension_status = Varchar(length=16, null=True, default=None)
+    requested_deadline = Timestamptz(null=True, default=None)
+    deadline = Timestamptz(index=True)
+    risk_weight = DoublePrecision(default=1.0)
+    self_reported = Boolean(default=False)
+    photos = JSON(default=[])
+    rechecked_at = Timestamptz(null=True, default=None)
+    rechecked_by = ForeignKey(User, null=True, default=None)
+    last_reason = Text(default="")  # the latest rejection or refusal reason, shown to the manager
+    created_by = ForeignKey(User)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    responded_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(User, null=True, default=None)
+    escalation_level = Integer(default=0)
+
+
+class FindingResponse(Table):
+    """The manager's answer to a finding: what was done, with evidence photos."""
+
+    finding = ForeignKey(Finding, index=True)
+    note = Text()
+    photos = JSON(default=[])
+    by = ForeignKey(User)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class FindingVerification(Table):
+    """An inspector's or supervisor's decision on a response: recheck (on site), accept (close) or reject."""
+
+    finding = ForeignKey(Finding, index=True)
+    decision = Varchar(length=16)  # recheck | accept | reject
+    note = Text(default="")
+    photos = JSON(default=[])
+    lat = DoublePrecision(null=True, default=None)
+    lng = DoublePrecision(null=True, default=None)
+    distance_m = DoublePrecision(null=True, default=None)
+    by = ForeignKey(User)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class FindingExtension(Table):
+    """Requests for more time and their decisions."""
+
+    finding = ForeignKey(Finding, index=True)
+    action = Varchar(length=16)  # request | approve | refuse
+    reason = Text(default="")
+    requested_deadline = Timestamptz(null=True, default=None)
+    deadline = Timestamptz(null=True, default=None)
+    by = ForeignKey(User)
+    at = Timestamptz(default=TimestamptzNow())
