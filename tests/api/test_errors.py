@@ -1,0 +1,22 @@
+async def test_unknown_route_and_method_use_the_error_body(client):
+    r = await client.get("/api/nothing-here")
+    assert r.status_code == 404 and set(r.json()) == {"code", "message", "details"}
+    r = await client.delete("/healthz")
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+
+
+async def test_malformed_bodies_are_4xx_never_500(client, demo, as_user):
+    admin = await as_user("admin")
+    bad_bodies = [b"{not json", b"[]", b'{"kind": 5}', b"", b'{"kind":"eldercare","code":"x","name":"y","region_id":"a"}',
+                  "{\"kind\":\"eldercare\",\"code\":\"\u0000\"}".encode()]
+    for body in bad_bodies:
+        r = await client.post("/api/admin/sites", headers={**admin, "content-type": "application/json"}, content=body)
+        assert 400 <= r.status_code < 500, (body, r.status_code, r.text)
+        assert set(r.json()) == {"code", "message", "details"}
+
+
+async def test_login_validation(client):
+    r = await client.post("/api/auth/login", json={"username": "a"})
+    assert r.status_code == 422 and r.json()["code"] == "invalid"
+    r = await client.post("/api/auth/login", json={"username": "a", "password": "b", "extra": 1})
+    assert r.status_code == 422
