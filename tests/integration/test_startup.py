@@ -1,0 +1,47 @@
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import base_settings, running
+from xunjian.errors import ConfigError
+
+
+async def test_start_up_fails_loudly_when_postgres_is_unreachable(tmp_path):
+    from xunjian.app import create_app
+
+    settings = base_settings(tmp_path, database_url="postgresql://postgres@127.0.0.1:1/nowhere")
+    with pytest.raises(BaseException) as info:
+        async with running(create_app(settings)):
+            pass
+    # The lifespan may wrap the error in an exception group; either way it is our ConfigError, with the reason.
+    if isinstance(info.value, BaseExceptionGroup):
+        assert info.group_contains(ConfigError, match="Cannot reach PostgreSQL")
+    else:
+        assert info.errisinstance(ConfigError) and "Cannot reach PostgreSQL" in str(info.value)
+
+
+def test_cli_reports_an_unreachable_database(tmp_path):
+    env = {"XUNJIAN_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere", "XUNJIAN_DATA_DIR": str(tmp_path),
+           "PATH": "/usr/bin:/bin"}
+    import os
+
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    result = subprocess.run([sys.executable, "-m", "xunjian.cli", "migrate"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "Cannot reach PostgreSQL" in result.stderr
+
+
+def test_cli_migrate_and_demo_are_idempotent(tmp_path):
+    import os
+
+    env = {**os.environ, "XUNJIAN_DATA_DIR": str(tmp_path), "XUNJIAN_ARGON2_MEMORY_KIB": "1024",
+           "XUNJIAN_ARGON2_TIME_COST": "1"}
+    env.pop("XUNJIAN_DATABASE_URL", None)
+    for _ in range(2):
+        result = subprocess.run([sys.executable, "-m", "xunjian.cli", "demo"], env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "inspector2" in result.stdout and "Demo data ready" in result.stdout
+    assert (tmp_path / "xunjian.sqlite3").exists()
