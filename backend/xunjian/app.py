@@ -20,6 +20,9 @@ from .accounts.auth import PUBLIC, auth_middleware, provide_principal
 from .config import Settings
 from .errors import ERROR_STATUSES, EXCEPTION_HANDLERS, ErrorBody
 from .health import router as health_router
+from .patrols import controller as patrols_controller
+from .photos import controller as photos_controller
+from .photos import service as photos_service
 from .regions import controller as regions_controller
 from .sites import controller as sites_controller
 
@@ -40,6 +43,8 @@ def _routers() -> list:
         accounts_controller.router,
         regions_controller.router,
         sites_controller.router,
+        photos_controller.router,
+        patrols_controller.router,
     ]
 
 
@@ -132,5 +137,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    photos_service.register(app)
     _document_errors(app)
     return app

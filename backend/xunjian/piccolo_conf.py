@@ -14,6 +14,11 @@ APP_MODULES = [
     "xunjian.checklists.piccolo_app",
     "xunjian.inspections.piccolo_app",
     "xunjian.findings.piccolo_app",
+    "xunjian.patrols.piccolo_app",
+    "xunjian.jobs.piccolo_app",
+    "xunjian.notifications.piccolo_app",
+    "xunjian.escalation.piccolo_app",
+    "xunjian.risk.piccolo_app",
 ]
 
 APP_REGISTRY = AppRegistry(apps=APP_MODULES)

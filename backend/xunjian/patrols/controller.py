@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Response, Router, delete, get, patch, post, put
+from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from ..accounts.auth import admin_only, require_roles
+from ..accounts.principal import Caller
+from . import service
+from .schemas import (
+    CampaignCreate, CampaignRead, CandidateRead, CaseClose, CaseList, CaseRead, CoverageRead, EncounterRead, LinkIn,
+    PatrolList, PatrolPut, PatrolRead, PersonCreate, PersonList, PersonRead, PersonUpdate,
+)
+
+staff = require_roles("inspector", "supervisor", "admin")
+Limit = Annotated[int, Parameter(ge=1, le=service.MAX_LIMIT)]
+Offset = Annotated[int, Parameter(ge=0)]
+TAGS = ["patrols"]
+
+
+@put("/api/patrols/{patrol_id:uuid}", guards=[staff], tags=TAGS, status_code=HTTP_200_OK,
+     summary="Create or replay a street patrol with its encounters (201 new, 200 identical replay or accepted update "
+             "of a patrol under way, 409 different content once ended)")
+async def put_patrol(principal: Caller, patrol_id: FromPath[uuid.UUID],
+                     data: Annotated[PatrolPut, Body()]) -> Response[PatrolRead]:
+    created, patrol = await service.put_patrol(principal, patrol_id, data)
+    return Response(patrol, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+
+@get("/api/patrols/{patrol_id:uuid}", tags=TAGS,
+     summary="One patrol; the people met are included for supervisors, admins and the recording inspector (audited)")
+async def get_patrol(principal: Caller, patrol_id: FromPath[uuid.UUID]) -> PatrolRead:
+    return await service.get_patrol(principal, patrol_id)
+
+
+@get("/api/patrols", guards=[staff], tags=TAGS, summary="Patrols in your scope, newest first (no personal data)")
+async def list_patrols(
+    principal: Caller, zone: FromQuery[int | None] = None, since: FromQuery[datetime | None] = None,
+    until: FromQuery[datetime | None] = None, mine: FromQuery[bool] = False, limit: Limit = 50, offset: Offset = 0,
+) -> PatrolList:
+    return await service.list_patrols(principal, zone=zone, since=since, until=until, mine=mine, limit=limit,
+                                      offset=offset)
+
+
+@get("/api/patrols/coverage", guards=[staff], tags=TAGS,
+     summary="Each patrol zone in scope patrolled in time, late or never (weekly; daily during a cold-wave "
+             "campaign), and open follow-up cases by age")
+async def coverage(principal: Caller, region: FromQuery[int | None] = None) -> CoverageRead:
+    return await service.coverage(principal, region=region)
+
+
+@get("/api/encounters/{encounter_id:uuid}", tags=TAGS, summary="One person met on a patrol (audited)")
+async def get_encounter(principal: Caller, encounter_id: FromPath[uuid.UUID]) -> EncounterRead:
+    return await service.get_encounter(principal, encounter_id)
+
+
+@get("/api/encounters/{encounter_id:uuid}/candidates", tags=TAGS,
+     summary="Person records that may be this person, best first (supervisors, admins; audited)")
+async def encounter_candidates(principal: Caller, encounter_id: FromPath[uuid.UUID]) -> list[CandidateRead]:
+    return await service.candidates(principal, encounter_id)
+
+
+@put("/api/encounters/{encounter_id:uuid}/person", tags=TAGS, status_code=HTTP_200_OK,
+     summary="Link the encounter to a person record (a staff decision: supervisors, admins)")
+async def link_encounter(principal: Caller, encounter_id: FromPath[uuid.UUID],
+                         data: Annotated[LinkIn, Body()]) -> EncounterRead:
+    return await service.link_encounter(principal, encounter_id, data)
+
+
+@delete("/api/encounters/{encounter_id:uuid}/person", tags=TAGS, status_code=HTTP_200_OK,
+        summary="Remove the encounter's link to a person record")
+async def unlink_encounter(principal: Caller, encounter_id: FromPath[uuid.UUID]) -> EncounterRead:
+    return await service.unlink_encounter(principal, encounter_id)
+
+
+@get("/api/follow-up-cases", guards=[staff], tags=TAGS,
+     summary="Follow-up cases in scope (inspectors: their own), earliest deadline first")
+async def list_cases(
+    principal: Caller, status: FromQuery[str | None] = None, zone: FromQuery[int | None] = None,
+    overdue: FromQuery[bool | None] = None, limit: Limit = 50, offset: Offset = 0,
+) -> CaseList:
+    return await service.list_cases(principal, status=status, zone=zone, overdue=overdue, limit=limit,
+                                    offset=offset)
+
+
+@get("/api/follow-up-cases/{case_id:int}", tags=TAGS, summary="One follow-up case")
+async def get_case(principal: Caller, case_id: FromPath[int]) -> CaseRead:
+    return await service.get_case(principal, case_id)
+
+
+@post("/api/follow-up-cases/{case_id:int}/close", tags=TAGS, status_code=HTTP_200_OK,
+      summary="Close a case with its outcome (placed at a station, returned home, hospitalised, declined…)")
+async def close_case(principal: Caller, case_id: FromPath[int], data: Annotated[CaseClose, Body()]) -> CaseRead:
+    return await service.close_case(principal, case_id, data)
+
+
+@get("/api/persons", guards=[staff], tags=TAGS,
+     summary="The repeat-wanderer register (易流浪走失人员信息库) in scope (supervisors, admins; audited)")
+async def list_persons(principal: Caller, q: FromQuery[str | None] = None,
+                       tracing_status: FromQuery[str | None] = None, limit: Limit = 50,
+                       offset: Offset = 0) -> PersonList:
+    return await service.list_persons(principal, q=q, tracing_status=tracing_status, limit=limit, offset=offset)
+
+
+@post("/api/persons", guards=[staff], tags=TAGS, summary="Open a person record (supervisors, admins)")
+async def create_person(principal: Caller, data: Annotated[PersonCreate, Body()]) -> PersonRead:
+    return await service.create_person(principal, data)
+
+
+@get("/api/persons/{person_id:int}", tags=TAGS, summary="One person record with its encounters you may see (audited)")
+async def get_person(principal: Caller, person_id: FromPath[int]) -> PersonRead:
+    return await service.get_person(principal, person_id)
+
+
+@patch("/api/persons/{person_id:int}", tags=TAGS,
+       summary="Change a person record, e.g. its family-tracing status (supervisors, admins)")
+async def update_person(principal: Caller, person_id: FromPath[int],
+                        data: Annotated[PersonUpdate, Body()]) -> PersonRead:
+    return await service.update_person(principal, person_id, data)
+
+
+@get("/api/campaigns", guards=[staff], tags=TAGS, summary="Declared campaigns, e.g. 寒冬送温暖")
+async def list_campaigns(principal: Caller, active: FromQuery[bool] = False) -> list[CampaignRead]:
+    return await service.list_campaigns(principal, active_only=active)
+
+
+@post("/api/admin/campaigns", guards=[admin_only], tags=["admin", "patrols"],
+      summary="Declare a campaign for a region (寒冬送温暖 makes its zones' patrols daily)")
+async def declare_campaign(principal: Caller, data: Annotated[CampaignCreate, Body()]) -> CampaignRead:
+    return await service.declare_campaign(principal, data)
+
+
+router = Router(path="/", route_handlers=[
+    put_patrol, get_patrol, list_patrols, coverage, get_encounter, encounter_candidates, link_encounter,
+    unlink_encounter, list_cases, get_case, close_case, list_persons, create_person, get_person, update_person,
+    list_campaigns, declare_campaign,
+])

@@ -1,0 +1,124 @@
+from piccolo.columns import (
+    JSON, UUID, Boolean, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from ..accounts.tables import User
+from ..regions.tables import Region
+from ..sites.tables import Site
+
+
+class Campaign(Table):
+    """A campaign declared for a region over a period, e.g. 寒冬送温暖 after a cold-wave warning (patrols daily)."""
+
+    region = ForeignKey(Region, index=True)
+    region_path = Varchar(length=255, index=True)
+    tag = Varchar(length=50)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    created_by = ForeignKey(User, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PersonRecord(Table):
+    """易流浪走失人员信息库: one person met repeatedly, kept only as far as tracing and help need.
+
+    Owned by a site (the patrol zone or rescue station where the record was opened) so the one scope decides who sees
+    it. Name and hometown are optional: many people met are unidentified.
+    """
+
+    site = ForeignKey(Site, index=True)
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=50, default="")
+    sex = Varchar(length=8)
+    age_band = Varchar(length=16)
+    features = JSON(default=[])
+    hometown = Varchar(length=100, default="")
+    notes = Text(default="")
+    tracing_status = Varchar(length=24, default="pending")
+    notice_published_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(User, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Patrol(Table):
+    """A street patrol (街面巡查) in a patrol zone, keyed by the client's UUID so offline replays are idempotent."""
+
+    id = UUID(primary_key=True)
+    zone = ForeignKey(Site, index=True)
+    recorded_by = ForeignKey(User, index=True)
+    team = JSON(default=[])
+    started_at = Timestamptz(index=True)
+    ended_at = Timestamptz(null=True, default=None)
+    campaign_tag = Varchar(length=50, default="")
+    weather = Varchar(length=50, default="")
+    warning_level = Varchar(length=8, default="none")
+    place_types = JSON(default=[])
+    track = JSON(default=[])
+    answers = JSON(default={})
+    template_key = Varchar(length=64, default="")
+    template_version = Integer(null=True, default=None)
+    encounter_count = Integer(default=0)
+    content_hash = Varchar(length=64)
+    received_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Encounter(Table):
+    """One person met on a patrol. Only what help and follow-up need: no name, no ID number.
+
+    `details`, `features`, the location and the photos are purged after the retention period unless a person record
+    or an open case needs them; the flags and the action stay as anonymous statistics.
+    """
+
+    id = UUID(primary_key=True)
+    patrol = ForeignKey(Patrol, index=True)
+    zone = ForeignKey(Site, index=True)
+    recorded_by = ForeignKey(User, index=True)
+    seq = Integer()
+    met_at = Timestamptz(index=True)
+    lat = DoublePrecision(null=True, default=None)
+    lng = DoublePrecision(null=True, default=None)
+    place_type = Varchar(length=32, default="")
+    sex = Varchar(length=8)
+    age_band = Varchar(length=16)
+    is_minor = Boolean(default=False)
+    is_elderly = Boolean(default=False)
+    is_disabled = Boolean(default=False)
+    suspected_mental_illness = Boolean(default=False)
+    critically_ill = Boolean(default=False)
+    action = Varchar(length=32)
+    referral_target = ForeignKey(Site, null=True, default=None)
+    follow_up_needed = Boolean(default=False)
+    earlier_record = Varchar(length=64, default="")
+    features = JSON(default=[])
+    details = Text(default="")
+    answers = JSON(default={})
+    photo_ids = JSON(default=[])
+    content_hash = Varchar(length=64)
+    person = ForeignKey(PersonRecord, null=True, default=None, index=True)
+    linked_by = ForeignKey(User, null=True, default=None)
+    linked_at = Timestamptz(null=True, default=None)
+    purged_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class FollowUpCase(Table):
+    """Opened by an encounter with a minor, an elderly, disabled, mentally or critically ill person, or a refusal.
+
+    One per encounter (unique), so a replay never opens a second one. Escalates like a finding until closed.
+    """
+
+    encounter = ForeignKey(Encounter, unique=True)
+    zone = ForeignKey(Site, index=True)
+    recorded_by = ForeignKey(User, index=True)
+    reasons = JSON(default=[])
+    opened_at = Timestamptz()
+    deadline = Timestamptz(index=True)
+    status = Varchar(length=8, default="open", index=True)
+    outcome = Varchar(length=32, null=True, default=None)
+    outcome_note = Text(default="")
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(User, null=True, default=None)
