@@ -1,0 +1,56 @@
+// Talks to the API with the Bearer token (kept in IndexedDB so the outbox can replay after reloads).
+let token = null;
+let onExpired = () => {};
+
+export function setToken(value) { token = value; }
+export function getToken() { return token; }
+export function onSessionExpired(fn) { onExpired = fn; }
+
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message || code || `HTTP ${status}`);
+    Object.assign(this, { status, code, details });
+  }
+}
+
+// Low level: returns {status, code, message, data}; status 0 when the network failed. Never throws.
+export async function send(method, path, { json, blob, contentType, signal } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let body;
+  if (blob) { body = blob; headers['Content-Type'] = contentType || blob.type || 'application/octet-stream'; }
+  else if (json !== undefined) { body = JSON.stringify(json); headers['Content-Type'] = 'application/json'; }
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body, signal, credentials: 'same-origin', cache: 'no-store' });
+  } catch (err) {
+    return { status: 0, code: 'network', message: String(err && err.message || err) };
+  }
+  let data = null;
+  const type = res.headers.get('content-type') || '';
+  if (res.status !== 204 && type.includes('json')) {
+    try { data = await res.json(); } catch { data = null; }
+  }
+  const out = { status: res.status, data };
+  if (!res.ok) {
+    out.code = data?.code || 'http_' + res.status;
+    out.message = data?.message || res.statusText;
+    out.details = data?.details;
+    if (res.status === 401 && token) onExpired(out);
+  }
+  return out;
+}
+
+export async function request(method, path, opts) {
+  const r = await send(method, path, opts);
+  if (r.status >= 200 && r.status < 300) return r.data;
+  throw new ApiError(r.status, r.code, r.message, r.details);
+}
+
+export const apiGet = (path) => request('GET', path);
+
+export function query(path, params) {
+  const q = Object.entries(params || {}).filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  return q ? `${path}?${q}` : path;
+}

@@ -1,0 +1,263 @@
+// The shell: session, routing, header and navigation, the outbox and its syncer.
+import { t, setLang, getLang, formatDate } from './i18n.js';
+import { h, clear, toast } from './dom.js';
+import * as api from './api.js';
+import * as db from './db.js';
+import { Outbox, uuid } from './outbox.js';
+import { Syncer } from './sync.js';
+
+export const session = { user: null, token: null };
+export const outbox = new Outbox(db.outboxStore);
+const main = () => document.getElementById('main');
+let unread = 0;
+
+const ROUTES = {
+  '': 'home', login: 'login', sites: 'sites', site: 'site', run: 'run', findings: 'findings', finding: 'finding',
+  board: 'board', inbox: 'inbox', patrol: 'patrol', outbox: 'outboxview',
+};
+
+const NAV = {
+  inspector: [['', 'nav_home'], ['sites', 'nav_sites'], ['findings', 'nav_findings'], ['patrol', 'nav_patrol'], ['inbox', 'nav_inbox']],
+  manager: [['', 'nav_home'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
+  supervisor: [['board', 'nav_board'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
+  admin: [['board', 'nav_board'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
+};
+
+export function go(hash) { if (location.hash === '#/' + hash) route(); else location.hash = '#/' + hash; }
+
+// ---- outbox and sync ------------------------------------------------------------------------------------------
+
+async function sendItem(item) {
+  if (item.user && session.user && item.user !== session.user.username) {
+    return { status: 403, code: 'other_user', message: item.user };
+  }
+  if (!api.getToken()) return { status: 401, code: 'session_expired' };
+  if (item.blobId) {
+    const rec = await db.get('blobs', item.blobId);
+    if (!rec) return { status: 410, code: 'photo_lost', message: item.blobId };
+    const r = await api.send(item.method, item.path, { blob: rec.blob, contentType: rec.type || 'image/jpeg' });
+    if (r.status >= 200 && r.status < 300) await db.del('blobs', item.blobId);
+    return r;
+  }
+  return api.send(item.method, item.path, { json: item.body });
+}
+
+export const syncer = new Syncer({
+  run: async () => {
+    const r = await outbox.drain(sendItem);
+    if (!r.stopped) await db.kvSet('lastSync', new Date().toISOString());
+    if (r.stopped === 'auth') needLogin();
+    return r;
+  },
+  onState: () => renderStatus(),
+});
+
+// Queue a record (and first the photos it refers to) and try to send at once.
+export async function queue(record, photos = []) {
+  const user = session.user?.username;
+  for (const id of photos) {
+    const existing = await db.get('outbox', id);
+    if (!existing) await outbox.add({ id, type: 'photo', method: 'PUT', path: `/api/photos/${id}`, blobId: id, user });
+  }
+  await outbox.add({ id: record.id || uuid(), user, ...record });
+  renderStatus();
+  syncer.trigger('queued');
+  registerBackgroundSync();
+}
+
+async function registerBackgroundSync() {
+  try {
+    const reg = await navigator.serviceWorker?.ready;
+    await reg?.sync?.register('outbox');
+  } catch { /* not every browser has Background Sync; the timer and events cover it */ }
+}
+
+export async function storePhoto(blob) {
+  const id = uuid();
+  await db.put('blobs', { id, blob, type: blob.type || 'image/jpeg', created_at: new Date().toISOString() });
+  return id;
+}
+
+// ---- session --------------------------------------------------------------------------------------------------
+
+export async function loggedIn(data) {
+  session.user = data.user;
+  session.token = data.token;
+  api.setToken(data.token);
+  await db.kvSet('session', { token: data.token, user: data.user });
+  renderChrome();
+  syncer.trigger('login');
+  await prefetch();
+}
+
+// What an inspector needs offline: who they are, their sites, the checklists (every template), the due list.
+export async function prefetch() {
+  if (!navigator.onLine) return;
+  session.me = await cachedGet('/api/me').catch(() => session.me);
+  await cachedGet('/api/sites?limit=200').catch(() => null);
+  if (['inspector', 'manager'].includes(session.user?.role)) {
+    const list = await cachedGet('/api/checklists').catch(() => null);
+    for (const c of list?.items || list || []) await cachedGet(`/api/checklists/${c.key}`).catch(() => null);
+    if (session.user.role === 'inspector') await cachedGet('/api/inspections/due').catch(() => null);
+  }
+}
+
+export async function logout() {
+  await api.send('POST', '/api/auth/logout');
+  session.user = null; session.token = null; api.setToken(null);
+  await db.kvSet('session', null);
+  renderChrome();
+  go('login');
+}
+
+function needLogin() {
+  if (location.hash.startsWith('#/login')) return;
+  // Keep the user name so the same inspector logs back in; the outbox stays untouched.
+  go('login?expired=1');
+}
+
+api.onSessionExpired(() => { syncer.paused = true; needLogin(); });
+
+// ---- chrome ---------------------------------------------------------------------------------------------------
+
+export async function renderStatus() {
+  const box = document.getElementById('status');
+  if (!box) return;
+  const c = await outbox.counts();
+  const last = await db.kvGet('lastSync');
+  const net = navigator.onLine ? t('online') : t('offline');
+  clear(box);
+  box.append(
+    h('span', { class: navigator.onLine ? 'net on' : 'net off' }, net),
+    h('a', { href: '#/outbox', class: 'pending', id: 'outbox-count', 'data-count': c.total },
+      c.total ? t('outbox_waiting', { n: c.total }) : t('outbox_empty')),
+    h('span', { class: 'last' }, syncer.running ? t('syncing') : last ? t('last_sync', { t: formatDate(last, true) }) : t('never_synced')),
+  );
+}
+
+function renderNav() {
+  const nav = document.getElementById('nav');
+  clear(nav);
+  if (!session.user) return;
+  const here = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  for (const [hash, key] of NAV[session.user.role] || []) {
+    const a = h('a', { href: '#/' + hash, class: here === hash ? 'active' : '' }, t(key));
+    if (here === hash) a.setAttribute('aria-current', 'page');
+    if (hash === 'inbox' && unread) a.append(h('span', { class: 'badge', id: 'unread', 'aria-label': t('unread', { n: unread }) }, String(unread)));
+    nav.append(a);
+  }
+}
+
+function renderHeader() {
+  const tools = document.getElementById('tools');
+  clear(tools);
+  tools.append(h('button', { type: 'button', class: 'link', lang: getLang() === 'en' ? 'zh-CN' : 'en', 'aria-label': t('lang_label'),
+    onclick: () => switchLang(getLang() === 'en' ? 'zh-CN' : 'en') }, t('lang_switch')));
+  if (session.user) {
+    tools.append(h('span', { class: 'who' }, session.user.display_name || session.user.username),
+      h('button', { type: 'button', class: 'link', onclick: logout }, t('logout')));
+  }
+  document.getElementById('app-title').textContent = t('app_name');
+}
+
+export function renderChrome() {
+  document.documentElement.lang = getLang();
+  document.title = t('app_name');
+  renderHeader();
+  renderNav();
+  renderStatus();
+}
+
+async function switchLang(lang) {
+  setLang(lang);
+  await db.kvSet('lang', lang);
+  renderChrome();
+  route();
+}
+
+export async function refreshUnread() {
+  if (!session.user || !navigator.onLine) return;
+  const r = await api.send('GET', '/api/notifications?unread=true&limit=1');
+  if (r.status === 200 && r.data) {
+    unread = r.data.unread ?? r.data.unread_count ?? r.data.total ?? 0;
+    renderNav();
+  }
+}
+
+// ---- routing --------------------------------------------------------------------------------------------------
+
+let routeSeq = 0;
+export async function route() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [pathPart, qs] = raw.split('?');
+  const [name, ...rest] = pathPart.split('/');
+  const params = Object.fromEntries(new URLSearchParams(qs || ''));
+  let view = ROUTES[name] ?? 'home';
+  if (!session.user && view !== 'login') view = 'login';
+  if (view === 'home' && session.user && ['supervisor', 'admin'].includes(session.user.role)) view = 'board';
+  const mine = ++routeSeq;
+  renderNav();
+  const box = main();
+  box.setAttribute('aria-busy', 'true');
+  try {
+    const mod = await import(`./views/${view}.js`);
+    const el = await mod.render({ params, args: rest, session });
+    if (mine !== routeSeq) return;
+    clear(box).append(el);
+  } catch (err) {
+    if (mine !== routeSeq) return;
+    clear(box).append(h('p', { class: 'error', role: 'alert' }, errorText(err)));
+  } finally {
+    box.removeAttribute('aria-busy');
+  }
+  const heading = box.querySelector('h1');
+  if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
+}
+
+export function errorText(err) {
+  if (err?.status === 0) return t('offline_unavailable');
+  if (err?.status === 404) return t('not_found');
+  if (err?.status === 403) return t('forbidden');
+  return t('error', { m: err?.message || String(err) });
+}
+
+// Fetch JSON and keep a copy for offline use; offline, the copy answers.
+export async function cachedGet(path) {
+  const r = await api.send('GET', path);
+  if (r.status === 200) { await db.cacheSet(path, r.data); return r.data; }
+  if (r.status === 0) {
+    const hit = await db.cacheGet(path);
+    if (hit) return hit.value;
+  }
+  throw new api.ApiError(r.status, r.code, r.message, r.details);
+}
+
+// ---- start ----------------------------------------------------------------------------------------------------
+
+async function start() {
+  setLang((await db.kvGet('lang')) || 'zh-CN');
+  const saved = await db.kvGet('session');
+  if (saved?.token) { session.user = saved.user; session.token = saved.token; api.setToken(saved.token); }
+  renderChrome();
+  window.addEventListener('hashchange', route);
+  window.addEventListener('online', () => { renderStatus(); syncer.trigger('online'); });
+  window.addEventListener('offline', renderStatus);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncer.trigger('visible'); });
+  navigator.serviceWorker?.addEventListener('message', (e) => { if (e.data === 'sync') syncer.trigger('background'); });
+  await route();
+  if (session.user) {
+    session.me = (await db.cacheGet('/api/me'))?.value;
+    syncer.trigger('start');
+    refreshUnread();
+    prefetch();
+  }
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+  // Ask the browser not to evict the outbox and drafts under storage pressure.
+  if (navigator.storage?.persist) {
+    const persisted = await navigator.storage.persisted?.();
+    if (!persisted) navigator.storage.persist().then((ok) => { db.kvSet('persisted', ok); });
+  }
+  setInterval(refreshUnread, 120000);
+}
+
+start().catch((err) => toast(errorText(err), 'error'));

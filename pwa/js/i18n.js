@@ -1,0 +1,126 @@
+// Every user-visible string goes through t(). zh-CN is the default; English is the switch. DOM-free.
+const zh = {
+  app_name: '巡检', lang_switch: 'English', lang_label: '切换语言', loading: '加载中…',
+  login: '登录', logout: '退出登录', username: '用户名', password: '密码', login_failed: '用户名或密码错误',
+  login_again: '登录已过期，请重新登录。待发送的记录已保存，登录后自动发送。', login_title: '登录巡检',
+  offline: '离线', online: '在线', nav_home: '首页', nav_sites: '场所', nav_findings: '隐患', nav_board: '风险',
+  nav_inbox: '消息', nav_patrol: '巡查', nav_outbox: '待发送', unread: '{n} 条未读',
+  outbox_waiting: '{n} 条待发送', outbox_empty: '没有待发送的记录', last_sync: '上次同步 {t}', never_synced: '尚未同步',
+  sync_now: '立即同步', syncing: '同步中…', sync_failed: '同步失败：{m}', sync_rejected: '服务器拒绝：{m}',
+  discard: '放弃此记录', confirm_discard: '确定放弃这条未发送的记录？',
+  due_title: '待检查场所', due_empty: '暂无到期的检查', due_in: '{n} 天后到期', overdue_by: '逾期 {n} 天', due_today: '今天到期',
+  drafts_title: '草稿', drafts_empty: '没有草稿', continue: '继续', start_inspection: '开始检查', self_inspection: '开始自查',
+  sites_title: '场所', search: '搜索场所', search_ph: '名称、编号或地址', nearest: '附近场所', locating: '正在定位…',
+  no_location: '无法获取位置', distance_m: '{n} 米', distance_km: '{n} 公里', no_results: '没有结果',
+  kind_eldercare: '养老机构', kind_lottery_outlet: '福彩投注站', kind_patrol_zone: '巡查区域', kind_rescue_station: '救助管理站',
+  tier_red: '重大风险', tier_orange: '较大风险', tier_yellow: '一般风险', tier_blue: '低风险', tier_none: '未评级',
+  template_missing: '此场所类型的检查表尚未下载，请联网后重试', offline_unavailable: '离线时无法加载，请联网后重试',
+  ans_yes: '符合', ans_no: '不符合', ans_na: '不适用', basis: '依据', grade_general: '一般隐患', grade_major: '重大隐患',
+  default_grade: '默认等级：{g}，整改 {d} 天', photo_required: '不符合时须拍照', add_photo: '拍照', remove_photo: '删除照片',
+  note: '备注', add_entry: '添加一条', remove_entry: '删除此条', entry_n: '第 {n} 条', location_get: '获取位置',
+  location_value: '纬度 {lat}，经度 {lng}（±{acc} 米）', checkin: '签到位置', saved: '已自动保存', answered: '已答 {a}/{n}',
+  submit: '提交', submit_confirm: '提交后不能修改，确定提交？', submitted: '已提交，等待发送', missing_answers: '还有 {n} 项未答',
+  missing_photo: '「{item}」不符合时须拍照', required: '必答', number_range: '范围 {min}–{max}', select_ph: '请选择',
+  delete_draft: '删除草稿', confirm_delete_draft: '确定删除此草稿？', deadline_days: '整改期限（天）',
+  findings_title: '隐患', status_open: '待整改', status_responded: '已反馈', status_closed: '已销号', status_all: '全部',
+  status_reopened: '已退回', deadline: '期限 {d}', overdue: '已逾期', finding_none: '没有隐患', respond: '整改反馈',
+  response_note: '整改说明', send: '发送', queued: '已保存，联网后发送', ask_extension: '申请延期', new_deadline: '新期限',
+  reason: '理由', verify: '核查', accept: '通过销号', reject: '退回', history: '记录', print_notice: '打印整改通知书',
+  level_n: '督办 {n} 级', board_title: '风险看板', board_region: '区域', red_orange: '红色、橙色场所', reasons: '原因',
+  overdue_levels: '逾期整改（按督办级别）', trend: '12 周趋势', drill_up: '返回上级', sites_count: '{n} 个场所',
+  inbox_title: '消息', inbox_empty: '没有消息', mark_read: '标为已读',
+  patrol_title: '街面巡查', patrol_start: '开始巡查', patrol_end: '结束巡查', patrol_zone: '巡查区域', encounter_add: '记录一名人员',
+  encounters_n: '已记录 {n} 人', track_points: '轨迹点 {n} 个', patrol_ended: '巡查已结束，等待发送', patrol_running: '巡查进行中',
+  back: '返回', save: '保存', cancel: '取消', error: '出错了：{m}', forbidden: '无权访问', not_found: '未找到',
+  storage_persist_denied: '浏览器可能在空间不足时清除离线数据',
+  photo_n: '{n} 张照片', site: '场所', inspector: '检查员', date: '日期', all_regions: '全部区域',
+  recheck: '现场复查', approve: '同意', refuse: '不同意', patrol_team: '巡查队员（用逗号分隔）', patrol_campaign: '专项行动',
+  patrol_warning: '气象预警', enc_sex: '性别', enc_age: '表观年龄', enc_flags: '特殊情况', enc_action: '处置',
+  sex_male: '男', sex_female: '女', sex_unknown: '不详', age_child: '儿童', age_teen: '少年', age_adult: '青年',
+  age_middle_aged: '中年', age_elderly: '老年', age_unknown: '不详', flag_is_minor: '未成年人', flag_is_elderly: '老年人',
+  flag_is_disabled: '残疾人', flag_suspected_mental_illness: '疑似精神障碍', flag_critically_ill: '危重病人',
+  act_persuaded_to_station: '劝导入站', act_escorted: '护送入站', act_sent_to_hospital: '送医', act_refused_supplies_given: '拒绝救助，发放物资',
+  act_police_called: '报警', act_ticket_home: '购票返乡', act_none: '无', warn_none: '无预警', warn_blue: '蓝色', warn_yellow: '黄色',
+  warn_orange: '橙色', warn_red: '红色',
+};
+
+const en = {
+  app_name: 'Xunjian', lang_switch: '中文', lang_label: 'Switch language', loading: 'Loading…',
+  login: 'Log in', logout: 'Log out', username: 'Username', password: 'Password', login_failed: 'Wrong username or password',
+  login_again: 'Your session expired. Please log in again. Unsent records are kept and will be sent after login.',
+  login_title: 'Log in to Xunjian',
+  offline: 'Offline', online: 'Online', nav_home: 'Home', nav_sites: 'Sites', nav_findings: 'Findings', nav_board: 'Risk',
+  nav_inbox: 'Inbox', nav_patrol: 'Patrol', nav_outbox: 'Outbox', unread: '{n} unread',
+  outbox_waiting: '{n} waiting to send', outbox_empty: 'Nothing waiting to send', last_sync: 'Last sync {t}',
+  never_synced: 'Not synced yet', sync_now: 'Sync now', syncing: 'Syncing…', sync_failed: 'Sync failed: {m}',
+  sync_rejected: 'Rejected by the server: {m}', discard: 'Discard this record', confirm_discard: 'Discard this unsent record?',
+  due_title: 'Due inspections', due_empty: 'No inspections due', due_in: 'due in {n} days', overdue_by: '{n} days overdue',
+  due_today: 'due today', drafts_title: 'Drafts', drafts_empty: 'No drafts', continue: 'Continue',
+  start_inspection: 'Start inspection', self_inspection: 'Start self-inspection',
+  sites_title: 'Sites', search: 'Search sites', search_ph: 'Name, code or address', nearest: 'Nearest sites',
+  locating: 'Locating…', no_location: 'Location unavailable', distance_m: '{n} m', distance_km: '{n} km', no_results: 'No results',
+  kind_eldercare: 'Eldercare institution', kind_lottery_outlet: 'Lottery outlet', kind_patrol_zone: 'Patrol zone',
+  kind_rescue_station: 'Rescue station',
+  tier_red: 'Red', tier_orange: 'Orange', tier_yellow: 'Yellow', tier_blue: 'Blue', tier_none: 'Not rated',
+  template_missing: 'The checklist for this kind of site is not downloaded yet; go online and retry',
+  offline_unavailable: 'Not available offline; go online and retry',
+  ans_yes: 'Compliant', ans_no: 'Non-compliant', ans_na: 'N/A', basis: 'Basis', grade_general: 'General hazard',
+  grade_major: 'Major hazard', default_grade: 'Default: {g}, {d} days to fix', photo_required: 'Photo required if non-compliant',
+  add_photo: 'Take photo', remove_photo: 'Remove photo', note: 'Note', add_entry: 'Add one', remove_entry: 'Remove this entry',
+  entry_n: 'Entry {n}', location_get: 'Get location', location_value: 'lat {lat}, lng {lng} (±{acc} m)', checkin: 'Check-in location',
+  saved: 'Saved', answered: '{a}/{n} answered', submit: 'Submit', submit_confirm: 'A submitted inspection cannot be changed. Submit?',
+  submitted: 'Submitted; waiting to send', missing_answers: '{n} items unanswered',
+  missing_photo: '"{item}" needs a photo when non-compliant', required: 'Required', number_range: 'Range {min}–{max}',
+  select_ph: 'Choose…', delete_draft: 'Delete draft', confirm_delete_draft: 'Delete this draft?', deadline_days: 'Days to fix',
+  findings_title: 'Findings', status_open: 'Open', status_responded: 'Responded', status_closed: 'Closed', status_all: 'All',
+  status_reopened: 'Reopened', deadline: 'Due {d}', overdue: 'Overdue', finding_none: 'No findings', respond: 'Respond',
+  response_note: 'What was done', send: 'Send', queued: 'Saved; will be sent when online', ask_extension: 'Ask for more time',
+  new_deadline: 'New deadline', reason: 'Reason', verify: 'Verify', accept: 'Accept and close', reject: 'Reject', history: 'History',
+  print_notice: 'Print rectification notice', level_n: 'Level {n}', board_title: 'Risk board', board_region: 'Region',
+  red_orange: 'Red and orange sites', reasons: 'Reasons', overdue_levels: 'Overdue rectifications by level',
+  trend: 'Trend, 12 weeks', drill_up: 'Up one level', sites_count: '{n} sites',
+  inbox_title: 'Inbox', inbox_empty: 'No messages', mark_read: 'Mark read',
+  patrol_title: 'Street patrol', patrol_start: 'Start patrol', patrol_end: 'End patrol', patrol_zone: 'Patrol zone',
+  encounter_add: 'Record a person', encounters_n: '{n} people recorded', track_points: '{n} track points',
+  patrol_ended: 'Patrol ended; waiting to send', patrol_running: 'Patrol in progress',
+  back: 'Back', save: 'Save', cancel: 'Cancel', error: 'Error: {m}', forbidden: 'Not allowed', not_found: 'Not found',
+  storage_persist_denied: 'The browser may clear offline data when space runs low',
+  photo_n: '{n} photos', site: 'Site', inspector: 'Inspector', date: 'Date', all_regions: 'All regions',
+  recheck: 'On-site re-check', approve: 'Approve', refuse: 'Refuse', patrol_team: 'Team members (comma-separated)',
+  patrol_campaign: 'Campaign', patrol_warning: 'Weather warning', enc_sex: 'Sex', enc_age: 'Apparent age', enc_flags: 'Vulnerable',
+  enc_action: 'Action taken', sex_male: 'Male', sex_female: 'Female', sex_unknown: 'Unknown', age_child: 'Child', age_teen: 'Teen',
+  age_adult: 'Adult', age_middle_aged: 'Middle-aged', age_elderly: 'Elderly', age_unknown: 'Unknown', flag_is_minor: 'Minor',
+  flag_is_elderly: 'Elderly', flag_is_disabled: 'Disabled', flag_suspected_mental_illness: 'Suspected mental illness',
+  flag_critically_ill: 'Critically ill', act_persuaded_to_station: 'Persuaded to the station', act_escorted: 'Escorted',
+  act_sent_to_hospital: 'Sent to hospital', act_refused_supplies_given: 'Refused; supplies given', act_police_called: 'Police called',
+  act_ticket_home: 'Ticket home', act_none: 'None', warn_none: 'None', warn_blue: 'Blue', warn_yellow: 'Yellow', warn_orange: 'Orange',
+  warn_red: 'Red',
+};
+
+export const DICTS = { 'zh-CN': zh, en };
+let current = 'zh-CN';
+
+export function setLang(lang) { current = DICTS[lang] ? lang : 'zh-CN'; return current; }
+export function getLang() { return current; }
+
+export function t(key, vars) {
+  const s = DICTS[current][key] ?? DICTS['zh-CN'][key] ?? key;
+  if (!vars) return s;
+  return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+}
+
+// Template text may be a string or {zh, en}: pick the one for the current language.
+export function pick(text) {
+  if (text == null) return '';
+  if (typeof text === 'string') return text;
+  return (current === 'en' ? text.en : text.zh) || text.zh || text['zh-CN'] || text.en || '';
+}
+
+export function formatDate(iso, withTime = false) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const opts = { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' };
+  if (withTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit', hour12: false });
+  return new Intl.DateTimeFormat(current === 'en' ? 'en-GB' : 'zh-CN', opts).format(d);
+}

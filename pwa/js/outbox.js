@@ -1,0 +1,107 @@
+// The outbox: every record made on the phone waits here until the server acknowledges it. No DOM, no IndexedDB:
+// the storage is passed in ({all, put, delete}), so the same logic runs in node tests and in the page.
+
+// Lower sends first: photos must be on the server before the records that refer to them.
+export const PRIORITY = { photo: 0, inspection: 1, patrol: 1, response: 2, extension: 2, verification: 2, read: 3 };
+
+export function uuid() {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const b = new Uint8Array(16);
+  c.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// What a failed send means for the item: try again later, stop and ask for a login, or hold for the user.
+export function classify(status, code) {
+  if (!status || status === 408 || status === 425 || status === 429 || status >= 500) return 'retry';
+  if (status === 401) return 'auth';
+  if (status === 403 && code === 'csrf_failed') return 'auth';
+  return 'rejected';
+}
+
+export function ordered(items) {
+  return [...items].sort((a, b) => (PRIORITY[a.type] ?? 9) - (PRIORITY[b.type] ?? 9) || a.seq - b.seq);
+}
+
+export class Outbox {
+  constructor(store, { now = () => Date.now() } = {}) {
+    this.store = store;
+    this.now = now;
+  }
+
+  // item: {type, method, path, body?, blobId?, contentType?, label?}. The id is the record's client UUID when it
+  // has one, so queuing the same record twice replaces the waiting copy instead of sending it twice.
+  async add(item) {
+    const all = await this.store.all();
+    const seq = all.reduce((m, i) => Math.max(m, i.seq || 0), 0) + 1;
+    const entry = { id: item.id || uuid(), attempts: 0, state: 'waiting', error: null, ...item, seq,
+      created_at: new Date(this.now()).toISOString() };
+    await this.store.put(entry);
+    return entry;
+  }
+
+  async list() { return ordered(await this.store.all()); }
+
+  async counts() {
+    const all = await this.store.all();
+    return { waiting: all.filter((i) => i.state !== 'rejected').length,
+      rejected: all.filter((i) => i.state === 'rejected').length, total: all.length };
+  }
+
+  async discard(id) { await this.store.delete(id); }
+
+  // Sends items in order with send(item) → {status, code?, message?} (status 0 = no network). An item leaves the
+  // store only on a 2xx. A retryable failure or a lost session stops the run, keeping the order; a rejection
+  // (a 4xx the same request would get again) marks the item for the user and the run goes on.
+  async drain(send) {
+    const result = { sent: 0, rejected: 0, stopped: null, error: null };
+    for (const item of await this.list()) {
+      if (item.state === 'rejected') continue;
+      let res;
+      try {
+        res = await send(item);
+      } catch (err) {
+        res = { status: 0, message: String(err && err.message || err) };
+      }
+      if (res.status >= 200 && res.status < 300) {
+        await this.store.delete(item.id);
+        result.sent += 1;
+        continue;
+      }
+      const kind = classify(res.status, res.code);
+      const updated = { ...item, attempts: item.attempts + 1, error: { status: res.status, code: res.code || null,
+        message: res.message || '' }, last_try: new Date(this.now()).toISOString() };
+      if (kind === 'rejected') {
+        updated.state = 'rejected';
+        await this.store.put(updated);
+        result.rejected += 1;
+        continue;
+      }
+      await this.store.put(updated);
+      result.stopped = kind;
+      result.error = updated.error;
+      break;
+    }
+    return result;
+  }
+
+  // Put a rejected item back in line (after the user fixed the cause, e.g. logged in with the right account).
+  async retry(id) {
+    const item = (await this.store.all()).find((i) => i.id === id);
+    if (item) await this.store.put({ ...item, state: 'waiting' });
+  }
+}
+
+// An in-memory store with the same interface as db.js's outbox store (tests, and a fallback without IndexedDB).
+export function memoryStore() {
+  const m = new Map();
+  return {
+    async all() { return [...m.values()].map((v) => structuredClone(v)); },
+    async put(v) { m.set(v.id, structuredClone(v)); },
+    async delete(id) { m.delete(id); },
+  };
+}

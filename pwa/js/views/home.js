@@ -1,0 +1,68 @@
+import { t, formatDate, pick } from '../i18n.js';
+import { h } from '../dom.js';
+import * as db from '../db.js';
+import { cachedGet, session, errorText } from '../app.js';
+import { tierPill, findingItem } from './parts.js';
+
+export async function render() {
+  const role = session.user.role;
+  const out = h('div', {}, h('h1', {}, t('nav_home')));
+  out.append(await draftsBlock());
+  if (role === 'manager') out.append(await managerBlock());
+  else out.append(await dueBlock());
+  return out;
+}
+
+async function draftsBlock() {
+  const drafts = (await db.all('drafts')).filter((d) => d.user === session.user.username)
+    .sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''));
+  return h('section', { 'aria-labelledby': 'drafts-h' }, h('h2', { id: 'drafts-h' }, t('drafts_title')),
+    drafts.length ? h('ul', { class: 'list', id: 'drafts' }, drafts.map((d) => h('li', {},
+      h('a', { class: 'main', href: `#/run/${d.id}` }, d.site?.name || d.site_id),
+      h('div', { class: 'muted' }, pick(d.template?.title), ' · ', formatDate(d.updated_at, true))))) : h('p', { class: 'muted' }, t('drafts_empty')));
+}
+
+export function dueText(row) {
+  const late = row.days_overdue ?? row.days_late ?? (row.due_date ? Math.floor((Date.now() - Date.parse(row.due_date)) / 86400000) : null);
+  if (late === null || late === undefined) return '';
+  if (late > 0) return t('overdue_by', { n: late });
+  if (late === 0) return t('due_today');
+  return t('due_in', { n: -late });
+}
+
+async function dueBlock() {
+  const sec = h('section', { 'aria-labelledby': 'due-h' }, h('h2', { id: 'due-h' }, t('due_title')));
+  try {
+    const data = await cachedGet('/api/inspections/due');
+    const rows = data.items || data;
+    if (!rows.length) { sec.append(h('p', { class: 'muted' }, t('due_empty'))); return sec; }
+    sec.append(h('ul', { class: 'list', id: 'due' }, rows.map((r) => {
+      const site = r.site || r;
+      const id = r.site_id ?? site.id;
+      const late = (r.days_overdue ?? r.days_late ?? 0) > 0;
+      return h('li', { class: `tier-${r.tier || 'none'}` },
+        h('a', { class: 'main', href: `#/site/${id}` }, site.site_name || site.name),
+        h('div', { class: 'row' }, tierPill(r.tier), h('span', { class: late ? 'pill late' : 'muted' }, dueText(r)),
+          r.due_date ? h('span', { class: 'muted' }, formatDate(r.due_date)) : null));
+    })));
+  } catch (err) {
+    sec.append(h('p', { class: 'muted' }, errorText(err)));
+  }
+  return sec;
+}
+
+async function managerBlock() {
+  const sec = h('section', { 'aria-labelledby': 'mf-h' }, h('h2', { id: 'mf-h' }, t('findings_title')));
+  try {
+    const data = await cachedGet('/api/findings?status=open');
+    const rows = data.items || data;
+    sec.append(rows.length ? h('ul', { class: 'list', id: 'findings' }, rows.map(findingItem)) : h('p', { class: 'muted' }, t('finding_none')));
+    sec.append(h('p', {}, h('a', { href: '#/findings' }, t('status_all'))));
+  } catch (err) {
+    sec.append(h('p', { class: 'muted' }, errorText(err)));
+  }
+  for (const siteId of session.me?.site_ids || []) {
+    sec.append(h('p', {}, h('a', { class: 'btn sec', href: `#/site/${siteId}` }, t('self_inspection'))));
+  }
+  return sec;
+}

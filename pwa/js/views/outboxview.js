@@ -1,0 +1,21 @@
+import { t, formatDate } from '../i18n.js';
+import { h } from '../dom.js';
+import { outbox, syncer, route } from '../app.js';
+
+const TYPE = { photo: 'add_photo', inspection: 'start_inspection', patrol: 'nav_patrol', response: 'respond',
+  extension: 'ask_extension', verification: 'verify' };
+
+export async function render() {
+  const items = await outbox.list();
+  const list = h('ul', { class: 'list', id: 'outbox-list' }, items.map((i) => h('li', { class: i.state === 'rejected' ? 'tier-red' : '' },
+    h('div', { class: 'q' }, i.label || t(TYPE[i.type] || i.type)),
+    h('div', { class: 'muted' }, formatDate(i.created_at, true), i.attempts ? ` · ×${i.attempts}` : ''),
+    i.error ? h('div', { class: i.state === 'rejected' ? 'error' : 'muted' },
+      i.state === 'rejected' ? t('sync_rejected', { m: i.error.message || i.error.code }) : t('sync_failed', { m: i.error.message || i.error.code || i.error.status })) : null,
+    i.state === 'rejected' ? h('div', { class: 'row' },
+      h('button', { type: 'button', class: 'sec', onclick: async () => { await outbox.retry(i.id); await syncer.trigger('manual'); route(); } }, t('sync_now')),
+      h('button', { type: 'button', class: 'danger', onclick: async () => { if (confirm(t('confirm_discard'))) { await outbox.discard(i.id); route(); } } }, t('discard'))) : null)));
+  return h('div', {}, h('h1', {}, t('nav_outbox')),
+    items.length ? list : h('p', {}, t('outbox_empty')),
+    h('button', { type: 'button', id: 'sync-now', onclick: async () => { await syncer.trigger('manual'); route(); } }, t('sync_now')));
+}

@@ -1,0 +1,31 @@
+// Small pieces several screens share.
+import { t, formatDate } from '../i18n.js';
+import { h } from '../dom.js';
+
+export function tierPill(tier) {
+  const key = ['red', 'orange', 'yellow', 'blue'].includes(tier) ? tier : 'none';
+  return h('span', { class: `pill ${key}` }, t(`tier_${key}`));
+}
+
+export function gradePill(grade) {
+  return h('span', { class: grade === 'major' ? 'pill major' : 'pill' }, t(grade === 'major' ? 'grade_major' : 'grade_general'));
+}
+
+export function statusText(status) {
+  const key = `status_${status}`;
+  const s = t(key);
+  return s === key ? status : s;
+}
+
+export function isOverdue(f) {
+  return f.overdue ?? (f.deadline && f.status !== 'closed' && Date.parse(f.deadline) < Date.now());
+}
+
+export function findingItem(f) {
+  return h('li', { class: f.grade === 'major' ? 'tier-red' : 'tier-yellow', 'data-finding': f.id },
+    h('a', { class: 'main', href: `#/finding/${f.id}` }, f.title || f.item_label || f.description || `#${f.id}`),
+    h('div', { class: 'row' }, gradePill(f.grade), h('span', { class: 'pill' }, statusText(f.status)),
+      f.deadline ? h('span', { class: isOverdue(f) ? 'pill late' : 'muted' }, t('deadline', { d: formatDate(f.deadline) })) : null,
+      f.escalation_level ? h('span', { class: 'pill late' }, t('level_n', { n: f.escalation_level })) : null),
+    f.site_name ? h('div', { class: 'muted' }, f.site_name) : null);
+}

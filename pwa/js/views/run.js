@@ -1,0 +1,118 @@
+// The checklist runner: one draft, autosaved to IndexedDB on every answer, submitted through the outbox.
+import { t, pick } from '../i18n.js';
+import { h, toast } from '../dom.js';
+import * as db from '../db.js';
+import { renderChecklist } from '../checklist.js';
+import { progress, photoIds, submissionAnswers, itemText } from '../template.js';
+import { shrink, PHOTO_DEFAULTS } from '../photo.js';
+import { queue, storePhoto, go } from '../app.js';
+
+const urls = new Map();
+export async function photoSrc(id) {
+  if (urls.has(id)) return urls.get(id);
+  const rec = await db.get('blobs', id);
+  if (!rec) return null;
+  const url = URL.createObjectURL(rec.blob);
+  urls.set(id, url);
+  return url;
+}
+
+export async function addPhoto(file) {
+  const settings = { ...PHOTO_DEFAULTS, ...((await db.kvGet('photo')) || {}) };
+  let blob = file;
+  try { blob = (await shrink(file, settings)).blob; } catch { /* an image the browser cannot decode goes as taken */ }
+  return storePhoto(blob);
+}
+
+export function locate() {
+  return new Promise((resolve, reject) => {
+    if (!navigator.geolocation) { reject(new Error('no geolocation')); return; }
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy, at: new Date(p.timestamp).toISOString() }),
+      reject, { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 });
+  });
+}
+
+// The inspection as PUT /api/inspections/{uuid} takes it.
+export function inspectionBody(draft) {
+  return {
+    site_id: draft.site.id,
+    checklist_key: draft.template.key,
+    checklist_version: draft.template.version,
+    self_inspection: !!draft.self,
+    started_at: draft.started_at,
+    submitted_at: new Date().toISOString(),
+    checkin: draft.checkin ? { lat: draft.checkin.lat, lng: draft.checkin.lng, accuracy_m: draft.checkin.accuracy } : null,
+    answers: submissionAnswers(draft.template, draft.answers),
+  };
+}
+
+function findItem(template, key) {
+  for (const s of template.sections || []) for (const i of s.items || []) if (i.key === key) return i;
+  return null;
+}
+
+export async function render({ args }) {
+  const draft = await db.get('drafts', args[0]);
+  if (!draft) { go(''); return h('p', {}, t('not_found')); }
+  const status = h('span', { class: 'muted', id: 'progress', 'aria-live': 'polite' });
+  const saved = h('span', { class: 'ok', id: 'saved', 'aria-live': 'polite' });
+  const problems = h('div', { role: 'alert' });
+  let saving = Promise.resolve();
+  const updateProgress = () => {
+    const p = progress(draft.template, draft.answers);
+    status.textContent = t('answered', { a: p.answered, n: p.total });
+    return p;
+  };
+  const onChange = () => {
+    draft.updated_at = new Date().toISOString();
+    updateProgress();
+    saved.textContent = '';
+    saving = saving.then(() => db.put('drafts', draft)).then(() => { saved.textContent = t('saved'); });
+  };
+  const checkinOut = h('span', { class: 'muted', id: 'checkin' });
+  const showCheckin = () => {
+    const c = draft.checkin;
+    checkinOut.textContent = c ? t('location_value', { lat: c.lat.toFixed(5), lng: c.lng.toFixed(5), acc: Math.round(c.accuracy || 0) }) : '';
+  };
+  const checkin = async () => {
+    try { draft.checkin = await locate(); showCheckin(); onChange(); } catch { checkinOut.textContent = t('no_location'); }
+  };
+  if (!draft.checkin) checkin();
+  showCheckin();
+
+  const submit = async () => {
+    const p = updateProgress();
+    problems.textContent = '';
+    if (!p.complete) {
+      const lines = [];
+      if (p.missing.length) lines.push(t('missing_answers', { n: p.missing.length }));
+      for (const path of p.photoMissing) lines.push(t('missing_photo', { item: pick(itemText(findItem(draft.template, path[0]) || { key: path[0] })) }));
+      problems.append(h('div', { class: 'error' }, lines.join('；')));
+      const first = p.photoMissing[0] || p.missing[0] || p.invalid[0];
+      const el = first && document.getElementById('item-' + first.join('-'));
+      if (el) { el.scrollIntoView({ block: 'center' }); el.querySelector('input,button,textarea,select')?.focus(); }
+      return;
+    }
+    if (!confirm(t('submit_confirm'))) return;
+    await saving;
+    await queue({ id: draft.id, type: 'inspection', method: 'PUT', path: `/api/inspections/${draft.id}`,
+      body: inspectionBody(draft), label: `${draft.site.name} · ${pick(draft.template.title)}` }, photoIds(draft.answers));
+    await db.del('drafts', draft.id);
+    toast(t('submitted'));
+    go('');
+  };
+
+  const form = renderChecklist(draft.template, { answers: draft.answers, onChange, addPhoto, photoSrc, locate });
+  updateProgress();
+  return h('div', {},
+    h('h1', {}, draft.site.name),
+    h('p', { class: 'muted' }, pick(draft.template.title), draft.template.version ? ` · v${draft.template.version}` : '', draft.self ? ` · ${t('self_inspection')}` : ''),
+    h('div', { class: 'row' }, h('span', {}, t('checkin'), '：'), checkinOut, h('button', { type: 'button', class: 'link', onclick: checkin }, t('location_get'))),
+    form,
+    h('div', { class: 'sticky-foot' }, status, saved, problems,
+      h('button', { type: 'button', id: 'submit', onclick: submit }, t('submit')),
+      h('button', { type: 'button', class: 'link', onclick: async () => {
+        if (confirm(t('confirm_delete_draft'))) { await db.del('drafts', draft.id); go(''); }
+      } }, t('delete_draft'))));
+}

@@ -1,0 +1,62 @@
+import { t, pick, formatDate } from '../i18n.js';
+import { h } from '../dom.js';
+import * as db from '../db.js';
+import { cachedGet, session, go, errorText } from '../app.js';
+import { uuid } from '../outbox.js';
+import { tierPill } from './parts.js';
+
+export async function findSite(id) {
+  try { return await cachedGet(`/api/sites/${id}`); } catch (err) {
+    const kept = await db.cacheGet('/api/sites?limit=200');
+    const s = kept?.value.items.find((x) => String(x.id) === String(id));
+    if (s) return s;
+    throw err;
+  }
+}
+
+export async function templateFor(kind) {
+  const list = await cachedGet('/api/checklists');
+  const rows = list.items || list;
+  const meta = rows.find((r) => (r.site_kind || r.kind) === kind);
+  if (!meta) return null;
+  return cachedGet(`/api/checklists/${meta.key}`);
+}
+
+export async function startDraft(site, template) {
+  const draft = { id: uuid(), user: session.user.username, self: session.user.role === 'manager',
+    site: { id: site.id, name: site.name, kind: site.kind, code: site.code, lat: site.lat, lng: site.lng },
+    template, answers: {}, started_at: new Date().toISOString(), updated_at: new Date().toISOString() };
+  await db.put('drafts', draft);
+  return draft;
+}
+
+export async function render({ args }) {
+  const site = await findSite(args[0]);
+  const out = h('div', {}, h('h1', {}, site.name),
+    h('p', { class: 'muted' }, t(`kind_${site.kind}`), ' · ', site.code, ' · ', site.region_name || ''),
+    site.address ? h('p', {}, site.address) : null);
+  const risk = await cachedGet(`/api/risk/sites/${site.id}`).catch(() => null);
+  if (risk) {
+    out.append(h('div', { class: 'card' }, h('div', { class: 'row' }, tierPill(risk.tier),
+      risk.next_due ? h('span', { class: 'muted' }, formatDate(risk.next_due)) : null),
+    (risk.factors || []).length ? h('ul', {}, risk.factors.map((f) => h('li', {}, pick(f.label || f.name || f.factor), f.contribution != null ? ` (+${f.contribution})` : ''))) : null));
+  }
+  const msg = h('p', { class: 'error', role: 'alert', hidden: true });
+  const drafts = (await db.all('drafts')).filter((d) => d.site?.id === site.id && d.user === session.user.username);
+  const canRun = ['inspector', 'manager'].includes(session.user.role) && site.kind !== 'patrol_zone';
+  if (canRun) {
+    out.append(h('div', { class: 'row' }, ...drafts.map((d) => h('a', { class: 'btn sec', href: `#/run/${d.id}` }, t('continue'), ' · ', formatDate(d.updated_at, true))),
+      h('button', { type: 'button', class: 'big', id: 'start', onclick: async () => {
+        try {
+          const template = await templateFor(site.kind);
+          if (!template) { msg.textContent = t('template_missing'); msg.hidden = false; return; }
+          const d = await startDraft(site, template);
+          go(`run/${d.id}`);
+        } catch (err) { msg.textContent = err.status === 0 ? t('template_missing') : errorText(err); msg.hidden = false; }
+      } }, session.user.role === 'manager' ? t('self_inspection') : t('start_inspection'))), msg);
+  }
+  if (['inspector', 'supervisor', 'admin', 'manager'].includes(session.user.role)) {
+    out.append(h('p', {}, h('a', { href: `#/findings?site=${site.id}` }, t('findings_title'))));
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+// Service worker: precaches the versioned app shell and serves it offline. The API is never cached here: the
+// page keeps what it needs offline in IndexedDB. Bump VERSION whenever a shell file changes.
+const VERSION = '2026-11-29.1';
+const CACHE = `xj-shell-${VERSION}`;
+const SHELL = [
+  '/',
+  '/manifest.webmanifest',
+  '/css/app.css',
+  '/icons/icon-192.png',
+  '/icons/icon-512.png',
+  '/icons/maskable-512.png',
+  '/icons/apple-touch-icon.png',
+  '/js/app.js',
+  '/js/api.js',
+  '/js/db.js',
+  '/js/dom.js',
+  '/js/i18n.js',
+  '/js/outbox.js',
+  '/js/photo.js',
+  '/js/sync.js',
+  '/js/template.js',
+  '/js/checklist.js',
+  '/js/views/board.js',
+  '/js/views/finding.js',
+  '/js/views/findings.js',
+  '/js/views/home.js',
+  '/js/views/inbox.js',
+  '/js/views/login.js',
+  '/js/views/outboxview.js',
+  '/js/views/parts.js',
+  '/js/views/patrol.js',
+  '/js/views/run.js',
+  '/js/views/site.js',
+  '/js/views/sites.js',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // cache: 'reload' so a new version never precaches a stale copy from the HTTP cache.
+    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith('xj-shell-') && n !== CACHE).map((n) => caches.delete(n)));
+    await self.clients.claim();
+  })());
+});
+
+const PASS = /^\/(api|schema|healthz|readyz)(\/|$)/;
+
+self.addEventListener('fetch', (event) => {
+  const req = event.request;
+  if (req.method !== 'GET') return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin || PASS.test(url.pathname)) return;
+  event.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    if (req.mode === 'navigate') {
+      const shell = await cache.match('/');
+      if (shell) return shell;
+    }
+    const hit = await cache.match(req, { ignoreSearch: true });
+    return hit || fetch(req);
+  })());
+});
+
+// Background Sync (Chromium): wake an open page to drain its outbox.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'outbox') return;
+  event.waitUntil((async () => {
+    const clients = await self.clients.matchAll({ type: 'window' });
+    clients.forEach((c) => c.postMessage('sync'));
+  })());
+});

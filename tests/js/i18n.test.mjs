@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { t, setLang, getLang, pick, DICTS } from '../../pwa/js/i18n.js';
+
+test('Chinese by default, English on switch, interpolation', () => {
+  assert.equal(getLang(), 'zh-CN');
+  assert.equal(t('outbox_waiting', { n: 3 }), '3 条待发送');
+  setLang('en');
+  assert.equal(t('outbox_waiting', { n: 3 }), '3 waiting to send');
+  assert.equal(pick({ zh: '中', en: 'en' }), 'en');
+  setLang('fr');
+  assert.equal(getLang(), 'zh-CN');
+});
+
+test('both languages have the same keys and no empty string', () => {
+  const zh = Object.keys(DICTS['zh-CN']).sort();
+  const en = Object.keys(DICTS.en).sort();
+  assert.deepEqual(zh, en);
+  for (const lang of Object.keys(DICTS)) for (const [k, v] of Object.entries(DICTS[lang])) assert.ok(v, `${lang}.${k}`);
+});
+
+function sources(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? sources(new URL(d.name + '/', dir)) : d.name.endsWith('.js') ? [new URL(d.name, dir)] : []));
+}
+
+test('every t() key used by the app exists', () => {
+  const root = new URL('../../pwa/js/', import.meta.url);
+  const missing = [];
+  for (const file of sources(root)) {
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/\bt\('([a-z0-9_]+)'[,)]/g)) if (!(m[1] in DICTS['zh-CN'])) missing.push(`${file.pathname.split('/pwa/')[1]}: ${m[1]}`);
+  }
+  assert.deepEqual(missing, []);
+});
+
+test('no innerHTML, no inline handlers or styles anywhere in the PWA', () => {
+  const root = new URL('../../pwa/', import.meta.url);
+  const offenders = [];
+  const walk = (dir) => readdirSync(dir, { withFileTypes: true }).forEach((d) => {
+    const u = new URL(d.name + (d.isDirectory() ? '/' : ''), dir);
+    if (d.isDirectory()) return walk(u);
+    if (!/\.(js|html)$/.test(d.name)) return;
+    const src = readFileSync(u, 'utf8');
+    if (/innerHTML|outerHTML|insertAdjacentHTML|document\.write/.test(src)) offenders.push(d.name + ': HTML injection');
+    if (d.name.endsWith('.html') && (/<script(?![^>]*\bsrc=)[^>]*>/.test(src) || /\son[a-z]+=/.test(src) || /\sstyle=/.test(src))) offenders.push(d.name + ': inline script/handler/style');
+  });
+  walk(root);
+  assert.deepEqual(offenders, []);
+});

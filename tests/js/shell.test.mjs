@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+
+const root = new URL('../../pwa/', import.meta.url);
+const files = (dir, prefix = '/') => readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory()
+  ? files(new URL(d.name + '/', dir), `${prefix}${d.name}/`) : [`${prefix}${d.name}`]));
+
+test('the service worker precaches every shell file, and only files that exist', () => {
+  const sw = readFileSync(new URL('sw.js', root), 'utf8');
+  const list = JSON.parse(sw.match(/const SHELL = (\[[\s\S]*?\]);/)[1].replace(/'/g, '"').replace(/,\s*\]/, ']'));
+  const shell = files(root).filter((f) => f !== '/sw.js' && f !== '/index.html');
+  for (const f of shell) assert.ok(list.includes(f), `${f} is not precached`);
+  for (const f of list) if (f !== '/') assert.ok(shell.includes(f), `${f} is precached but missing`);
+  assert.ok(list.includes('/'));
+  assert.match(sw, /const VERSION = '[^']+'/);
+  assert.match(sw, /await cache\.addAll/);
+});
+
+test('the manifest is installable: name, start_url, standalone, 192/512/maskable icons that exist', () => {
+  const m = JSON.parse(readFileSync(new URL('manifest.webmanifest', root), 'utf8'));
+  assert.equal(m.display, 'standalone');
+  assert.equal(m.start_url, '/');
+  assert.ok(m.name && m.short_name && m.theme_color && m.background_color);
+  const sizes = m.icons.map((i) => `${i.sizes}:${i.purpose}`);
+  assert.ok(sizes.includes('192x192:any') && sizes.includes('512x512:any') && sizes.includes('512x512:maskable'));
+  for (const i of m.icons) assert.ok(statSync(new URL('.' + i.src, root)).size > 0);
+});
+
+test('all JS and CSS of the shell stay under 150 KB', () => {
+  const total = files(root).filter((f) => /\.(js|css)$/.test(f)).reduce((n, f) => n + statSync(new URL('.' + f, root)).size, 0);
+  assert.ok(total <= 150 * 1024, `${total} bytes`);
+});

@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { CHECK, isVisible, progress, nonCompliant, photoIds, submissionAnswers, numberProblem, walk } from '../../pwa/js/template.js';
+
+const T = {
+  key: 'demo', version: 3, title: 'Demo', site_kind: 'eldercare',
+  sections: [
+    { key: 's1', title: 'One', items: [
+      { key: 'exits', type: 'check', label: 'Exits clear', basis: 'x', grade: 'major', rectify_days: 30, risk_weight: 5,
+        photo_required_when_noncompliant: true },
+      { key: 'has_canteen', type: 'choice', label: 'Canteen?', options: [{ value: 'yes', label: 'Y' }, { value: 'no', label: 'N' }], required: true },
+      { key: 'food_licence', type: 'check', label: 'Food licence', basis: 'y', grade: 'major', rectify_days: 30, risk_weight: 5,
+        show_if: { item: 'has_canteen', equals: 'yes' } },
+      { key: 'beds', type: 'number', label: 'Beds', min: 0, max: 1000, integer: true },
+    ] },
+    { key: 's2', title: 'People', items: [
+      { key: 'people', type: 'repeat', label: 'People', items: [
+        { key: 'age', type: 'choice', label: 'Age', options: [{ value: 'child', label: 'C' }, { value: 'adult', label: 'A' }], required: true },
+        { key: 'school', type: 'text', label: 'School', required: true, show_if: { item: 'age', in: ['child'] } },
+      ] },
+    ] },
+  ],
+};
+
+test('conditional items count only when their condition holds', () => {
+  const a = { exits: { value: CHECK.yes }, has_canteen: { value: 'no' } };
+  let p = progress(T, a);
+  assert.equal(p.total, 2);
+  assert.equal(p.complete, true);
+  a.has_canteen.value = 'yes';
+  p = progress(T, a);
+  assert.equal(p.total, 3);
+  assert.deepEqual(p.missing, [['food_licence']]);
+  assert.equal(isVisible(T.sections[0].items[2], a), true);
+});
+
+test('a non-compliant check that needs a photo blocks submission until it has one', () => {
+  const a = { exits: { value: CHECK.no }, has_canteen: { value: 'no' } };
+  assert.deepEqual(progress(T, a).photoMissing, [['exits']]);
+  assert.equal(progress(T, a).complete, false);
+  a.exits.photos = ['p1'];
+  assert.equal(progress(T, a).complete, true);
+  assert.deepEqual(nonCompliant(T, a).map((n) => n.item.key), ['exits']);
+});
+
+test('repeat entries: conditions look at their own entry first', () => {
+  const a = { exits: { value: CHECK.yes }, has_canteen: { value: 'no' },
+    people: { entries: [{ age: { value: 'child' } }, { age: { value: 'adult' } }] } };
+  const p = progress(T, a);
+  assert.deepEqual(p.missing, [['people', 0, 'school']]);
+  a.people.entries[0].school = { value: 'No. 3 Primary' };
+  assert.equal(progress(T, a).complete, true);
+});
+
+test('numbers out of bounds are invalid', () => {
+  const item = T.sections[0].items[3];
+  assert.equal(numberProblem(item, 5), null);
+  assert.equal(numberProblem(item, -1), 'min');
+  assert.equal(numberProblem(item, 1001), 'max');
+  assert.equal(numberProblem(item, 2.5), 'integer');
+  assert.equal(progress(T, { exits: { value: CHECK.yes }, has_canteen: { value: 'no' }, beds: { value: 5000 } }).complete, false);
+});
+
+test('the submitted answers leave out hidden items and carry photos, notes and deadlines', () => {
+  const a = { exits: { value: CHECK.no, photos: ['p1', 'p2'], note: 'locked', deadline_days: 7 },
+    has_canteen: { value: 'no' }, food_licence: { value: CHECK.no }, beds: { value: '120' },
+    people: { entries: [{ age: { value: 'adult' }, school: { value: 'stale' } }] } };
+  const out = submissionAnswers(T, a);
+  assert.deepEqual(out.exits, { value: 'noncompliant', note: 'locked', photos: ['p1', 'p2'], deadline_days: 7 });
+  assert.equal('food_licence' in out, false, 'hidden by has_canteen=no');
+  assert.equal(out.beds.value, 120);
+  assert.deepEqual(out.people, [{ age: { value: 'adult' } }]);
+  assert.deepEqual(photoIds(a), ['p1', 'p2']);
+});
+
+test('every shipped template walks: each item has a type the runner renders', () => {
+  const dir = new URL('../../schemas/checklists/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  assert.ok(files.length >= 3);
+  const types = new Set(['check', 'number', 'choice', 'text', 'photo', 'location', 'repeat']);
+  for (const f of files) {
+    const tpl = JSON.parse(readFileSync(new URL(f, dir)));
+    let n = 0;
+    walk(tpl, {}, (item) => { n += 1; assert.ok(types.has(item.type), `${f}: ${item.key} has type ${item.type}`); });
+    assert.ok(n > 0, f);
+    const p = progress(tpl, {});
+    assert.equal(p.complete, p.total === 0, `${f}: an empty draft is incomplete`);
+  }
+});
