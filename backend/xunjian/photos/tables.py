@@ -1,4 +1,5 @@
 from piccolo.columns import JSON, UUID, Boolean, DoublePrecision, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -9,7 +10,8 @@ class Photo(Table):
     """One uploaded photo: the byte-exact original (evidence) and its derivatives, keyed by the client's UUID."""
 
     id = UUID(primary_key=True)
-    uploader = ForeignKey(User, index=True)
+    # Evidence outlives accounts: users are deactivated, never deleted with their photos.
+    uploader = ForeignKey(User, index=True, on_delete=OnDelete.restrict)
     content_type = Varchar(length=32)
     size_bytes = Integer()
     sha256 = Varchar(length=64)

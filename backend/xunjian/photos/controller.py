@@ -1,0 +1,49 @@
+import uuid
+from typing import Annotated
+
+from litestar import Request, Response, Router, get, put
+from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from ..accounts.principal import Caller
+from . import service
+from .rules import NAME_RE
+from .schemas import PhotoRead
+
+
+@put("/api/photos/{photo_id:uuid}", tags=["photos"], request_max_body_size=None, status_code=HTTP_200_OK,
+     summary="Upload a photo (JPEG, PNG or WebP bytes as the body); 201 first time, 200 for the same bytes again",
+     description="The format is decided by the content. 413 past the size limit, 415 not JPEG/PNG/WebP, 422 too many "
+                 "pixels or a broken image, 409 other bytes under this id, 503 when the photo store is down.")
+async def upload_photo(request: Request, principal: Caller, photo_id: FromPath[uuid.UUID]) -> Response[PhotoRead]:
+    settings = request.app.state.settings
+    declared = request.headers.get("content-length")
+    data = await service.read_limited(request.stream(), settings.photo_max_bytes,
+                                      int(declared) if declared and declared.isdigit() else None)
+    photo, created = await service.upload_photo(principal, request.app.state.photo_store, settings, photo_id, data)
+    return Response(photo, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+
+@get("/api/photos/{photo_id:uuid}", tags=["photos"],
+     summary="A photo's metadata with URLs valid for at most 5 minutes (404 outside your scope)")
+async def get_photo(request: Request, principal: Caller, photo_id: FromPath[uuid.UUID]) -> PhotoRead:
+    return await service.get_photo(principal, request.app.state.photo_store, photo_id)
+
+
+@get("/api/photos/{photo_id:uuid}/file/{name:str}", tags=["photos"], media_type="image/jpeg",
+     summary="The bytes behind a signed URL of the local photo store (403 when the signature is bad or expired)")
+async def photo_file(
+    request: Request,
+    photo_id: FromPath[uuid.UUID],
+    name: Annotated[str, PathParameter(pattern=f"^(?:{NAME_RE})$")],
+    v: Annotated[str, QueryParameter(pattern=r"^[0-9a-f]{16}$", description="the object's version")],
+    exp: Annotated[str, QueryParameter(description="expiry, Unix seconds")],
+    sig: FromQuery[str],
+) -> Response[bytes]:
+    data, content_type = await service.read_file(
+        request.app.state.photo_store, request.app.state.signing_key, photo_id, name, v, exp, sig)
+    return Response(data, media_type=content_type, headers={"Cache-Control": "private, max-age=300"})
+
+
+router = Router(path="/", route_handlers=[upload_photo, get_photo, photo_file])
+
