@@ -205,6 +205,13 @@ def case_reasons(encounter: Mapping[str, Any]) -> list[str]:
     return reasons
 
 
+URGENT_REASONS = ("minor", "critically_ill")
+
+
+def case_urgent(reasons: Iterable[str]) -> bool:
+    return any(r in URGENT_REASONS for r in reasons)
+
+
 def end_of_local_day(moment: datetime, plus_days: int = 0) -> datetime:
     """The last instant of the Asia/Shanghai day of `moment` (+ days), in UTC."""
     local_day = moment.astimezone(LOCAL_TZ).date() + timedelta(days=plus_days)

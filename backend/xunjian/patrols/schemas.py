@@ -132,9 +132,11 @@ class CaseRead(msgspec.Struct):
     zone_id: int
     zone_name: str
     reasons: list[str]
+    urgent: bool
     opened_at: datetime
     deadline: datetime
     overdue: bool
+    escalation_level: int
     status: str
     outcome: str | None
     outcome_note: str

@@ -234,18 +234,19 @@ async def _add_encounters(principal: Principal, patrol_id: uuid.UUID, zone: dict
         reasons = rules.case_reasons(_encounter_dict(e))
         if reasons:
             cases.append(FollowUpCase(
-                encounter=e.id, zone=zone["id"], recorded_by=principal.id, reasons=reasons, opened_at=now,
+                encounter=e.id, zone=zone["id"], recorded_by=principal.id, reasons=reasons,
+                urgent=rules.case_urgent(reasons), opened_at=now,
                 deadline=rules.case_deadline(e.met_at, reasons), status="open",
             ))
     await Encounter.insert(*rows)
-    if cases:
-        await FollowUpCase.insert(*cases).on_conflict(action="DO NOTHING")
     for e in encounters:
         # Photos of people: shown only to supervisors/admins in scope and the uploader, every view audited.
         await link_photos(e.photo_ids, "encounter", e.id, zone["id"], restricted=True)
     for case in cases:
-        await audit.record(principal, "case.open", "follow_up_case", str(case.encounter), site_id=zone["id"],
-                           after={"reasons": case.reasons, "deadline": case.deadline.isoformat()})
+        opened = await FollowUpCase.insert(case).returning(FollowUpCase.id)
+        await audit.record(principal, "case.open", "follow_up_case", opened[0]["id"], site_id=zone["id"],
+                           after={"encounter_id": str(case.encounter), "reasons": case.reasons,
+                                  "deadline": case.deadline.isoformat()})
 
 
 # ---------------------------------------------------------------- reading patrols and encounters
@@ -254,15 +255,17 @@ async def _add_encounters(principal: Principal, patrol_id: uuid.UUID, zone: dict
 def _case_read(r: dict, now: datetime) -> CaseRead:
     return CaseRead(
         id=r["id"], encounter_id=r["encounter"], zone_id=r["zone"], zone_name=r.get("zone_name", ""),
-        reasons=r["reasons"] or [], opened_at=r["opened_at"], deadline=r["deadline"],
-        overdue=r["status"] == "open" and r["deadline"] < now, status=r["status"], outcome=r["outcome"],
+        reasons=r["reasons"] or [], urgent=r["urgent"], opened_at=r["opened_at"], deadline=r["deadline"],
+        overdue=r["status"] == "open" and r["deadline"] < now, escalation_level=r["escalation_level"],
+        status=r["status"], outcome=r["outcome"],
         outcome_note=r["outcome_note"], closed_at=r["closed_at"],
     )
 
 
 _CASE_COLUMNS = (
     FollowUpCase.id, FollowUpCase.encounter, FollowUpCase.zone, FollowUpCase.zone.name.as_alias("zone_name"),
-    FollowUpCase.recorded_by, FollowUpCase.reasons, FollowUpCase.opened_at, FollowUpCase.deadline,
+    FollowUpCase.recorded_by, FollowUpCase.reasons, FollowUpCase.urgent, FollowUpCase.escalation_level,
+    FollowUpCase.opened_at, FollowUpCase.deadline,
     FollowUpCase.status, FollowUpCase.outcome, FollowUpCase.outcome_note, FollowUpCase.closed_at,
 )
 
@@ -355,13 +358,15 @@ async def _visible_encounter(principal: Principal, encounter_id: uuid.UUID) -> d
     return row
 
 
-async def get_encounter(principal: Principal, encounter_id: uuid.UUID, now: datetime | None = None
-                        ) -> EncounterRead:
+async def get_encounter(principal: Principal, encounter_id: uuid.UUID, now: datetime | None = None,
+                        audit_read: bool = True) -> EncounterRead:
+    """`audit_read=False` only for the answer to a write, which is audited itself."""
     now = now or utcnow()
     row = await _visible_encounter(principal, encounter_id)
     case = await FollowUpCase.select(*_CASE_COLUMNS).where(FollowUpCase.encounter == encounter_id).output(
         load_json=True).first()
-    await audit.record(principal, "encounter.read", "encounter", encounter_id, site_id=row["zone"])
+    if audit_read:
+        await audit.record(principal, "encounter.read", "encounter", encounter_id, site_id=row["zone"])
     return _encounter_read(row, _case_read(case, now) if case else None)
 
 
@@ -482,10 +487,12 @@ async def _person_encounters(principal: Principal, person_id: int) -> list[Perso
                             met_at=r["met_at"], action=r["action"]) for r in rows]
 
 
-async def get_person(principal: Principal, person_id: int) -> PersonRead:
+async def get_person(principal: Principal, person_id: int, audit_read: bool = True) -> PersonRead:
+    """`audit_read=False` only for the answer to a write, which is audited itself."""
     row = await _visible_person(principal, person_id)
     encounters = await _person_encounters(principal, person_id)
-    await audit.record(principal, "person.read", "person", person_id, site_id=row["site"])
+    if audit_read:
+        await audit.record(principal, "person.read", "person", person_id, site_id=row["site"])
     return _person_read(row, encounters)
 
 
@@ -542,7 +549,7 @@ async def create_person(principal: Principal, data: PersonCreate, now: datetime 
                            after={"tracing_status": data.tracing_status})
         if enc is not None:
             await _link(principal, enc, person_id, now)
-    return await get_person(principal, person_id)
+    return await get_person(principal, person_id, audit_read=False)
 
 
 async def update_person(principal: Principal, person_id: int, data: PersonUpdate,
@@ -563,7 +570,7 @@ async def update_person(principal: Principal, person_id: int, data: PersonUpdate
                            before={"tracing_status": row["tracing_status"]},
                            after={"fields": sorted(changes), "tracing_status": changes.get(
                                "tracing_status", row["tracing_status"])})
-    return await get_person(principal, person_id)
+    return await get_person(principal, person_id, audit_read=False)
 
 
 async def _link(principal: Principal, enc: dict, person_id: int, now: datetime) -> None:
@@ -587,7 +594,7 @@ async def link_encounter(principal: Principal, encounter_id: uuid.UUID, data: Li
                            details={"person_id": enc["person"]})
         else:
             await _link(principal, enc, data.person_id, now)
-    return await get_encounter(principal, encounter_id, now)
+    return await get_encounter(principal, encounter_id, now, audit_read=False)
 
 
 async def unlink_encounter(principal: Principal, encounter_id: uuid.UUID, now: datetime | None = None
@@ -601,7 +608,7 @@ async def unlink_encounter(principal: Principal, encounter_id: uuid.UUID, now: d
                                     Encounter.linked_at: now}).where(Encounter.id == encounter_id)
             await audit.record(principal, "encounter.unlink", "encounter", encounter_id, site_id=enc["zone"],
                                before={"person_id": enc["person"]}, after={"person_id": None})
-    return await get_encounter(principal, encounter_id, now)
+    return await get_encounter(principal, encounter_id, now, audit_read=False)
 
 
 async def candidates(principal: Principal, encounter_id: uuid.UUID, limit: int = 10) -> list[CandidateRead]:

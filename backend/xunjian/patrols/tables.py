@@ -115,6 +115,8 @@ class FollowUpCase(Table):
     zone = ForeignKey(Site, index=True)
     recorded_by = ForeignKey(User, index=True)
     reasons = JSON(default=[])
+    urgent = Boolean(default=False)  # a minor or a critically ill person: the faster ladder
+    escalation_level = Integer(default=0)  # kept by the escalation job
     opened_at = Timestamptz()
     deadline = Timestamptz(index=True)
     status = Varchar(length=8, default="open", index=True)

@@ -1,0 +1,23 @@
+"""Follow-up cases climb the same escalation ladder as findings (listed in xunjian.escalation.sources.SOURCE_MODULES).
+
+Cases for a minor or a critically ill person take the major-hazard ladder (faster); the others the general one. The
+title names the case only by number: notifications and webhooks carry no personal details. Patrol zones have no
+institution managers, so the ladder's "manager" audience finds nobody here.
+"""
+
+from __future__ import annotations
+
+from ..escalation.sources import SubjectSource, register_source
+
+SUBJECT_TYPE = "follow_up_case"
+
+register_source(SubjectSource(
+    subject_type=SUBJECT_TYPE,
+    entity_type="follow_up_case",
+    level_table="follow_up_case",
+    sql=(
+        "SELECT c.id AS subject_id, c.zone AS site_id, CASE WHEN c.urgent THEN 'major' ELSE 'general' END AS grade, "
+        "c.deadline AS deadline, c.recorded_by AS owner_user_id, "
+        "'街面巡查跟进个案 #' || CAST(c.id AS TEXT) AS title FROM follow_up_case c WHERE c.status = 'open'"
+    ),
+))
