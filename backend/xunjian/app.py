@@ -17,13 +17,22 @@ from . import __version__, db
 from .accounts import controller as accounts_controller
 from .accounts import service as accounts_service
 from .accounts.auth import PUBLIC, auth_middleware, provide_principal
+from .checklists import controller as checklists_controller
+from .checklists import service as checklists_service
 from .config import Settings
 from .errors import ERROR_STATUSES, EXCEPTION_HANDLERS, ErrorBody
+from .findings import controller as findings_controller
 from .health import router as health_router
+from .inspections import controller as inspections_controller
+from .jobs import controller as jobs_controller
+from .jobs import scheduler as jobs_scheduler
+from .notifications import controller as notifications_controller
 from .patrols import controller as patrols_controller
 from .photos import controller as photos_controller
 from .photos import service as photos_service
+from .planning import controller as planning_controller
 from .regions import controller as regions_controller
+from .risk import controller as risk_controller
 from .sites import controller as sites_controller
 
 log = logging.getLogger("xunjian")
@@ -45,6 +54,13 @@ def _routers() -> list:
         sites_controller.router,
         photos_controller.router,
         patrols_controller.router,
+        checklists_controller.router,
+        inspections_controller.router,
+        findings_controller.router,
+        jobs_controller.router,
+        notifications_controller.router,
+        risk_controller.router,
+        planning_controller.router,
     ]
 
 
@@ -138,5 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     photos_service.register(app)
+    checklists_service.register(app)
+    jobs_scheduler.install(app)
     _document_errors(app)
     return app

@@ -1,0 +1,84 @@
+import uuid
+from typing import Annotated
+
+from litestar import Request, Router, get, post
+from litestar.di import Provide
+from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar.response import Stream
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from ..accounts.principal import Caller
+from . import service
+from .schemas import (
+    ExtensionCreate, FindingDetail, FindingList, FindingRead, HistoryEvent, ResponseCreate, VerificationCreate,
+)
+
+async def finding_filters(
+    site: FromQuery[int | None] = None,
+    status: Annotated[str | None, Parameter(description="open, responded or closed")] = None,
+    grade: Annotated[str | None, Parameter(description="general or major")] = None,
+    overdue: Annotated[bool | None, Parameter(description="still open past the deadline")] = None,
+    self_reported: FromQuery[bool | None] = None,
+    inspection: FromQuery[uuid.UUID | None] = None,
+) -> dict:
+    """The list's filters, shared by the CSV export."""
+    return {"site": site, "status": status, "grade": grade, "overdue": overdue, "self_reported": self_reported,
+            "inspection": inspection}
+
+
+@get("/api/findings", tags=["findings"], summary="Findings in your scope, soonest deadline first",
+     dependencies={"filters": Provide(finding_filters)})
+async def list_findings(
+    principal: Caller,
+    filters: dict,
+    limit: Annotated[int, Parameter(ge=1, le=service.MAX_LIMIT)] = 50,
+    offset: Annotated[int, Parameter(ge=0)] = 0,
+) -> FindingList:
+    return await service.list_findings(principal, limit=limit, offset=offset, **filters)
+
+
+@get("/api/findings/export.csv", tags=["findings"], media_type="text/csv",
+     summary="The findings of the list's filters as CSV (UTF-8 with BOM)", dependencies={"filters": Provide(finding_filters)})
+async def export_findings(principal: Caller, filters: dict) -> Stream:
+    return Stream(await service.export_csv(principal, **filters), media_type="text/csv; charset=utf-8",
+                  headers={"Content-Disposition": 'attachment; filename="findings.csv"'})
+
+
+@get("/api/findings/{finding_id:int}", tags=["findings"],
+     summary="One finding with its responses, verifications and extension requests (404 outside your scope)")
+async def get_finding(principal: Caller, finding_id: FromPath[int]) -> FindingDetail:
+    return await service.get_finding_detail(principal, finding_id)
+
+
+@get("/api/findings/{finding_id:int}/history", tags=["findings"],
+     summary="Every change to the finding, oldest first, from the append-only audit trail")
+async def finding_history(principal: Caller, finding_id: FromPath[int]) -> list[HistoryEvent]:
+    return await service.history(principal, finding_id)
+
+
+@post("/api/findings/{finding_id:int}/responses", tags=["findings"], status_code=HTTP_201_CREATED,
+      summary="The site manager answers with a note and evidence photos (open → responded)",
+      description="403 unless you manage the site; 409 with the state and allowed actions when not open.")
+async def respond(principal: Caller, finding_id: FromPath[int],
+                  data: Annotated[ResponseCreate, Body()]) -> FindingRead:
+    return await service.respond(principal, finding_id, data)
+
+
+@post("/api/findings/{finding_id:int}/verification", tags=["findings"], status_code=HTTP_200_OK,
+      summary="recheck (inspector, on site), accept (close) or reject (reopen with a reason)",
+      description="Inspectors and supervisors whose scope holds the site. A major hazard closes only after an "
+                  "on-site re-check. 409 with the state and allowed actions when the decision does not apply.")
+async def verify(request: Request, principal: Caller, finding_id: FromPath[int],
+                 data: Annotated[VerificationCreate, Body()]) -> FindingRead:
+    return await service.verify(principal, finding_id, data, request.app.state.settings.checkin_far_meters)
+
+
+@post("/api/findings/{finding_id:int}/extension", tags=["findings"], status_code=HTTP_200_OK,
+      summary="request (the site's manager), approve or refuse (inspectors and supervisors) more time")
+async def extension(principal: Caller, finding_id: FromPath[int],
+                    data: Annotated[ExtensionCreate, Body()]) -> FindingRead:
+    return await service.extension(principal, finding_id, data)
+
+
+router = Router(path="/", route_handlers=[list_findings, export_findings, get_finding, finding_history, respond,
+                                          verify, extension])

@@ -1,0 +1,124 @@
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+
+
+class Location(msgspec.Struct, forbid_unknown_fields=True):
+    lat: float
+    lng: float
+    accuracy_m: float | None = None
+
+
+class FindingRead(msgspec.Struct):
+    id: int
+    site_id: int
+    site_code: str
+    site_name: str
+    inspection_id: uuid.UUID | None
+    item_key: str | None
+    title: str
+    description: str
+    basis: str
+    grade: str
+    status: str
+    extension_status: str | None
+    requested_deadline: datetime | None
+    deadline: datetime
+    overdue: bool
+    risk_weight: float
+    self_reported: bool
+    photos: list[str]
+    rechecked_at: datetime | None
+    last_reason: str
+    escalation_level: int
+    created_by: int
+    created_at: datetime
+    updated_at: datetime
+    responded_at: datetime | None
+    closed_at: datetime | None
+    allowed_actions: list[str]  # what the caller may do now
+
+
+class FindingList(msgspec.Struct):
+    items: list[FindingRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class ResponseRead(msgspec.Struct):
+    id: int
+    note: str
+    photos: list[str]
+    by: int
+    by_name: str
+    at: datetime
+
+
+class VerificationRead(msgspec.Struct):
+    id: int
+    decision: str
+    note: str
+    photos: list[str]
+    lat: float | None
+    lng: float | None
+    distance_m: float | None
+    by: int
+    by_name: str
+    at: datetime
+
+
+class ExtensionRead(msgspec.Struct):
+    id: int
+    action: str
+    reason: str
+    requested_deadline: datetime | None
+    deadline: datetime | None
+    by: int
+    by_name: str
+    at: datetime
+
+
+class FindingDetail(msgspec.Struct):
+    finding: FindingRead
+    responses: list[ResponseRead]
+    verifications: list[VerificationRead]
+    extensions: list[ExtensionRead]
+
+
+class HistoryEvent(msgspec.Struct):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str
+    action: str
+    before: Any
+    after: Any
+    client_addr: str
+
+
+class ResponseCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """The manager's answer: what was done, with evidence photos."""
+
+    note: str
+    photos: list[str] = []
+
+
+class VerificationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """recheck: an inspector's on-site re-check (location required); accept: close; reject: reopen (reason required)."""
+
+    decision: Literal["recheck", "accept", "reject"]
+    note: str = ""
+    photos: list[str] = []
+    location: Location | None = None
+
+
+class ExtensionCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """request (manager; deadline = the one asked for), approve (deadline optional: default the requested one) or
+    refuse (reason required)."""
+
+    action: Literal["request", "approve", "refuse"]
+    deadline: datetime | None = None
+    reason: str = ""

@@ -1,0 +1,381 @@
+"""Findings: creation from inspections, the scoped list and CSV export, and the rectification workflow.
+
+Every change runs in one write transaction with its audit event; the finding row is locked first (FOR UPDATE on
+PostgreSQL; SQLite's IMMEDIATE transaction already serialises writers), so concurrent actions cannot both apply.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import datetime, timezone
+from typing import AsyncIterator, Iterable
+from zoneinfo import ZoneInfo
+
+from .. import db
+from ..accounts.principal import Principal
+from ..audit import service as audit
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..photos.links import link_photos, parse_photo_ids
+from ..sites.rules import haversine_m
+from ..sites.tables import Site
+from . import rules
+from .schemas import (
+    ExtensionCreate, ExtensionRead, FindingDetail, FindingList, FindingRead, HistoryEvent, ResponseCreate,
+    ResponseRead, VerificationCreate, VerificationRead,
+)
+from .tables import Finding, FindingExtension, FindingResponse, FindingVerification
+
+MAX_LIMIT = 200
+NOTE_LENGTH = 2000
+MAX_PHOTOS = 10
+EXPORT_BATCH = 1000
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+_COLUMNS = (
+    Finding.id, Finding.site, Finding.site._.code.as_alias("site_code"), Finding.site._.name.as_alias("site_name"),
+    Finding.inspection, Finding.item_key, Finding.title, Finding.description, Finding.basis, Finding.grade,
+    Finding.status, Finding.extension_status, Finding.requested_deadline, Finding.deadline, Finding.risk_weight,
+    Finding.self_reported, Finding.photos, Finding.rechecked_at, Finding.last_reason, Finding.escalation_level,
+    Finding.created_by, Finding.created_at, Finding.updated_at, Finding.responded_at, Finding.closed_at,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def lock_for_update(query, *tables):
+    """Row lock for read-then-write work on PostgreSQL; on SQLite the IMMEDIATE transaction serialises writers."""
+    return query if db.is_sqlite() else query.lock_rows(of=tables)
+
+
+def _state(row: dict) -> rules.FindingState:
+    return rules.FindingState(status=row["status"], grade=row["grade"], extension_status=row["extension_status"],
+                              rechecked=row["rechecked_at"] is not None)
+
+
+def to_read(row: dict, role: str, now: datetime) -> FindingRead:
+    return FindingRead(
+        id=row["id"], site_id=row["site"], site_code=row["site_code"], site_name=row["site_name"],
+        inspection_id=row["inspection"], item_key=row["item_key"], title=row["title"],
+        description=row["description"], basis=row["basis"], grade=row["grade"], status=row["status"],
+        extension_status=row["extension_status"], requested_deadline=row["requested_deadline"],
+        deadline=row["deadline"], overdue=rules.is_overdue(row["status"], row["deadline"], now),
+        risk_weight=row["risk_weight"], self_reported=row["self_reported"], photos=row["photos"] or [],
+        rechecked_at=row["rechecked_at"], last_reason=row["last_reason"], escalation_level=row["escalation_level"],
+        created_by=row["created_by"], created_at=row["created_at"], updated_at=row["updated_at"],
+        responded_at=row["responded_at"], closed_at=row["closed_at"],
+        allowed_actions=rules.allowed_actions(_state(row), role),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# ---------------------------------------------------------------------------------------------------- creation
+
+async def create_findings(actor, site_id: int, inspection_id: uuid.UUID, found: Iterable, *,
+                          self_reported: bool, now: datetime) -> list[int]:
+    """Insert the findings of a submission (inside its transaction). An item's finding exists at most once per
+    inspection (unique index): a replay inserts nothing."""
+    rows = [
+        Finding(site=site_id, inspection=inspection_id, item_key=f.item_key, title=f.title, description=f.description,
+                basis=f.basis, grade=f.grade, status="open", deadline=f.deadline, risk_weight=f.risk_weight,
+                self_reported=self_reported, photos=list(f.photos), created_by=actor.id, created_at=now,
+                updated_at=now)
+        for f in found
+    ]
+    if not rows:
+        return []
+    inserted = await Finding.insert(*rows).on_conflict(action="DO NOTHING").returning(Finding.id)
+    ids = [r["id"] for r in inserted]
+    by_id = await Finding.select(Finding.id, Finding.item_key, Finding.title, Finding.grade, Finding.deadline,
+                                 Finding.photos).where(Finding.id.is_in(ids)).output(load_json=True) if ids else []
+    for r in by_id:
+        await link_photos(r["photos"] or [], "finding", r["id"], site_id)
+        await audit.record(actor, "finding.create", "finding", r["id"], site_id=site_id, after={
+            "inspection": str(inspection_id), "item_key": r["item_key"], "title": r["title"], "grade": r["grade"],
+            "status": "open", "deadline": _iso(r["deadline"]), "self_reported": self_reported,
+        })
+    return ids
+
+
+# ---------------------------------------------------------------------------------------------------- reading
+
+def _filters(principal: Principal, *, site: int | None, status: str | None, grade: str | None,
+             overdue: bool | None, self_reported: bool | None, inspection: uuid.UUID | None, now: datetime) -> list:
+    conditions = []
+    scope_cond = principal.scope.where(Finding.site)
+    if scope_cond is not None:
+        conditions.append(scope_cond)
+    if site is not None:
+        conditions.append(Finding.site == site)
+    if status is not None:
+        if status not in rules.STATUSES:
+            raise Invalid(f"Unknown status {status!r}", details={"parameter": "status", "allowed": list(rules.STATUSES)})
+        conditions.append(Finding.status == status)
+    if grade is not None:
+        if grade not in rules.GRADES:
+            raise Invalid(f"Unknown grade {grade!r}", details={"parameter": "grade", "allowed": list(rules.GRADES)})
+        conditions.append(Finding.grade == grade)
+    if overdue is True:
+        conditions.append((Finding.status == "open") & (Finding.deadline < now))
+    elif overdue is False:
+        conditions.append((Finding.status != "open") | (Finding.deadline >= now))
+    if self_reported is not None:
+        conditions.append(Finding.self_reported == self_reported)
+    if inspection is not None:
+        conditions.append(Finding.inspection == inspection)
+    return conditions
+
+
+def _where(conditions: list):
+    where = None
+    for c in conditions:
+        where = c if where is None else where & c
+    return where
+
+
+async def list_findings(principal: Principal, *, limit: int = 50, offset: int = 0, now: datetime | None = None,
+                        **filters) -> FindingList:
+    """One page, soonest deadline first, and the total: two queries whatever the number of findings in scope."""
+    if not (1 <= limit <= MAX_LIMIT) or offset < 0:
+        raise Invalid(f"limit must be 1..{MAX_LIMIT} and offset at least 0")
+    now = now or utcnow()
+    where = _where(_filters(principal, now=now, **filters))
+    query = Finding.select(*_COLUMNS).output(load_json=True).order_by(Finding.deadline, Finding.id)
+    count = Finding.count()
+    if where is not None:
+        query, count = query.where(where), count.where(where)
+    rows = await query.limit(limit).offset(offset)
+    total = await count
+    return FindingList(items=[to_read(r, principal.role, now) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def _fetch(principal: Principal, finding_id: int, *, lock: bool = False) -> dict:
+    query = Finding.select(*_COLUMNS).where(Finding.id == finding_id).output(load_json=True)
+    cond = principal.scope.where(Finding.site)
+    if cond is not None:
+        query = query.where(cond)
+    if lock:
+        query = lock_for_update(query, Finding)
+    row = await query.first()
+    if row is None:
+        raise NotFound("Finding not found")
+    return row
+
+
+async def get_finding(principal: Principal, finding_id: int) -> FindingRead:
+    return to_read(await _fetch(principal, finding_id), principal.role, utcnow())
+
+
+async def get_finding_detail(principal: Principal, finding_id: int) -> FindingDetail:
+    finding = await get_finding(principal, finding_id)
+    responses = await FindingResponse.select(
+        FindingResponse.id, FindingResponse.note, FindingResponse.photos, FindingResponse.by,
+        FindingResponse.by._.display_name.as_alias("by_name"), FindingResponse.at,
+    ).where(FindingResponse.finding == finding_id).order_by(FindingResponse.id).output(load_json=True)
+    verifications = await FindingVerification.select(
+        FindingVerification.id, FindingVerification.decision, FindingVerification.note, FindingVerification.photos,
+        FindingVerification.lat, FindingVerification.lng, FindingVerification.distance_m, FindingVerification.by,
+        FindingVerification.by._.display_name.as_alias("by_name"), FindingVerification.at,
+    ).where(FindingVerification.finding == finding_id).order_by(FindingVerification.id).output(load_json=True)
+    extensions = await FindingExtension.select(
+        FindingExtension.id, FindingExtension.action, FindingExtension.reason, FindingExtension.requested_deadline,
+        FindingExtension.deadline, FindingExtension.by, FindingExtension.by._.display_name.as_alias("by_name"),
+        FindingExtension.at,
+    ).where(FindingExtension.finding == finding_id).order_by(FindingExtension.id)
+    return FindingDetail(
+        finding=finding,
+        responses=[ResponseRead(**{**r, "photos": r["photos"] or []}) for r in responses],
+        verifications=[VerificationRead(**{**r, "photos": r["photos"] or []}) for r in verifications],
+        extensions=[ExtensionRead(**r) for r in extensions],
+    )
+
+
+async def history(principal: Principal, finding_id: int) -> list[HistoryEvent]:
+    await _fetch(principal, finding_id)
+    return [
+        HistoryEvent(id=e["id"], at=e["at"], actor_id=e["actor"], actor_name=e["actor_name"], action=e["action"],
+                     before=e["before"], after=e["after"], client_addr=e["client_addr"])
+        for e in await audit.events_for("finding", finding_id)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------- export
+
+EXPORT_HEADER = ["编号", "场所编码", "场所名称", "隐患", "等级", "状态", "整改期限", "是否逾期", "延期", "依据", "自查",
+                 "督办级别", "发现时间", "销号时间"]
+_GRADE_ZH = {"general": "一般隐患", "major": "重大隐患"}
+_STATUS_ZH = {"open": "待整改", "responded": "已反馈", "closed": "已销号"}
+_EXTENSION_ZH = {None: "", "requested": "申请中", "approved": "已批准", "refused": "未批准"}
+
+
+def _cell(value) -> str:
+    """Spreadsheet programs run cells that start with = + - @ as formulas: quote them."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _local(value: datetime | None) -> str:
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+async def export_csv(principal: Principal, **filters) -> AsyncIterator[bytes]:
+    """The list's rows as CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese), in batches by id."""
+    now = utcnow()
+    conditions = _filters(principal, now=now, **filters)  # invalid filters fail before the response starts
+
+    async def rows() -> AsyncIterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_HEADER)
+        yield ("\ufeff" + buffer.getvalue()).encode()
+        last_id = 0
+        while True:
+            where = _where(conditions + [Finding.id > last_id])
+            batch = await Finding.select(*_COLUMNS).where(where).order_by(Finding.id).limit(EXPORT_BATCH)
+            if not batch:
+                return
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for r in batch:
+                writer.writerow([_cell(v) for v in (
+                    r["id"], r["site_code"], r["site_name"], r["title"], _GRADE_ZH.get(r["grade"], r["grade"]),
+                    _STATUS_ZH.get(r["status"], r["status"]), _local(r["deadline"]),
+                    "是" if rules.is_overdue(r["status"], r["deadline"], now) else "否",
+                    _EXTENSION_ZH.get(r["extension_status"], ""), r["basis"], "是" if r["self_reported"] else "否",
+                    r["escalation_level"], _local(r["created_at"]), _local(r["closed_at"]),
+                )])
+            yield buffer.getvalue().encode()
+            last_id = batch[-1]["id"]
+
+    return rows()
+
+
+# ---------------------------------------------------------------------------------------------------- workflow
+
+def _text(value: str, field: str, *, required: bool) -> str:
+    value = value.strip()
+    if required and not value:
+        raise Invalid(f"{field} is required", details={"field": field})
+    if len(value) > NOTE_LENGTH:
+        raise Invalid(f"{field} is too long", details={"field": field, "max": NOTE_LENGTH})
+    return value
+
+
+def _photos(values: list[str]) -> list[str]:
+    if len(values) > MAX_PHOTOS:
+        raise Invalid(f"At most {MAX_PHOTOS} photos", details={"field": "photos"})
+    return [str(p) for p in dict.fromkeys(parse_photo_ids(values))]
+
+
+def _snapshot(row: dict) -> dict:
+    return {"status": row["status"], "extension_status": row["extension_status"], "deadline": _iso(row["deadline"]),
+            "rechecked": row["rechecked_at"] is not None}
+
+
+async def _act(principal: Principal, finding_id: int, action: str, apply) -> FindingRead:
+    """Load (404 outside the scope), check role (403) and state (409), then let `apply` write; audit it."""
+    now = utcnow()
+    async with db.write_transaction():
+        row = await _fetch(principal, finding_id, lock=True)
+        try:
+            rules.transition(_state(row), action, principal.role)
+        except rules.NotPermitted as exc:
+            raise Forbidden(str(exc)) from None
+        except rules.IllegalTransition as exc:
+            raise Conflict(str(exc), code="illegal_transition", details={
+                "status": exc.state.status, "extension_status": exc.state.extension_status,
+                "rechecked": exc.state.rechecked, "allowed_actions": exc.allowed,
+            }) from None
+        values, detail = await apply(row, now)
+        values[Finding.updated_at] = now
+        await Finding.update(values).where(Finding.id == finding_id)
+        changed = {**row, **{col._meta.name: v for col, v in values.items()}}
+        await audit.record(principal, f"finding.{action}", "finding", finding_id, site_id=row["site"],
+                           before=_snapshot(row), after={**_snapshot(changed), **detail})
+    return await get_finding(principal, finding_id)
+
+
+async def respond(principal: Principal, finding_id: int, data: ResponseCreate) -> FindingRead:
+    async def apply(row, now):
+        note = _text(data.note, "note", required=True)
+        photos = _photos(data.photos)
+        inserted = await FindingResponse.insert(
+            FindingResponse(finding=finding_id, note=note, photos=photos, by=principal.id, at=now)
+        ).returning(FindingResponse.id)
+        await link_photos(photos, "finding_response", inserted[0]["id"], row["site"])
+        return ({Finding.status: "responded", Finding.responded_at: now, Finding.rechecked_at: None,
+                 Finding.rechecked_by: None}, {"note": note, "photos": photos})
+
+    return await _act(principal, finding_id, "respond", apply)
+
+
+async def verify(principal: Principal, finding_id: int, data: VerificationCreate, site_far_meters: int) -> FindingRead:
+    action = {"recheck": "recheck", "accept": "accept", "reject": "reject"}[data.decision]
+
+    async def apply(row, now):
+        note = _text(data.note, "note", required=action == "reject")
+        photos = _photos(data.photos)
+        lat = lng = distance = None
+        if action == "recheck":
+            if data.location is None:
+                raise Invalid("An on-site re-check records where it was made", details={"field": "location"})
+            lat, lng = data.location.lat, data.location.lng
+            if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+                raise Invalid("Coordinates out of range", details={"field": "location"})
+            site = await Site.select(Site.lat, Site.lng).where(Site.id == row["site"]).first()
+            if site["lat"] is not None:
+                distance = round(haversine_m(site["lat"], site["lng"], lat, lng), 1)
+        inserted = await FindingVerification.insert(FindingVerification(
+            finding=finding_id, decision=action, note=note, photos=photos, lat=lat, lng=lng, distance_m=distance,
+            by=principal.id, at=now,
+        )).returning(FindingVerification.id)
+        await link_photos(photos, "finding_verification", inserted[0]["id"], row["site"])
+        detail = {"note": note, "photos": photos}
+        if action == "recheck":
+            detail.update(location={"lat": lat, "lng": lng}, distance_m=distance,
+                          far=distance is not None and distance > site_far_meters)
+            return {Finding.rechecked_at: now, Finding.rechecked_by: principal.id}, detail
+        if action == "reject":
+            return ({Finding.status: "open", Finding.last_reason: note, Finding.rechecked_at: None,
+                     Finding.rechecked_by: None}, detail)
+        return {Finding.status: "closed", Finding.closed_at: now, Finding.closed_by: principal.id}, detail
+
+    return await _act(principal, finding_id, action, apply)
+
+
+async def extension(principal: Principal, finding_id: int, data: ExtensionCreate) -> FindingRead:
+    action = data.action + "_extension"
+
+    async def apply(row, now):
+        reason = _text(data.reason, "reason", required=data.action in ("request", "refuse"))
+        requested = data.deadline
+        if data.action == "refuse":
+            await FindingExtension.insert(FindingExtension(finding=finding_id, action="refuse", reason=reason,
+                                                           by=principal.id, at=now))
+            return {Finding.extension_status: "refused", Finding.last_reason: reason}, {"reason": reason}
+        if data.action == "approve":
+            requested = requested or row["requested_deadline"]
+        if requested is None:
+            raise Invalid("Give the new deadline", details={"field": "deadline"})
+        problem = rules.check_extension_deadline(row["deadline"], requested, now)
+        if problem:
+            raise Invalid(problem, details={"field": "deadline"})
+        requested = requested.astimezone(timezone.utc)
+        if data.action == "request":
+            await FindingExtension.insert(FindingExtension(finding=finding_id, action="request", reason=reason,
+                                                           requested_deadline=requested, by=principal.id, at=now))
+            return ({Finding.extension_status: "requested", Finding.requested_deadline: requested},
+                    {"reason": reason, "requested_deadline": _iso(requested)})
+        await FindingExtension.insert(FindingExtension(finding=finding_id, action="approve", reason=reason,
+                                                       requested_deadline=row["requested_deadline"],
+                                                       deadline=requested, by=principal.id, at=now))
+        return {Finding.extension_status: "approved", Finding.deadline: requested}, {"reason": reason}
+
+    return await _act(principal, finding_id, action, apply)
+

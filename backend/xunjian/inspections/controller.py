@@ -1,0 +1,36 @@
+import uuid
+from typing import Annotated
+
+from litestar import Request, Response, Router, get, put
+from litestar.params import Body, FromPath
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from ..accounts.principal import Caller
+from . import notice, service
+from .schemas import InspectionPut, InspectionRead
+
+
+@put("/api/inspections/{inspection_id:uuid}", tags=["inspections"], status_code=HTTP_200_OK,
+     summary="Create or replay an inspection under the device's UUID",
+     description="201 the first time; 200 for an identical replay or a changed draft; 409 for different content "
+                 "once submitted. 422 names each item whose answer does not fit the pinned template version.")
+async def put_inspection(request: Request, principal: Caller, inspection_id: FromPath[uuid.UUID],
+                         data: Annotated[InspectionPut, Body()]) -> Response[InspectionRead]:
+    inspection, created = await service.put_inspection(principal, request.app.state.settings, inspection_id, data)
+    return Response(inspection, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+
+@get("/api/inspections/{inspection_id:uuid}", tags=["inspections"],
+     summary="One inspection with its answers and findings (404 outside your scope)")
+async def get_inspection(principal: Caller, inspection_id: FromPath[uuid.UUID]) -> InspectionRead:
+    return await service.get_inspection(principal, inspection_id)
+
+
+@get("/api/inspections/{inspection_id:uuid}/notice", tags=["inspections"], media_type="text/html",
+     summary="The printable rectification notice (整改通知书), A4 HTML")
+async def get_notice(request: Request, principal: Caller, inspection_id: FromPath[uuid.UUID]) -> Response[str]:
+    html = await notice.render(principal, getattr(request.app.state, "photo_store", None), inspection_id)
+    return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "private, no-store"})
+
+
+router = Router(path="/", route_handlers=[put_inspection, get_inspection, get_notice])

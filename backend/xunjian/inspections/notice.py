@@ -1,0 +1,112 @@
+"""The printable rectification notice (整改通知书): plain HTML for A4, styled by /css/notice.css.
+
+The app's CSP forbids inline script and style, so the page has neither; every value is HTML-escaped.
+Photo thumbnails use the photo store's short-lived URLs; photos still on their way from an offline phone show as
+"待上传".
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timezone
+from html import escape
+from zoneinfo import ZoneInfo
+
+from ..accounts.principal import Principal
+from ..findings.tables import Finding
+from ..photos.tables import Photo
+from ..sites.tables import Site
+from .service import load_row
+
+log = logging.getLogger(__name__)
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+GRADE_ZH = {"general": "一般隐患", "major": "重大隐患"}
+
+
+def _date(value: datetime | None) -> str:
+    return value.astimezone(LOCAL_TZ).strftime("%Y年%m月%d日") if value else ""
+
+
+async def _thumbnails(store, photo_ids: set[str]) -> dict[str, str]:
+    if not photo_ids or store is None:
+        return {}
+    rows = await Photo.select(Photo.id, Photo.thumb_key).where(Photo.id.is_in([uuid.UUID(p) for p in photo_ids]))
+    now = datetime.now(timezone.utc)
+    urls = {}
+    for r in rows:
+        try:
+            urls[str(r["id"])] = await store.url(r["thumb_key"], now)
+        except Exception as exc:  # a store outage must not take the notice down: the photo shows as missing
+            log.warning("No thumbnail URL for photo %s: %s", r["id"], exc)
+    return urls
+
+
+async def render(principal: Principal, store, inspection_id: uuid.UUID) -> str:
+    row = await load_row(principal, inspection_id)
+    site = await Site.select(Site.name, Site.code, Site.address, Site.operator).where(Site.id == row["site"]).first()
+    findings = await Finding.select(
+        Finding.id, Finding.title, Finding.description, Finding.grade, Finding.basis, Finding.deadline, Finding.photos,
+    ).where(Finding.inspection == inspection_id).order_by(Finding.id).output(load_json=True)
+    thumbs = await _thumbnails(store, {p for f in findings for p in f["photos"] or []})
+    return page(row, site, findings, thumbs)
+
+
+def page(inspection: dict, site: dict, findings: list[dict], thumbs: dict[str, str]) -> str:
+    e = escape
+    title = "隐患自查整改记录" if inspection["self_inspection"] else "整改通知书"
+    number = str(inspection["id"]).split("-")[0].upper()
+    rows = []
+    for n, f in enumerate(findings, 1):
+        photos = "".join(
+            f'<img src="{e(thumbs[p])}" alt="隐患照片">' if p in thumbs else '<span class="pending">照片待上传</span>'
+            for p in f["photos"] or []
+        )
+        rows.append(
+            f'<tr class="grade-{e(f["grade"])}"><td class="no">{n}</td>'
+            f'<td><strong>{e(f["title"])}</strong>'
+            + (f'<p class="desc">{e(f["description"])}</p>' if f["description"] else "")
+            + (f'<div class="photos">{photos}</div>' if photos else "")
+            + f'</td><td class="grade">{e(GRADE_ZH.get(f["grade"], f["grade"]))}</td>'
+            f'<td class="basis">{e(f["basis"])}</td><td class="deadline">{e(_date(f["deadline"]))}前</td></tr>'
+        )
+    if not rows:
+        rows.append('<tr><td colspan="5" class="none">本次检查未发现隐患。</td></tr>')
+    status = "" if inspection["status"] == "submitted" else '<p class="draft">草稿：检查尚未提交，本通知书无效。</p>'
+    when = inspection["submitted_at"] or inspection["updated_at"]
+    return f"""<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(title)} · {e(site["name"])}</title>
+<link rel="stylesheet" href="/css/notice.css">
+</head>
+<body>
+<main class="sheet">
+<header>
+<h1>{e(title)}</h1>
+<p class="number">编号：{e(number)}</p>
+</header>
+{status}
+<table class="meta">
+<tr><th>被检查单位</th><td>{e(site["name"])}（{e(site["code"])}）</td><th>运营方</th><td>{e(site["operator"])}</td></tr>
+<tr><th>地址</th><td colspan="3">{e(site["address"])}</td></tr>
+<tr><th>检查人员</th><td>{e(inspection["inspector_name"])}</td><th>检查日期</th><td>{e(_date(when))}</td></tr>
+</table>
+<p class="intro">经检查，你单位存在下列安全隐患，请按期整改，并将整改情况（附整改前后照片）通过系统反馈。重大隐患整改完成后须经现场复查方可销号。</p>
+<table class="findings">
+<thead><tr><th class="no">序号</th><th>隐患内容</th><th class="grade">等级</th><th class="basis">依据</th><th class="deadline">整改期限</th></tr></thead>
+<tbody>
+{"".join(rows)}
+</tbody>
+</table>
+<footer>
+<div class="sign"><span>检查人员（签字）：</span><span class="line"></span></div>
+<div class="sign"><span>被检查单位负责人（签字）：</span><span class="line"></span></div>
+<div class="sign"><span>日期：</span><span class="line"></span></div>
+</footer>
+</main>
+</body>
+</html>
+"""

@@ -1,0 +1,97 @@
+"""Pure inspection rules: the idempotency decision, the check-in, and the findings a submission yields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..checklists import rules as engine
+from ..findings import rules as finding_rules
+from ..sites.rules import haversine_m
+
+TITLE_LENGTH = 300
+DESCRIPTION_LENGTH = 2000
+MAX_EXTRA_FINDINGS = 50
+
+
+@dataclass(frozen=True)
+class NewFinding:
+    item_key: str | None
+    title: str
+    description: str
+    basis: str
+    grade: str
+    deadline: datetime
+    risk_weight: float
+    photos: tuple[str, ...]
+
+
+def decide(existing: dict | None, caller_id: int, site_id: int, template: tuple[str, int], content_hash: str) -> str:
+    """What a PUT does to the stored inspection with the same id:
+    "create", "replay" (identical: answer 200, change nothing), "update" (a draft changes) or "conflict"."""
+    if existing is None:
+        return "create"
+    same_record = (existing["inspector"] == caller_id and existing["site"] == site_id
+                   and (existing["template_key"], existing["template_version"]) == template)
+    if not same_record:
+        return "conflict"
+    if existing["content_hash"] == content_hash:
+        return "replay"
+    if existing["status"] == "submitted":
+        return "conflict"
+    return "update"
+
+
+def checkin(site_lat: float | None, site_lng: float | None, point: dict | None,
+            far_meters: int) -> tuple[float | None, bool]:
+    """Distance from the site to the check-in point, and whether it is far (flagged, never refused)."""
+    if point is None or site_lat is None or site_lng is None:
+        return None, False
+    distance = round(haversine_m(site_lat, site_lng, point["lat"], point["lng"]), 1)
+    return distance, distance > far_meters
+
+
+def extra_finding_errors(extras: list[dict]) -> list[dict]:
+    """Findings the inspector added (no item covers them): title, grade, deadline within the default, photo ids."""
+    errors: list[dict] = []
+    if len(extras) > MAX_EXTRA_FINDINGS:
+        return [{"item": "extra_findings", "message": f"at most {MAX_EXTRA_FINDINGS}"}]
+    for n, extra in enumerate(extras):
+        path = f"extra_findings[{n}]"
+        if not extra["title"].strip() or len(extra["title"]) > TITLE_LENGTH:
+            errors.append({"item": f"{path}.title", "message": f"1 to {TITLE_LENGTH} characters"})
+        if len(extra["description"]) > DESCRIPTION_LENGTH or len(extra["basis"]) > TITLE_LENGTH:
+            errors.append({"item": path, "message": "description or basis too long"})
+        limit = finding_rules.DEFAULT_DAYS[extra["grade"]]
+        days = extra["deadline_days"]
+        if days is not None and not 1 <= days <= limit:
+            errors.append({"item": f"{path}.deadline_days",
+                           "message": f"1 to {limit} days (the deadline may be shortened, never lengthened)"})
+        ev = engine.Evaluation()
+        engine.photo_list(extra["photos"], f"{path}.photos", ev, engine.DEFAULT_MAX_PHOTOS)
+        errors.extend(ev.errors)
+    return errors
+
+
+def findings_of(evaluation: engine.Evaluation, extras: list[dict], submitted_at: datetime) -> list[NewFinding]:
+    """One finding per noncompliant check item, and one per added finding; deadlines from the submission time."""
+    found = [
+        NewFinding(item_key=nc.item_key, title=nc.title, description=nc.note, basis=nc.basis, grade=nc.grade,
+                   deadline=finding_rules.deadline_after(submitted_at, nc.deadline_days), risk_weight=nc.risk_weight,
+                   photos=nc.photos)
+        for nc in evaluation.noncompliant
+    ]
+    for extra in extras:
+        days = extra["deadline_days"] or finding_rules.DEFAULT_DAYS[extra["grade"]]
+        found.append(NewFinding(
+            item_key=None, title=extra["title"].strip(), description=extra["description"],
+            basis=extra["basis"] or "检查发现", grade=extra["grade"],
+            deadline=finding_rules.deadline_after(submitted_at, days),
+            risk_weight=finding_rules.DEFAULT_WEIGHT[extra["grade"]], photos=tuple(extra["photos"]),
+        ))
+    return found
+
+
+def payload_hash(payload: Any) -> str:
+    return engine.canonical_hash(payload)

@@ -1,0 +1,160 @@
+"""Inspections: idempotent create-or-replay of a whole inspection, pinned to a template version.
+
+The device sends the whole inspection under its own UUID, as often as it likes (offline outboxes replay, sometimes
+concurrently). Inside one write transaction the row is inserted with ON CONFLICT DO NOTHING and then read back
+locked, so exactly one request creates it; the others see it and answer as replays. Findings are written in the
+transaction that submits, once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import msgspec
+
+from .. import db
+from ..accounts.principal import Principal
+from ..audit import service as audit
+from ..checklists import rules as engine
+from ..checklists import service as checklists
+from ..config import Settings
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..findings import service as findings
+from ..findings.tables import Finding
+from ..photos.links import link_photos
+from ..sites.tables import Site
+from . import rules
+from .schemas import ExtraFinding, FindingBrief, InspectionPut, InspectionRead, Location
+from .tables import Inspection
+
+INSPECTING_ROLES = {"inspector", "supervisor", "manager"}
+NOT_INSPECTED_HERE = {"patrol_zone": "Street patrols are recorded through /api/patrols"}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+async def put_inspection(principal: Principal, settings: Settings, inspection_id: uuid.UUID, data: InspectionPut,
+                         *, now: datetime | None = None) -> tuple[InspectionRead, bool]:
+    """Create, update (a draft), or recognise a replay. Returns the inspection and whether it was created."""
+    if principal.role not in INSPECTING_ROLES:
+        raise Forbidden("Your role may not record inspections")
+    now = now or utcnow()
+    site = await principal.scope.get_site(data.site_id, Site.id, Site.kind, Site.lat, Site.lng)
+    if site["kind"] in NOT_INSPECTED_HERE:
+        raise Invalid(NOT_INSPECTED_HERE[site["kind"]], details=[{"field": "site_id", "message": "patrol zone"}])
+    template = await checklists.pinned_template(data.template_key, data.template_version)
+    if template.site_kind != site["kind"]:
+        raise Invalid("This checklist is not for this kind of site",
+                      details=[{"field": "template_key", "message": f"for {template.site_kind}, not {site['kind']}"}])
+    final = data.status == "submitted"
+    evaluation = engine.evaluate(template, data.answers, final=final)
+    extras = [msgspec.structs.asdict(e) for e in data.extra_findings]
+    errors = evaluation.errors + rules.extra_finding_errors(extras)
+    if len(data.remarks) > rules.DESCRIPTION_LENGTH:
+        errors.append({"item": "remarks", "message": f"at most {rules.DESCRIPTION_LENGTH} characters"})
+    if data.checkin is not None and (error := engine.location_error(msgspec.structs.asdict(data.checkin))):
+        errors.append({"item": "checkin", "message": error})
+    if errors:
+        raise Invalid("The inspection does not match its checklist", details=errors)
+
+    content_hash = rules.payload_hash(msgspec.to_builtins(data))
+    checkin = msgspec.structs.asdict(data.checkin) if data.checkin else None
+    distance, far = rules.checkin(site["lat"], site["lng"], checkin, settings.checkin_far_meters)
+    self_inspection = principal.role == "manager"
+    values = dict(
+        status=data.status, answers=data.answers, extra_findings=extras, remarks=data.remarks,
+        content_hash=content_hash, checkin_lat=checkin and checkin["lat"], checkin_lng=checkin and checkin["lng"],
+        checkin_accuracy_m=checkin and checkin["accuracy_m"], checkin_distance_m=distance, checkin_far=far,
+        device_started_at=_aware(data.device_started_at), device_submitted_at=_aware(data.device_submitted_at),
+        checks_answered=evaluation.checks_answered, checks_noncompliant=evaluation.checks_noncompliant,
+        updated_at=now, submitted_at=now if final else None,
+    )
+    async with db.write_transaction():
+        inserted = await Inspection.insert(Inspection(
+            id=inspection_id, site=site["id"], inspector=principal.id, template_key=template.key,
+            template_version=template.version, self_inspection=self_inspection, created_at=now, **values,
+        )).on_conflict(action="DO NOTHING").returning(Inspection.id)
+        created = bool(inserted)
+        if created:
+            decision = "create"
+        else:
+            existing = await findings.lock_for_update(
+                Inspection.select(Inspection.inspector, Inspection.site, Inspection.template_key,
+                                  Inspection.template_version, Inspection.status, Inspection.content_hash)
+                .where(Inspection.id == inspection_id), Inspection,
+            ).first()
+            decision = rules.decide(existing, principal.id, site["id"], (template.key, template.version),
+                                    content_hash)
+        if decision == "conflict":
+            raise Conflict(
+                "This inspection was already submitted with different content, or the id belongs to another "
+                "inspection", code="inspection_conflict", details={"status": existing["status"]},
+            )
+        if decision in ("create", "update"):
+            if decision == "update":
+                await Inspection.update({getattr(Inspection, k): v for k, v in values.items()}).where(
+                    Inspection.id == inspection_id)
+            await link_photos(evaluation.photo_ids, "inspection", inspection_id, site["id"])
+            await audit.record(
+                principal, "inspection.submit" if final else f"inspection.{decision}", "inspection", inspection_id,
+                site_id=site["id"], after={"status": data.status, "template": f"{template.key}@{template.version}",
+                                           "checks_noncompliant": evaluation.checks_noncompliant,
+                                           "checkin_distance_m": distance, "checkin_far": far},
+            )
+            if final:
+                found = rules.findings_of(evaluation, extras, now)
+                await findings.create_findings(principal, site["id"], inspection_id, found,
+                                               self_reported=self_inspection, now=now)
+    return await get_inspection(principal, inspection_id), created
+
+
+_COLUMNS = (
+    Inspection.all_columns(), Inspection.site._.name.as_alias("site_name"),
+    Inspection.inspector._.display_name.as_alias("inspector_name"),
+)
+
+
+async def load_row(principal: Principal, inspection_id: uuid.UUID) -> dict:
+    query = Inspection.select(*_COLUMNS).where(Inspection.id == inspection_id).output(load_json=True)
+    cond = principal.scope.where(Inspection.site)
+    if cond is not None:
+        query = query.where(cond)
+    row = await query.first()
+    if row is None:
+        raise NotFound("Inspection not found")
+    return row
+
+
+async def get_inspection(principal: Principal, inspection_id: uuid.UUID) -> InspectionRead:
+    row = await load_row(principal, inspection_id)
+    found = await Finding.select(
+        Finding.id, Finding.item_key, Finding.title, Finding.grade, Finding.status, Finding.deadline,
+    ).where(Finding.inspection == inspection_id).order_by(Finding.id)
+    return to_read(row, [FindingBrief(**f) for f in found])
+
+
+def to_read(row: dict, found: list[FindingBrief]) -> InspectionRead:
+    checkin = None
+    if row["checkin_lat"] is not None:
+        checkin = Location(lat=row["checkin_lat"], lng=row["checkin_lng"], accuracy_m=row["checkin_accuracy_m"])
+    return InspectionRead(
+        id=row["id"], site_id=row["site"], site_name=row["site_name"], inspector_id=row["inspector"],
+        inspector_name=row["inspector_name"], template_key=row["template_key"],
+        template_version=row["template_version"], status=row["status"], self_inspection=row["self_inspection"],
+        answers=row["answers"] or {}, extra_findings=[ExtraFinding(**e) for e in row["extra_findings"] or []],
+        remarks=row["remarks"], checkin=checkin, checkin_distance_m=row["checkin_distance_m"],
+        checkin_far=row["checkin_far"], device_started_at=row["device_started_at"],
+        device_submitted_at=row["device_submitted_at"], created_at=row["created_at"], updated_at=row["updated_at"],
+        submitted_at=row["submitted_at"], checks_answered=row["checks_answered"],
+        checks_noncompliant=row["checks_noncompliant"], findings=found,
+    )
+
