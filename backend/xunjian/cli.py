@@ -130,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
 EXTENSIONS: list = []
 
 
+def _jobs_commands(sub) -> None:
+    from .jobs.cli import extend
+
+    extend(sub)
+
+
+EXTENSIONS.append(_jobs_commands)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

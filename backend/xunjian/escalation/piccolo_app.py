@@ -1,0 +1,12 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from .tables import EscalationStep
+
+APP_CONFIG = AppConfig(
+    app_name="escalation",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[EscalationStep],
+    migration_dependencies=[],
+)

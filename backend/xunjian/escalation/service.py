@@ -1,0 +1,183 @@
+"""The escalation job: set-based SQL over every registered subject source, each step exactly once.
+
+One write transaction per run: take the due rungs (INSERT … SELECT; the unique index turns a repeat into nothing),
+then, for this run's batch only: mark superseded rungs, the subjects' escalation level, their history (audit
+events), the inbox of the right people, the webhook outbox, and a re-rating of the sites concerned. Webhooks are
+only queued here; the delivery job sends them, so a slow receiver never holds this job up.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+
+from .. import db
+from ..jobs.registry import JobContext
+from ..jobs.sqlkit import Dialect, dialect
+from ..notifications import service as notifications
+from . import rules
+from .sources import SubjectSource, load_sources
+
+log = logging.getLogger("xunjian.escalation")
+
+# Each audience as a join from `e` (escalation_step) and `s` (site) to `u` (app_user), and its condition.
+_SUPERVISORS = (
+    "JOIN user_region ur ON TRUE JOIN region r ON r.id = ur.region JOIN app_user u ON u.id = ur.\"user\"",
+    "u.role = 'supervisor' AND r.level = {} AND s.region_path LIKE r.path || '%'",
+)
+_AUDIENCES = {
+    "manager": ("JOIN site_manager sm ON sm.site = e.site_id JOIN app_user u ON u.id = sm.\"user\"", "TRUE"),
+    "inspector": ("JOIN app_user u ON u.id = e.owner_user_id", "TRUE"),
+    "county": _SUPERVISORS,
+    "prefecture": _SUPERVISORS,
+}
+
+
+def _grade_condition(ladder: rules.Ladder, grade: str) -> tuple[str, list]:
+    if grade != "general":
+        return "src.grade = {}", [grade]
+    others = [g for g in ladder.grades if g != "general"]
+    # Grades without a ladder of their own climb the general one.
+    return "(src.grade = {} OR src.grade NOT IN (" + ", ".join("{}" for _ in others) + "))", ["general", *others]
+
+
+async def _take_rungs(d: Dialect, source: SubjectSource, ladder: rules.Ladder, now: datetime, batch: str) -> None:
+    for grade, rungs in ladder.grades.items():
+        grade_sql, grade_args = _grade_condition(ladder, grade) if len(ladder.grades) > 1 else ("TRUE", [])
+        for rung in rungs:
+            # deadline + offset <= now  ⇔  deadline <= now - offset; the threshold is computed here, not in SQL.
+            threshold = now - (rung.due_at(now) - now)
+            sql = (
+                "INSERT INTO escalation_step (subject_type, subject_id, step, level, grade, site_id, owner_user_id, "
+                "title, deadline, due_at, taken_at, batch, notified) "
+                f"SELECT {d.param('text')}, src.subject_id, {d.param('text')}, {d.param('integer')}, "
+                f"{d.param('text')}, src.site_id, src.owner_user_id, COALESCE(src.title, ''), src.deadline, "
+                f"{d.add_days('src.deadline', rung.offset_days)}, {d.ts_param()}, {d.param('text')}, "
+                f"{d.param('boolean')} "
+                f"FROM ({source.sql}) src WHERE {grade_sql} AND src.deadline <= {{}} "
+                "AND NOT EXISTS (SELECT 1 FROM escalation_step x WHERE x.subject_type = {} "
+                "AND x.subject_id = src.subject_id AND x.step = {}) "
+                "ON CONFLICT (subject_type, subject_id, step) DO NOTHING"
+            )
+            await db.fetch(sql, source.subject_type, rung.step, rung.level, grade, now, batch, True,
+                           *grade_args, threshold, source.subject_type, rung.step)
+
+
+async def _mark_superseded(batch: str) -> None:
+    await db.fetch(
+        "UPDATE escalation_step SET notified = {} WHERE batch = {} AND EXISTS (SELECT 1 FROM escalation_step h "
+        "WHERE h.batch = escalation_step.batch AND h.subject_type = escalation_step.subject_type "
+        "AND h.subject_id = escalation_step.subject_id AND h.level > escalation_step.level)",
+        False, batch,
+    )
+
+
+async def _set_levels(source: SubjectSource, batch: str) -> None:
+    if not source.level_table:
+        return
+    t = source.level_table
+    await db.fetch(
+        f"UPDATE {t} SET escalation_level = (SELECT MAX(e.level) FROM escalation_step e "
+        f"WHERE e.subject_type = {{}} AND e.subject_id = {t}.id) "
+        f"WHERE {t}.id IN (SELECT subject_id FROM escalation_step WHERE batch = {{}} AND subject_type = {{}})",
+        source.subject_type, batch, source.subject_type,
+    )
+
+
+async def _record_history(d: Dialect, source: SubjectSource, batch: str, now: datetime) -> None:
+    after = d.json_object("'step'", "e.step", "'level'", "e.level", "'grade'", "e.grade",
+                          "'deadline'", "e.deadline", "'announced'", "e.notified")
+    await db.fetch(
+        "INSERT INTO audit_event (at, actor, actor_name, action, entity_type, entity_id, site_id, before, after, "
+        f"client_addr) SELECT {d.ts_param()}, NULL, 'system', 'escalation.' || e.step, {d.param('text')}, "
+        "CAST(e.subject_id AS TEXT), "
+        f"e.site_id, NULL, {after}, '' FROM escalation_step e WHERE e.batch = {{}} AND e.subject_type = {{}}",
+        now, source.entity_type, batch, source.subject_type,
+    )
+
+
+async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -> None:
+    for grade, rungs in ladder.grades.items():
+        for rung in rungs:
+            for audience in rung.notify:
+                join, cond = _AUDIENCES[audience]
+                args: list = []
+                if audience in ("county", "prefecture"):
+                    args.append(audience)
+                await db.fetch(
+                    "INSERT INTO notification (\"user\", kind, event_key, title, body, subject_type, subject_id, "
+                    "site_id, level, created_at) "
+                    "SELECT DISTINCT u.id, 'escalation', 'escalation:' || CAST(e.id AS TEXT), "
+                    f"{d.param('text')} || '：' || e.title, s.name, e.subject_type, CAST(e.subject_id AS TEXT), "
+                    f"e.site_id, e.level, {d.ts_param()} FROM escalation_step e JOIN site s ON s.id = e.site_id "
+                    f"{join} "
+                    f"WHERE e.batch = {{}} AND e.notified = {{}} AND e.grade = {{}} AND e.step = {{}} "
+                    f"AND u.is_active = {{}} AND {cond} "
+                    "ON CONFLICT (\"user\", event_key) DO NOTHING",
+                    rung.title, now, batch, True, grade, rung.step, True, *args,
+                )
+
+
+async def _queue_webhooks(ladder: rules.Ladder, batch: str, now: datetime) -> int:
+    if not await notifications.has_subscriptions():
+        return 0
+    rows = await db.fetch(
+        "SELECT e.id, e.subject_type, e.subject_id, e.step, e.level, e.grade, e.title, e.deadline, e.site_id, "
+        "s.code AS site_code, s.name AS site_name, s.region_path FROM escalation_step e "
+        "JOIN site s ON s.id = e.site_id WHERE e.batch = {} AND e.notified = {} ORDER BY e.id", batch, True)
+    events = []
+    for r in rows:
+        rung = next((x for x in ladder.rungs(r["grade"]) if x.step == r["step"]), None)
+        deadline = r["deadline"]
+        events.append(notifications.WebhookEvent(
+            event_type="escalation.step", event_key=f"escalation:{r['id']}", region_path=r["region_path"],
+            data={
+                "subject_type": r["subject_type"], "subject_id": r["subject_id"], "step": r["step"],
+                "level": r["level"], "grade": r["grade"], "title": r["title"],
+                "step_title": rung.title if rung else r["step"],
+                "deadline": deadline.isoformat() if hasattr(deadline, "isoformat") else str(deadline),
+                "site": {"id": r["site_id"], "code": r["site_code"], "name": r["site_name"]},
+            },
+        ))
+    return await notifications.queue_webhooks(events, now)
+
+
+async def _notifications_at(now: datetime) -> int:
+    rows = await db.fetch("SELECT COUNT(*) AS n FROM notification WHERE created_at = {} AND kind = 'escalation'", now)
+    return rows[0]["n"]
+
+
+async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -> dict[str, int]:
+    """Take every due rung of every open subject at `now`. Safe to run any number of times, concurrently."""
+    from ..risk import service as risk
+
+    d = dialect()
+    batch = uuid.uuid4().hex
+    counts: dict[str, int] = {}
+    async with db.write_transaction():
+        before = await _notifications_at(now)
+        for source in load_sources().values():
+            await _take_rungs(d, source, ladder, now, batch)
+        await _mark_superseded(batch)
+        for source in load_sources().values():
+            await _set_levels(source, batch)
+            await _record_history(d, source, batch, now)
+        await _notify(d, ladder, batch, now)
+        counts["webhooks_queued"] = await _queue_webhooks(ladder, batch, now)
+        for row in await db.fetch(
+            "SELECT step, COUNT(*) AS n FROM escalation_step WHERE batch = {} GROUP BY step", batch
+        ):
+            counts[f"step_{row['step']}"] = row["n"]
+        counts["steps"] = sum(v for k, v in counts.items() if k.startswith("step_"))
+        counts["notifications"] = await _notifications_at(now) - before
+        if counts["steps"]:
+            counts["sites_rerated"] = await risk.rate_sites(
+                now, trigger="escalation",
+                site_filter=f"SELECT DISTINCT site_id FROM escalation_step WHERE batch = '{batch}'",
+            )
+    return counts
+
+
+async def run_job(ctx: JobContext) -> dict[str, int]:
+    return await escalate(ctx.now, rules.load_ladder(ctx.settings.extra))

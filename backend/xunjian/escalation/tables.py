@@ -1,0 +1,26 @@
+from piccolo.columns import Boolean, Integer, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class EscalationStep(Table):
+    """One rung of the ladder taken for one subject (a finding, a patrol follow-up case…).
+
+    The unique (subject_type, subject_id, step) is what makes each step happen exactly once, whatever runs the job
+    how often. `batch` names the job run that took it, so the run's follow-up statements (notifications, audit, the
+    subject's level) are set-based. `notified` is false for a step that a later step of the same run superseded
+    (a subject first seen long overdue): it is recorded, but only the highest step is announced.
+    """
+
+    subject_type = Varchar(length=32)
+    subject_id = Integer()
+    step = Varchar(length=16)
+    level = Integer()
+    grade = Varchar(length=16)
+    site_id = Integer(index=True)
+    owner_user_id = Integer(null=True, default=None)  # who raised the subject (the inspector), told from level 1
+    title = Varchar(length=300, default="")
+    deadline = Timestamptz()
+    due_at = Timestamptz()
+    taken_at = Timestamptz(index=True)
+    batch = Varchar(length=36, index=True)
+    notified = Boolean(default=True)

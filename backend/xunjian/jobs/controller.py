@@ -1,0 +1,35 @@
+from typing import Annotated
+
+from litestar import Router, get, post
+from litestar.datastructures import State
+from litestar.params import Body, FromPath, Parameter
+
+from ..accounts.auth import admin_only
+from ..accounts.principal import Caller
+from . import service
+from .schemas import JobList, JobRunList, JobRunRead, JobRunRequest
+
+
+@get("/api/admin/jobs", guards=[admin_only], tags=["admin"], summary="The scheduled jobs and their last runs")
+async def list_jobs(principal: Caller) -> JobList:
+    return await service.list_jobs()
+
+
+@get("/api/admin/jobs/runs", guards=[admin_only], tags=["admin"], summary="Recent job runs, newest first")
+async def list_runs(
+    principal: Caller,
+    name: Annotated[str | None, Parameter(max_length=64)] = None,
+    limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+) -> JobRunList:
+    return await service.list_runs(name, limit)
+
+
+@post("/api/admin/jobs/{name:str}/run", guards=[admin_only], tags=["admin"], status_code=200,
+      summary="Run a job now (optionally with a given clock); answers with the run record")
+async def run_job(
+    principal: Caller, name: FromPath[str], state: State, data: Annotated[JobRunRequest | None, Body()] = None,
+) -> JobRunRead:
+    return await service.run_job_as(principal, state.settings, name, data.now if data else None)
+
+
+router = Router(path="/", route_handlers=[list_jobs, list_runs, run_job])

@@ -1,0 +1,69 @@
+from typing import Annotated
+
+from litestar import Router, delete, get, post
+from litestar.params import Body, FromPath, Parameter
+
+from ..accounts.auth import admin_only
+from ..accounts.principal import Caller
+from . import service
+from .schemas import (
+    MarkedRead, NotificationList, NotificationRead, UnreadCount, WebhookCreate, WebhookDeliveryList, WebhookList,
+    WebhookRead,
+)
+
+
+@get("/api/notifications", tags=["notifications"], summary="Your inbox, newest first, with the unread count")
+async def list_notifications(
+    principal: Caller,
+    unread: bool = False,
+    limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    offset: Annotated[int, Parameter(ge=0)] = 0,
+) -> NotificationList:
+    return await service.list_inbox(principal, unread, limit, offset)
+
+
+@get("/api/notifications/unread-count", tags=["notifications"], summary="How many of your notifications are unread")
+async def unread_count(principal: Caller) -> UnreadCount:
+    return await service.unread_count(principal)
+
+
+@post("/api/notifications/{notification_id:int}/read", tags=["notifications"], status_code=200,
+      summary="Mark one of your notifications read (idempotent)")
+async def mark_read(principal: Caller, notification_id: FromPath[int]) -> NotificationRead:
+    return await service.mark_read(principal, notification_id)
+
+
+@post("/api/notifications/read-all", tags=["notifications"], status_code=200, summary="Mark all your notifications read")
+async def mark_all_read(principal: Caller) -> MarkedRead:
+    return await service.mark_all_read(principal)
+
+
+@get("/api/admin/webhooks", guards=[admin_only], tags=["admin"], summary="Outbound webhooks")
+async def list_webhooks(principal: Caller) -> WebhookList:
+    return await service.list_webhooks()
+
+
+@post("/api/admin/webhooks", guards=[admin_only], tags=["admin"],
+      summary="Add a webhook (global, or for one region's sites); the answer shows the signing secret once")
+async def create_webhook(principal: Caller, data: Annotated[WebhookCreate, Body()]) -> WebhookRead:
+    return await service.create_webhook(principal, data)
+
+
+@delete("/api/admin/webhooks/{webhook_id:int}", guards=[admin_only], tags=["admin"],
+        summary="Stop a webhook (its pending deliveries are dropped; the log stays)")
+async def delete_webhook(principal: Caller, webhook_id: FromPath[int]) -> None:
+    await service.deactivate_webhook(principal, webhook_id)
+
+
+@get("/api/admin/webhooks/{webhook_id:int}/deliveries", guards=[admin_only], tags=["admin"],
+     summary="The delivery log of a webhook: each event's status and every attempt")
+async def list_deliveries(
+    principal: Caller, webhook_id: FromPath[int], limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+) -> WebhookDeliveryList:
+    return await service.list_deliveries(webhook_id, limit)
+
+
+router = Router(path="/", route_handlers=[
+    list_notifications, unread_count, mark_read, mark_all_read, list_webhooks, create_webhook, delete_webhook,
+    list_deliveries,
+])

@@ -1,0 +1,82 @@
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+
+class NotificationRead(msgspec.Struct):
+    id: int
+    kind: str
+    title: str
+    body: str
+    subject_type: str
+    subject_id: str
+    site_id: int | None
+    level: int
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationList(msgspec.Struct):
+    items: list[NotificationRead]
+    total: int
+    unread: int
+    limit: int
+    offset: int
+
+
+class UnreadCount(msgspec.Struct):
+    unread: int
+
+
+class MarkedRead(msgspec.Struct):
+    marked: int
+
+
+class WebhookCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    url: Annotated[str, msgspec.Meta(min_length=8, max_length=500, pattern=r"^https?://")]
+    # Generated when omitted; shown once in the answer to this request.
+    secret: Annotated[str, msgspec.Meta(min_length=16, max_length=128)] | None = None
+    region_id: int | None = None
+    event_types: list[Annotated[str, msgspec.Meta(max_length=64)]] = []
+
+
+class WebhookRead(msgspec.Struct):
+    id: int
+    name: str
+    url: str
+    region_id: int | None
+    event_types: list[str]
+    is_active: bool
+    created_at: datetime
+    secret: str | None = None  # only in the answer that created it
+
+
+class WebhookList(msgspec.Struct):
+    items: list[WebhookRead]
+
+
+class WebhookAttemptRead(msgspec.Struct):
+    at: datetime
+    status_code: int | None
+    error: str
+    duration_ms: int
+
+
+class WebhookDeliveryRead(msgspec.Struct):
+    id: int
+    event_type: str
+    event_key: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    created_at: datetime
+    delivered_at: datetime | None
+    last_status_code: int | None
+    last_error: str
+    log: list[WebhookAttemptRead]
+
+
+class WebhookDeliveryList(msgspec.Struct):
+    items: list[WebhookDeliveryRead]

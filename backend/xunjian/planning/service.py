@@ -1,0 +1,81 @@
+"""Inspection planning: which sites in the caller's scope are due or overdue, worst tier and latest first.
+
+A site is due its tier's frequency after its last inspection (self-inspections do not count), at least yearly for
+eldercare; a site never inspected is due from its registration. Computed live, so a submitted inspection takes the
+site off the list at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from .. import db
+from ..accounts.principal import Principal
+from ..errors import Invalid, NotFound
+from ..jobs.sqlkit import dialect
+from ..regions.tables import Region
+from ..risk import rules as R
+from ..risk import service as risk
+from .schemas import DueList, DueSite
+
+
+def _freq_sql(rules: dict, tier: str, kind: str) -> str:
+    f = rules["frequency_days"]
+    case = (f"(CASE {tier} WHEN 'red' THEN {int(f['red'])} WHEN 'orange' THEN {int(f['orange'])} "
+            f"WHEN 'blue' THEN {int(f['blue'])} ELSE {int(f['yellow'])} END)")
+    cap = int(rules["eldercare_max_days"])
+    return f"(CASE WHEN {kind} = 'eldercare' AND {case} > {cap} THEN {cap} ELSE {case} END)"
+
+
+async def due_sites(principal: Principal, *, within_days: int = 14, kind: str | None = None,
+                    region: int | None = None, limit: int = 50, offset: int = 0,
+                    now: datetime | None = None) -> DueList:
+    now = now or datetime.now(timezone.utc)
+    rules = risk.current_rules()
+    d = dialect()
+    horizon = now + timedelta(days=within_days)
+    kinds = [k for k in rules["rated_kinds"] if k.isidentifier()]
+    if kind is not None:
+        if kind not in kinds:
+            raise Invalid(f"Sites of kind {kind!r} are not inspected on a schedule",
+                          details={"parameter": "kind", "allowed": kinds})
+        kinds = [kind]
+    conds = [f"s.is_active = {d.true}", "s.kind IN (" + ", ".join(f"'{k}'" for k in kinds) + ")"]
+    args: list = []
+    if region is not None:
+        row = await Region.select(Region.path).where(Region.id == region).first()
+        if row is None or not (principal.scope.holds_region(row["path"]) or principal.scope.site_ids):
+            raise NotFound("Region not found")
+        conds.append("s.region_path LIKE {}")
+        args.append(row["path"] + "%")
+    scope_sql, scope_args = principal.scope.sql("s")
+    conds.append(scope_sql)
+    args.extend(scope_args)
+    tier = "COALESCE(sr.tier, 'yellow')"
+    due = (f"(CASE WHEN li.last_at IS NULL THEN s.created_at "
+           f"ELSE {d.add_days_expr('li.last_at', _freq_sql(rules, tier, 's.kind'))} END)")
+    base = (
+        f"FROM site s JOIN region r ON r.id = s.region LEFT JOIN site_risk sr ON sr.site = s.id "
+        f"LEFT JOIN (SELECT site, MAX(submitted_at) AS last_at FROM inspection WHERE status = 'submitted' "
+        f"AND self_inspection = {d.false} AND submitted_at IS NOT NULL GROUP BY site) li ON li.site = s.id "
+        f"WHERE {' AND '.join(conds)} AND {due} <= {d.ts_param()}"
+    )
+    rank = "(CASE sr.tier WHEN 'red' THEN 3 WHEN 'orange' THEN 2 WHEN 'blue' THEN 0 ELSE 1 END)"
+    rows = await db.fetch(
+        "SELECT s.id, s.code, s.name, s.kind, s.region, r.name AS region_name, s.lat, s.lng, s.created_at, "
+        f"sr.tier, sr.score, li.last_at {base} ORDER BY {rank} DESC, {due} ASC, s.id LIMIT {{}} OFFSET {{}}",
+        *args, horizon, limit, offset)
+    total = (await db.fetch(f"SELECT COUNT(*) AS n {base}", *args, horizon))[0]["n"]
+    items = []
+    for row in rows:
+        last = risk._aware(row["last_at"]) if row["last_at"] else None
+        due_at = R.next_due(rules, row["tier"], row["kind"], last, risk._aware(row["created_at"]))
+        late = (now - due_at).total_seconds() / 86400.0
+        items.append(DueSite(
+            site_id=row["id"], code=row["code"], name=row["name"], kind=row["kind"], region_id=row["region"],
+            region_name=row["region_name"], tier=row["tier"], score=row["score"],
+            frequency_days=R.frequency_days(rules, row["tier"] or "yellow", row["kind"]), last_inspected_at=last,
+            due_at=due_at, status="overdue" if late > 0 else "due", days_overdue=round(late, 1),
+            lat=row["lat"], lng=row["lng"],
+        ))
+    return DueList(items=items, total=total, limit=limit, offset=offset, as_of=now, within_days=within_days)

@@ -1,0 +1,30 @@
+"""Written by hand: Piccolo's auto migrations cannot add multi-column unique constraints on SQLite, so the
+unique and composite indexes the risk jobs rely on are created here (same DDL on both engines)."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine import engine_finder
+
+ID = "2026-11-29T23:00:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "unique and composite indexes"
+
+STATEMENTS = ['CREATE UNIQUE INDEX risk_snapshot_day_region_tier ON risk_snapshot (day, region, tier)', 'CREATE INDEX site_risk_region_tier ON site_risk (region_path, tier, score)']
+INDEXES = ['risk_snapshot_day_region_tier', 'site_risk_region_tier']
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="risk", description=DESCRIPTION)
+
+    async def run():
+        engine = engine_finder()
+        for statement in STATEMENTS:
+            await engine.run_ddl(statement)
+
+    async def run_backwards():
+        engine = engine_finder()
+        for name in reversed(INDEXES):
+            await engine.run_ddl(f"DROP INDEX {name}")
+
+    manager.add_raw(run)
+    manager.add_raw_backwards(run_backwards)
+    return manager

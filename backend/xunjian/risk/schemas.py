@@ -1,0 +1,87 @@
+from datetime import date, datetime
+
+import msgspec
+
+
+class FactorRead(msgspec.Struct):
+    factor: str
+    value: float | int | str | None
+    contribution: float
+
+
+class RatingRead(msgspec.Struct):
+    tier: str
+    score: float
+    rated_at: datetime
+    rules_version: int
+    trigger: str
+    factors: list[FactorRead]
+
+
+class SiteRiskRead(msgspec.Struct):
+    site_id: int
+    site_code: str
+    site_name: str
+    kind: str
+    region_id: int
+    region_name: str
+    tier: str | None  # None: not rated yet (or a kind that is not rated)
+    score: float | None
+    rated_at: datetime | None
+    rules_version: int | None
+    factors: list[FactorRead]
+    reasons: list[FactorRead]
+    open_findings: int
+    overdue_by_level: dict[str, int]
+    last_inspected_at: datetime | None
+    next_due_at: datetime | None
+    frequency_days: int | None
+    history: list[RatingRead]
+
+
+class RegionTierCount(msgspec.Struct):
+    region_id: int
+    code: str
+    name: str
+    level: str
+    counts: dict[str, int]  # tier → sites
+    total: int
+
+
+class BoardSite(msgspec.Struct):
+    site_id: int
+    code: str
+    name: str
+    kind: str
+    region_name: str
+    tier: str
+    score: float
+    reasons: list[FactorRead]
+    open_findings: int
+    overdue: int
+
+
+class TrendPoint(msgspec.Struct):
+    week_start: date
+    day: date | None  # the snapshot the week shows (its last); None when no rating ran that week
+    counts: dict[str, int]
+
+
+class BoardRegion(msgspec.Struct):
+    id: int | None  # None: the whole country (admins) or several regions
+    code: str | None
+    name: str
+    level: str | None
+    parent_id: int | None
+
+
+class Board(msgspec.Struct):
+    region: BoardRegion
+    counts: dict[str, int]
+    total: int
+    children: list[RegionTierCount]
+    red_orange: list[BoardSite]
+    red_orange_total: int
+    overdue_by_level: dict[str, int]
+    trend: list[TrendPoint]
+    rated_at: datetime | None

@@ -1,0 +1,353 @@
+"""Risk ratings: the set-based job, the immediate re-rating of one site, the board and a site's rating."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import defaultdict
+from datetime import date, datetime, timedelta, timezone
+from typing import AsyncIterator
+from zoneinfo import ZoneInfo
+
+from .. import db
+from ..accounts.principal import Principal
+from ..config import REPO_DIR, Settings
+from ..errors import NotFound
+from ..jobs.registry import JobContext
+from ..jobs.sqlkit import dialect
+from ..regions.tables import Region
+from . import rules as R
+from . import sql as S
+from .schemas import (
+    Board, BoardRegion, BoardSite, FactorRead, RatingRead, RegionTierCount, SiteRiskRead, TrendPoint,
+)
+from .tables import RiskRating, RiskSnapshot, SiteRisk
+
+log = logging.getLogger("xunjian.risk")
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+TREND_WEEKS = 12
+BOARD_SITES = 50
+
+
+def current_rules(settings: Settings | None = None) -> dict:
+    return R.load_rules(settings.schemas_dir if settings else REPO_DIR / "schemas")
+
+
+# ---------------------------------------------------------------- rating: set-based
+
+async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | None = None,
+                     rules: dict | None = None) -> int:
+    """Rate every rated site (or those `site_filter` yields) at `now` in set-based SQL; returns how many.
+
+    Runs in the caller's transaction when there is one (the escalation job re-rates the sites it escalated)."""
+    rules = rules or current_rules()
+    d = dialect()
+    version = rules["version"]
+    async with db.write_transaction():
+        await db.fetch("DROP TABLE IF EXISTS risk_calc" if not d.sqlite else "DROP TABLE IF EXISTS temp.risk_calc")
+        calc = S.calc_statement(d, rules, now, site_filter)
+        await db.fetch(calc.text, *calc.args)
+        for stmt in (S.history_statement(d, version, now, trigger), S.upsert_statement(d, version, now)):
+            await db.fetch(stmt.text, *stmt.args)
+        rated = (await db.fetch("SELECT COUNT(*) AS n FROM risk_calc"))[0]["n"]
+        if site_filter is None:
+            # Sites deactivated, or of a kind no longer rated, leave the board.
+            kinds = ", ".join(f"'{k}'" for k in rules["rated_kinds"] if k.isidentifier())
+            await db.fetch(
+                "DELETE FROM site_risk WHERE site NOT IN (SELECT id FROM site WHERE is_active = {} "
+                f"AND kind IN ({kinds}))", True)
+            await _snapshot(now)
+        await db.fetch("DROP TABLE risk_calc" if not d.sqlite else "DROP TABLE temp.risk_calc")
+    return rated
+
+
+def local_day(now: datetime) -> date:
+    return now.astimezone(LOCAL_TZ).date()
+
+
+async def _snapshot(now: datetime) -> None:
+    """Today's sites per tier for every region (ancestors included), for the weekly trend."""
+    day = local_day(now)
+    rows = await db.fetch("SELECT region_path, tier, COUNT(*) AS n FROM site_risk GROUP BY region_path, tier")
+    regions = {r["code"]: r["id"] for r in await Region.select(Region.id, Region.code)}
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for row in rows:
+        for code in [c for c in row["region_path"].split("/") if c]:
+            if code in regions:
+                counts[(regions[code], row["tier"])] += row["n"]
+    await RiskSnapshot.delete().where(RiskSnapshot.day == day)
+    snapshot = [RiskSnapshot(day=day, region=region, tier=tier, count=n) for (region, tier), n in counts.items()]
+    for start in range(0, len(snapshot), 1000):
+        await RiskSnapshot.insert(*snapshot[start:start + 1000])
+
+
+async def run_job(ctx: JobContext) -> dict[str, int]:
+    return {"sites_rated": await rate_sites(ctx.now, trigger="job", rules=current_rules(ctx.settings))}
+
+
+# ---------------------------------------------------------------- rating: one site at once
+
+async def site_facts(site_id: int, now: datetime, rules: dict) -> R.SiteFacts | None:
+    site = await db.fetch(
+        "SELECT id, kind, created_at, approved_beds, attributes, is_active FROM site WHERE id = {}", site_id)
+    if not site:
+        return None
+    s = site[0]
+    findings = await db.fetch(
+        "SELECT grade, deadline, escalation_level, risk_weight, self_reported FROM finding "
+        "WHERE site = {} AND status <> 'closed'", site_id)
+    inspections = await db.fetch(
+        "SELECT submitted_at, checks_answered, checks_noncompliant FROM inspection WHERE site = {} "
+        "AND status = 'submitted' AND self_inspection = {} AND submitted_at IS NOT NULL AND submitted_at <= {} "
+        "ORDER BY submitted_at DESC LIMIT {}", site_id, False, now, int(rules["inspections"]["recent"]))
+    attributes = s["attributes"]
+    if isinstance(attributes, str):
+        import json
+
+        attributes = json.loads(attributes or "{}")
+    return R.SiteFacts(
+        kind=s["kind"], created_at=_aware(s["created_at"]), approved_beds=s["approved_beds"],
+        attributes=attributes or {},
+        findings=tuple(R.FindingFact(
+            grade=f["grade"], overdue=_aware(f["deadline"]) < now, escalation_level=f["escalation_level"] or 0,
+            risk_weight=f["risk_weight"] if f["risk_weight"] is not None else 1.0,
+            self_reported=bool(f["self_reported"])) for f in findings),
+        inspections=tuple(R.InspectionFact(submitted_at=_aware(i["submitted_at"]), answered=i["checks_answered"],
+                                           noncompliant=i["checks_noncompliant"]) for i in inspections),
+    ) if s["is_active"] and s["kind"] in rules["rated_kinds"] else None
+
+
+def _aware(value) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", rules: dict | None = None) -> str | None:
+    """Re-rate one site at once (a finding of it changed), inside the caller's transaction when there is one.
+
+    Returns the new tier (None when the site is not rated: inactive, or a kind the rules do not rate)."""
+    rules = rules or current_rules()
+    async with db.write_transaction():
+        facts = await site_facts(site_id, now, rules)
+        if facts is None:
+            await SiteRisk.delete().where(SiteRisk.site == site_id)
+            return None
+        rating = R.score(facts, rules, now)
+        factors = [f.as_dict() for f in rating.factors]
+        overdue = [0, 0, 0, 0]
+        for f in facts.findings:
+            if f.overdue:
+                overdue[min(max(f.escalation_level, 0), 3)] += 1
+        path = (await db.fetch("SELECT region_path FROM site WHERE id = {}", site_id))[0]["region_path"]
+        current = await SiteRisk.select(SiteRisk.tier, SiteRisk.score, SiteRisk.rules_version) \
+            .where(SiteRisk.site == site_id).first()
+        if current is None or (current["tier"], current["score"], current["rules_version"]) != (
+                rating.tier, rating.score, rules["version"]):
+            await RiskRating.insert(RiskRating(site=site_id, rated_at=now, tier=rating.tier, score=rating.score,
+                                               factors=factors, rules_version=rules["version"], trigger=trigger))
+        values = dict(region_path=path, tier=rating.tier, score=rating.score, factors=factors,
+                      rules_version=rules["version"], rated_at=now,
+                      open_findings=len(facts.findings), open_major=sum(f.grade == "major" for f in facts.findings),
+                      overdue_l0=overdue[0], overdue_l1=overdue[1], overdue_l2=overdue[2], overdue_l3=overdue[3])
+        if current is None:
+            await SiteRisk.insert(SiteRisk(site=site_id, **values)).on_conflict(action="DO NOTHING")
+        await SiteRisk.update({getattr(SiteRisk, k): v for k, v in values.items()}).where(SiteRisk.site == site_id)
+    return rating.tier
+
+
+# ---------------------------------------------------------------- reading
+
+def _factors(raw) -> list[FactorRead]:
+    if isinstance(raw, str):
+        import json
+
+        raw = json.loads(raw)
+    return [FactorRead(factor=f["factor"], value=f["value"], contribution=float(f["contribution"] or 0))
+            for f in raw or []]
+
+
+def _reasons(raw) -> list[FactorRead]:
+    if isinstance(raw, str):
+        import json
+
+        raw = json.loads(raw)
+    return _factors(R.main_reasons(raw or []))
+
+
+async def get_site_risk(principal: Principal, site_id: int, now: datetime | None = None) -> SiteRiskRead:
+    site = await principal.scope.get_site(site_id)  # 404 outside the caller's scope
+    now = now or datetime.now(timezone.utc)
+    region = await Region.select(Region.name).where(Region.id == site["region"]).first()
+    current = await SiteRisk.select().where(SiteRisk.site == site_id).output(load_json=True).first()
+    history = await RiskRating.select().where(RiskRating.site == site_id) \
+        .order_by(RiskRating.rated_at, ascending=False).order_by(RiskRating.id, ascending=False) \
+        .limit(20).output(load_json=True)
+    rules = current_rules()
+    last = await db.fetch(
+        "SELECT MAX(submitted_at) AS last_at FROM inspection WHERE site = {} AND status = 'submitted' "
+        "AND self_inspection = {}", site_id, False)
+    last_at = _aware(last[0]["last_at"]) if last and last[0]["last_at"] else None
+    rated = site["kind"] in rules["rated_kinds"]
+    tier = current["tier"] if current else None
+    return SiteRiskRead(
+        site_id=site_id, site_code=site["code"], site_name=site["name"], kind=site["kind"],
+        region_id=site["region"], region_name=region["name"] if region else "",
+        tier=tier, score=current["score"] if current else None, rated_at=current["rated_at"] if current else None,
+        rules_version=current["rules_version"] if current else None,
+        factors=_factors(current["factors"]) if current else [],
+        reasons=_reasons(current["factors"]) if current else [],
+        open_findings=current["open_findings"] if current else 0,
+        overdue_by_level={str(i): current[f"overdue_l{i}"] for i in range(4)} if current else
+        {str(i): 0 for i in range(4)},
+        last_inspected_at=last_at,
+        next_due_at=R.next_due(rules, tier, site["kind"], last_at, _aware(site["created_at"])) if rated else None,
+        frequency_days=R.frequency_days(rules, tier or "yellow", site["kind"]) if rated else None,
+        history=[RatingRead(tier=h["tier"], score=h["score"], rated_at=h["rated_at"],
+                            rules_version=h["rules_version"], trigger=h["trigger"], factors=_factors(h["factors"]))
+                 for h in history],
+    )
+
+
+async def _board_root(principal: Principal, region_id: int | None) -> tuple[BoardRegion, list[str], list[dict]]:
+    """The board's region, the path prefixes it covers, and its child regions."""
+    cols = (Region.id, Region.code, Region.name, Region.level, Region.parent, Region.path)
+    if region_id is None and not principal.scope.everything and len(principal.region_ids) == 1:
+        region_id = principal.region_ids[0]
+    if region_id is not None:
+        region = await Region.select(*cols).where(Region.id == region_id).first()
+        if region is None or not principal.scope.holds_region(region["path"]):
+            raise NotFound("Region not found")
+        children = await Region.select(*cols).where(Region.parent == region_id).order_by(Region.code)
+        root = BoardRegion(id=region["id"], code=region["code"], name=region["name"], level=region["level"],
+                           parent_id=region["parent"])
+        return root, [region["path"]], children
+    if principal.scope.everything:
+        children = await Region.select(*cols).where(Region.parent.is_null()).order_by(Region.code)
+        return BoardRegion(id=None, code=None, name="全部", level=None, parent_id=None), [""], children
+    children = await Region.select(*cols).where(Region.id.is_in(list(principal.region_ids) or [-1])) \
+        .order_by(Region.code)
+    return (BoardRegion(id=None, code=None, name="我的辖区", level=None, parent_id=None),
+            [c["path"] for c in children], children)
+
+
+def _prefix_sql(prefixes: list[str], alias: str) -> tuple[str, list]:
+    if prefixes == [""]:
+        return "TRUE", []
+    if not prefixes:
+        return "FALSE", []
+    return "(" + " OR ".join(f"{alias}.region_path LIKE {{}}" for _ in prefixes) + ")", [p + "%" for p in prefixes]
+
+
+_SR = ("(SELECT site AS id, region_path, tier, score, factors, rated_at, open_findings, overdue_l0, overdue_l1, "
+       "overdue_l2, overdue_l3 FROM site_risk)")
+
+
+async def board(principal: Principal, region_id: int | None, now: datetime | None = None) -> Board:
+    now = now or datetime.now(timezone.utc)
+    root, prefixes, children = await _board_root(principal, region_id)
+    where, args = _prefix_sql(prefixes, "sr")
+    scope_sql, scope_args = principal.scope.sql("sr")
+    rows = await db.fetch(
+        "SELECT sr.region_path, sr.tier, COUNT(*) AS n, SUM(sr.overdue_l0) AS l0, SUM(sr.overdue_l1) AS l1, "
+        "SUM(sr.overdue_l2) AS l2, SUM(sr.overdue_l3) AS l3, MAX(sr.rated_at) AS rated_at "
+        f"FROM {_SR} sr WHERE {where} AND {scope_sql} GROUP BY sr.region_path, sr.tier", *args, *scope_args)
+    counts = {t: 0 for t in R.TIERS}
+    overdue = {str(i): 0 for i in range(4)}
+    child_counts = {c["id"]: {t: 0 for t in R.TIERS} for c in children}
+    rated_at = None
+    for row in rows:
+        counts[row["tier"]] += row["n"]
+        for i in range(4):
+            overdue[str(i)] += int(row[f"l{i}"] or 0)
+        if row["rated_at"] is not None:
+            at = _aware(row["rated_at"])
+            rated_at = at if rated_at is None or at > rated_at else rated_at
+        for c in children:
+            if row["region_path"].startswith(c["path"]):
+                child_counts[c["id"]][row["tier"]] += row["n"]
+                break
+    red_where = f"sr.tier IN ('red', 'orange') AND {where} AND {scope_sql}"
+    sites = await db.fetch(
+        "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, sr.factors, "
+        "sr.open_findings, sr.overdue_l0 + sr.overdue_l1 + sr.overdue_l2 + sr.overdue_l3 AS overdue "
+        f"FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region WHERE {red_where} "
+        "ORDER BY CASE sr.tier WHEN 'red' THEN 0 ELSE 1 END, sr.score DESC, sr.id LIMIT {}",
+        *args, *scope_args, BOARD_SITES)
+    red_orange_total = counts["red"] + counts["orange"]
+    return Board(
+        region=root, counts=counts, total=sum(counts.values()),
+        children=[RegionTierCount(region_id=c["id"], code=c["code"], name=c["name"], level=c["level"],
+                                  counts=child_counts[c["id"]], total=sum(child_counts[c["id"]].values()))
+                  for c in children],
+        red_orange=[BoardSite(site_id=s["id"], code=s["code"], name=s["name"], kind=s["kind"],
+                              region_name=s["region_name"], tier=s["tier"], score=s["score"],
+                              reasons=_reasons(s["factors"]), open_findings=s["open_findings"],
+                              overdue=int(s["overdue"] or 0)) for s in sites],
+        red_orange_total=red_orange_total, overdue_by_level=overdue,
+        trend=await _trend(root, children, now), rated_at=rated_at,
+    )
+
+
+async def _trend(root: BoardRegion, children: list[dict], now: datetime) -> list[TrendPoint]:
+    """Sites per tier at the end of each of the last 12 weeks (Monday to Sunday, Beijing time)."""
+    today = local_day(now)
+    this_week = today - timedelta(days=today.weekday())
+    weeks = [this_week - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
+    region_ids = [root.id] if root.id is not None else [c["id"] for c in children]
+    by_day: dict[date, dict[str, int]] = defaultdict(lambda: {t: 0 for t in R.TIERS})
+    if region_ids:
+        rows = await RiskSnapshot.select(RiskSnapshot.day, RiskSnapshot.tier, RiskSnapshot.count).where(
+            RiskSnapshot.region.is_in(region_ids) & (RiskSnapshot.day >= weeks[0]) & (RiskSnapshot.day <= today))
+        for row in rows:
+            day = row["day"] if isinstance(row["day"], date) else date.fromisoformat(str(row["day"]))
+            by_day[day][row["tier"]] += row["count"]
+    points = []
+    for start in weeks:
+        days = [d for d in by_day if start <= d < start + timedelta(days=7)]
+        last = max(days) if days else None
+        points.append(TrendPoint(week_start=start, day=last,
+                                 counts=dict(by_day[last]) if last else {t: 0 for t in R.TIERS}))
+    return points
+
+
+CSV_COLUMNS = ["site_code", "site_name", "kind", "region", "tier", "score", "open_findings", "overdue_level0",
+               "overdue_level1", "overdue_level2", "overdue_level3", "reasons", "rated_at"]
+
+
+async def board_csv(principal: Principal, region_id: int | None) -> AsyncIterator[bytes]:
+    """Every rated site of the board's region, worst first, as CSV (streamed in pages; UTF-8 with BOM for Excel)."""
+    root, prefixes, _ = await _board_root(principal, region_id)
+    where, args = _prefix_sql(prefixes, "sr")
+    scope_sql, scope_args = principal.scope.sql("sr")
+
+    async def rows() -> AsyncIterator[bytes]:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(CSV_COLUMNS)
+        yield ("\ufeff" + buf.getvalue()).encode()
+        offset = 0
+        while True:
+            page = await db.fetch(
+                "SELECT s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, sr.open_findings, "
+                "sr.overdue_l0, sr.overdue_l1, sr.overdue_l2, sr.overdue_l3, sr.factors, sr.rated_at "
+                f"FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
+                f"WHERE {where} AND {scope_sql} ORDER BY CASE sr.tier WHEN 'red' THEN 0 WHEN 'orange' THEN 1 "
+                "WHEN 'yellow' THEN 2 ELSE 3 END, sr.score DESC, sr.id LIMIT {} OFFSET {}",
+                *args, *scope_args, 2000, offset)
+            if not page:
+                break
+            buf = io.StringIO()
+            writer = csv.writer(buf)
+            for p in page:
+                reasons = "; ".join(f"{f.factor}={f.value} (+{f.contribution:g})" if f.factor != "override"
+                                    else f"override={f.value}" for f in _reasons(p["factors"]))
+                writer.writerow([p["code"], p["name"], p["kind"], p["region_name"], p["tier"], p["score"],
+                                 p["open_findings"], p["overdue_l0"], p["overdue_l1"], p["overdue_l2"],
+                                 p["overdue_l3"], reasons, _aware(p["rated_at"]).isoformat()])
+            yield buf.getvalue().encode()
+            offset += len(page)
+
+    return rows()

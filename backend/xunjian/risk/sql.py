@@ -1,0 +1,199 @@
+"""The set-based rating: one statement computes every site's factors, tier and score (the same formula as
+rules.score, held equal by tests), into a temporary table; two more write the history (changed ratings only) and
+the current ratings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..jobs.sqlkit import Dialect
+
+
+def _num(x) -> str:
+    return repr(float(x))
+
+
+class Sql:
+    """Collects SQL text with `{}` placeholders and its arguments in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.args: list = []
+
+    def add(self, text: str, *args) -> "Sql":
+        self.parts.append(text)
+        self.args.extend(args)
+        return self
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _tier_for(expr: str, rules: dict) -> str:
+    t = rules["thresholds"]
+    return (f"(CASE WHEN {expr} >= {_num(t['red'])} THEN 3 WHEN {expr} >= {_num(t['orange'])} THEN 2 "
+            f"WHEN {expr} >= {_num(t['yellow'])} THEN 1 ELSE 0 END)")
+
+
+def _round2(d: Dialect, expr: str) -> str:
+    return f"ROUND({expr}, 2)" if d.sqlite else f"CAST(ROUND(CAST({expr} AS numeric), 2) AS double precision)"
+
+
+def calc_statement(d: Dialect, rules: dict, now: datetime, site_filter: str | None) -> Sql:
+    """CREATE TEMP TABLE risk_calc AS … for every rated site, or for those of `site_filter` (trusted SQL yielding
+    site ids). PostgreSQL takes no parameters in CREATE TABLE AS: values are inlined as literals, all of them from
+    the validated rules file or from the job's own clock."""
+    from .rules import TIER_RANK
+
+    fr = rules["findings"]
+    w = fr["weights"]
+    ec = rules["attributes"]["eldercare"]
+    o = rules["overrides"]
+    freq = rules["frequency_days"]
+    kinds = rules["rated_kinds"]
+    q = Sql()
+
+    now_sql = d.ts_literal(now)
+
+    def filt(column: str) -> None:
+        if site_filter:
+            q.add(f" AND {column} IN ({site_filter})")
+
+    q.add("CREATE TEMP TABLE risk_calc " + ("" if d.sqlite else "ON COMMIT DROP ") + "AS WITH ")
+    # Open findings per site.
+    q.add(
+        "f AS (SELECT x.site AS site_id, "
+        "SUM(CASE WHEN x.grade <> 'major' THEN 1 ELSE 0 END) AS n_general, "
+        "SUM(CASE WHEN x.grade = 'major' THEN 1 ELSE 0 END) AS n_major, "
+        "SUM(CASE WHEN x.grade <> 'major' THEN x.pts ELSE 0 END) AS c_general, "
+        "SUM(CASE WHEN x.grade = 'major' THEN x.pts ELSE 0 END) AS c_major, "
+        "SUM(CASE WHEN x.late = 1 THEN 1 ELSE 0 END) AS n_overdue, "
+        "SUM(CASE WHEN x.late = 1 THEN x.pts ELSE 0 END) AS overdue_pts, "
+        "SUM(x.escalation_level) AS level_sum, "
+        "MAX(CASE WHEN x.grade = 'major' THEN x.escalation_level ELSE 0 END) AS major_max_level, "
+        "SUM(CASE WHEN x.late = 1 AND x.escalation_level <= 0 THEN 1 ELSE 0 END) AS overdue_l0, "
+        "SUM(CASE WHEN x.late = 1 AND x.escalation_level = 1 THEN 1 ELSE 0 END) AS overdue_l1, "
+        "SUM(CASE WHEN x.late = 1 AND x.escalation_level = 2 THEN 1 ELSE 0 END) AS overdue_l2, "
+        "SUM(CASE WHEN x.late = 1 AND x.escalation_level >= 3 THEN 1 ELSE 0 END) AS overdue_l3 "
+        "FROM (SELECT site, grade, escalation_level, "
+        f"CASE WHEN deadline < {now_sql} THEN 1 ELSE 0 END AS late, "
+        f"(CASE WHEN grade = 'major' THEN {_num(w['major'])} ELSE {_num(w['general'])} END) * risk_weight "
+        f"* (CASE WHEN self_reported THEN {_num(fr['self_reported_factor'])} ELSE 1.0 END) AS pts "
+        "FROM finding WHERE status <> 'closed'",
+    )
+    filt("site")
+    q.add(") x GROUP BY x.site), ")
+    # The last N inspections per site (self-inspections excluded).
+    q.add(
+        "i AS (SELECT site_id, SUM(checks_answered) AS answered, SUM(checks_noncompliant) AS noncompliant, "
+        "MAX(submitted_at) AS last_at FROM (SELECT site AS site_id, checks_answered, checks_noncompliant, "
+        "submitted_at, ROW_NUMBER() OVER (PARTITION BY site ORDER BY submitted_at DESC) AS rn FROM inspection "
+        f"WHERE status = 'submitted' AND self_inspection = {d.false} AND submitted_at IS NOT NULL "
+        f"AND submitted_at <= {now_sql}",
+    )
+    filt("site")
+    q.add(f") y WHERE rn <= {int(rules['inspections']['recent'])} GROUP BY site_id), ")
+    residents = d.json_number("s.attributes", "residents")
+    full = d.json_number("s.attributes", "full_care_residents")
+    bed_points = _num(ec["beds_points_per_bed"])
+    beds = d.least(f"COALESCE(s.approved_beds, 0) * {bed_points}", _num(ec["beds_max_points"]))
+    share = d.least(f"{full} / {residents}", "1.0")
+    q.add(
+        "b AS (SELECT s.id AS site_id, s.region_path, s.kind, s.approved_beds, "
+        "COALESCE(f.n_general, 0) AS n_general, COALESCE(f.n_major, 0) AS n_major, "
+        "COALESCE(f.n_overdue, 0) AS n_overdue, COALESCE(f.level_sum, 0) AS level_sum, "
+        "COALESCE(f.major_max_level, 0) AS major_max_level, "
+        "COALESCE(f.overdue_l0, 0) AS overdue_l0, COALESCE(f.overdue_l1, 0) AS overdue_l1, "
+        "COALESCE(f.overdue_l2, 0) AS overdue_l2, COALESCE(f.overdue_l3, 0) AS overdue_l3, "
+        "COALESCE(f.c_general, 0) AS c_general, COALESCE(f.c_major, 0) AS c_major, "
+        f"COALESCE(f.overdue_pts, 0) * {_num(fr['overdue_multiplier'] - 1)} AS c_overdue, "
+        f"COALESCE(f.level_sum, 0) * {_num(fr['escalation_level_points'])} AS c_escalation, "
+        "CASE WHEN COALESCE(i.answered, 0) > 0 THEN i.noncompliant * 1.0 / i.answered ELSE 0.0 END AS ratio, "
+        f"CASE WHEN s.kind = 'eldercare' THEN {beds} ELSE 0.0 END AS c_beds, "
+        f"CASE WHEN s.kind = 'eldercare' AND {residents} > 0 AND {full} IS NOT NULL "
+        f"THEN {share} ELSE 0.0 END AS share, "
+        f"{d.days_between(now_sql, 'COALESCE(i.last_at, s.created_at)')} AS days_since, "
+        "i.last_at AS last_at "
+        "FROM site s LEFT JOIN f ON f.site_id = s.id LEFT JOIN i ON i.site_id = s.id "
+        f"WHERE s.is_active = {d.true} AND s.kind IN (" + ", ".join(f"'{k}'" for k in kinds if k.isidentifier())
+        + ")",
+    )
+    filt("s.id")
+    floor = (f"(CASE WHEN n_major > 0 AND major_max_level >= {int(o['red_when_major_at_level'])} THEN 3 "
+             f"WHEN n_major >= {int(o['red_when_open_major_at_least'])} THEN 3 "
+             f"WHEN n_major > 0 THEN {TIER_RANK[o['open_major_min_tier']]} ELSE 0 END)")
+    override = (f"(CASE WHEN n_major > 0 AND major_max_level >= {int(o['red_when_major_at_level'])} "
+                f"THEN 'major_at_level' WHEN n_major >= {int(o['red_when_open_major_at_least'])} "
+                "THEN 'open_major_count' WHEN n_major > 0 THEN 'open_major' ELSE NULL END)")
+    q.add(
+        f"), c AS (SELECT b.*, ratio * {_num(rules['inspections']['noncompliance_points'])} AS c_nc, "
+        f"share * {_num(ec['full_care_share_points'])} AS c_full, {floor} AS floor_rank, {override} AS override "
+        "FROM b), "
+        "e AS (SELECT c.*, c_general + c_major + c_overdue + c_escalation + c_nc + c_beds + c_full AS base_score "
+        "FROM c), "
+    )
+    base_tier = d.greatest(_tier_for("base_score", rules), "floor_rank")
+    freq_case = (f"(CASE {base_tier} WHEN 3 THEN {int(freq['red'])} WHEN 2 THEN {int(freq['orange'])} "
+                 f"WHEN 1 THEN {int(freq['yellow'])} ELSE {int(freq['blue'])} END)")
+    freq_kind = (f"(CASE WHEN kind = 'eldercare' THEN {d.least(freq_case, str(int(rules['eldercare_max_days'])))} "
+                 f"ELSE {freq_case} END)")
+    q.add(f"g AS (SELECT e.*, {d.greatest(f'days_since - {freq_kind}', '0.0')} AS days_late FROM e), ")
+    lat = rules["lateness"]
+    per_day = _num(lat["points_per_day"])
+    late_points = d.least(f"days_late * {per_day}", _num(lat["max_points"]))
+    q.add(
+        f"h AS (SELECT g.*, {late_points} "
+        "AS c_late FROM g) "
+    )
+    q.add(
+        f"SELECT h.*, {_round2(d, 'base_score + c_late')} AS score, "
+        f"{d.greatest(_tier_for('base_score + c_late', rules), 'floor_rank')} AS tier_rank FROM h"
+    )
+    return q
+
+
+def factors_json(d: Dialect) -> str:
+    """The factors of a risk_calc row `c`, in the order and shape of rules.score."""
+    def factor(name: str, value: str, contribution: str) -> str:
+        return d.json_object(f"'factor'", f"'{name}'", "'value'", value, "'contribution'", _round2(d, contribution))
+
+    return d.json_array(
+        factor("open_general", "c.n_general", "c.c_general"),
+        factor("open_major", "c.n_major", "c.c_major"),
+        factor("overdue", "c.n_overdue", "c.c_overdue"),
+        factor("escalation", "c.level_sum", "c.c_escalation"),
+        factor("noncompliance", _round2(d, "c.ratio * 100"), "c.c_nc"),
+        factor("inspection_overdue", _round2(d, "c.days_late"), "c.c_late"),
+        factor("beds", "CASE WHEN c.kind = 'eldercare' THEN COALESCE(c.approved_beds, 0) ELSE 0 END", "c.c_beds"),
+        factor("full_care_share", _round2(d, "c.share * 100"), "c.c_full"),
+        d.json_object("'factor'", "'override'", "'value'", "c.override", "'contribution'", "0.0"),
+    )
+
+
+TIER_NAME = "(CASE c.tier_rank WHEN 3 THEN 'red' WHEN 2 THEN 'orange' WHEN 1 THEN 'yellow' ELSE 'blue' END)"
+
+
+def history_statement(d: Dialect, version: int, now: datetime, trigger: str) -> Sql:
+    return Sql().add(
+        "INSERT INTO risk_rating (site, rated_at, tier, score, factors, rules_version, \"trigger\") "
+        f"SELECT c.site_id, {d.ts_param()}, {TIER_NAME}, c.score, {factors_json(d)}, {d.param('integer')}, "
+        f"{d.param('text')} "
+        "FROM risk_calc c LEFT JOIN site_risk sr ON sr.site = c.site_id "
+        f"WHERE sr.id IS NULL OR sr.tier <> {TIER_NAME} OR sr.score <> c.score OR sr.rules_version <> {{}}",
+        now, version, trigger, version,
+    )
+
+
+def upsert_statement(d: Dialect, version: int, now: datetime) -> Sql:
+    cols = ("region_path", "tier", "score", "factors", "rules_version", "rated_at", "open_findings", "open_major",
+            "overdue_l0", "overdue_l1", "overdue_l2", "overdue_l3")
+    return Sql().add(
+        f"INSERT INTO site_risk (site, {', '.join(cols)}) "
+        f"SELECT c.site_id, c.region_path, {TIER_NAME}, c.score, {factors_json(d)}, {d.param('integer')}, "
+        f"{d.ts_param()}, "
+        "c.n_general + c.n_major, c.n_major, c.overdue_l0, c.overdue_l1, c.overdue_l2, c.overdue_l3 "
+        "FROM risk_calc c WHERE TRUE "
+        "ON CONFLICT (site) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in cols),
+        version, now,
+    )

@@ -1,0 +1,48 @@
+from piccolo.columns import JSON, Date, DoublePrecision, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.table import Table
+
+from ..regions.tables import Region
+from ..sites.tables import Site
+
+
+class SiteRisk(Table):
+    """Each site's current rating (one row per site), what the board and the due list read.
+
+    `region_path` copies the site's, so the board aggregates a subtree with one index range and no join.
+    The overdue_* columns count the site's overdue open findings by escalation level (3 = level 3 or above).
+    """
+
+    site = ForeignKey(Site, unique=True)
+    region_path = Varchar(length=255)
+    tier = Varchar(length=8)
+    score = DoublePrecision()
+    factors = JSON(default=[])
+    rules_version = Integer()
+    rated_at = Timestamptz()
+    open_findings = Integer(default=0)
+    open_major = Integer(default=0)
+    overdue_l0 = Integer(default=0)
+    overdue_l1 = Integer(default=0)
+    overdue_l2 = Integer(default=0)
+    overdue_l3 = Integer(default=0)
+
+
+class RiskRating(Table):
+    """Rating history: a row whenever a site's tier or score changes, with the factors that produced it."""
+
+    site = ForeignKey(Site, index=True)
+    rated_at = Timestamptz(index=True)
+    tier = Varchar(length=8)
+    score = DoublePrecision()
+    factors = JSON(default=[])
+    rules_version = Integer()
+    trigger = Varchar(length=16)  # job, finding, escalation
+
+
+class RiskSnapshot(Table):
+    """Sites per tier per region per day (every ancestor region included), for the board's weekly trend."""
+
+    day = Date()
+    region = ForeignKey(Region, index=True)
+    tier = Varchar(length=8)
+    count = Integer()
