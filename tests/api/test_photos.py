@@ -230,3 +230,19 @@ async def test_secret_key_is_generated_once_per_data_dir(settings, tmp_path):
     assert (settings.data_dir / "secret_key").stat().st_mode & 0o077 == 0
     assert settings.with_(data_dir=tmp_path / "elsewhere").signing_key() != key
     assert settings.with_(secret_key="from-the-environment").signing_key() == b"from-the-environment"
+
+
+async def test_store_failing_midway_leaves_nothing(app, client, demo, as_user, settings):
+    from xunjian.photos.store import LocalPhotoStore, StoreUnavailable
+
+    class FailsOnThumb(LocalPhotoStore):
+        async def put(self, key, data, content_type):
+            if key.endswith("thumb.jpg"):
+                raise StoreUnavailable("disk full")
+            await super().put(key, data, content_type)
+
+    app.state.photo_store = FailsOnThumb(settings.photo_dir, settings.signing_key())
+    _, r = await upload(client, await as_user("inspector"), support.jpeg())
+    assert r.status_code == 503 and r.headers["Retry-After"]
+    await assert_nothing_left(settings)
+    assert await AuditEvent.count().where(AuditEvent.action == "photo.upload") == 0

@@ -8,7 +8,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from . import rules
 
@@ -72,12 +72,11 @@ def process(data: bytes, max_pixels: int, *, draft: bool = True) -> Processed:
                 # Decode at the smallest DCT scale that is still at least the display size: far less work and memory.
                 im.draft("RGB", _fit(width, height, DISPLAY_MAX))
             im.load()  # the whole stream: truncated or corrupt data fails here, not at open()
-            display_im = _derive_base(im)
+            display_im = _display_base(im, exif.get("orientation", 1))
         except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
             raise ImageRejected("corrupt", f"The image cannot be decoded: {exc}") from None
-    display_im.thumbnail((DISPLAY_MAX, DISPLAY_MAX), Image.Resampling.LANCZOS, reducing_gap=3.0)
-    display = _jpeg(display_im, JPEG_QUALITY["display"])
-    display_im.thumbnail((THUMB_MAX, THUMB_MAX), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    display = _jpeg(display_im, JPEG_QUALITY["display"], progressive=True)  # shows early on a slow connection
+    display_im.thumbnail((THUMB_MAX, THUMB_MAX), Image.Resampling.LANCZOS, reducing_gap=2.0)
     thumb = _jpeg(display_im, JPEG_QUALITY["thumb"])
     if exif.get("orientation", 1) >= 5:  # stored turned by 90°: report the size as seen
         width, height = height, width
@@ -123,35 +122,47 @@ def _exif(im: Image.Image) -> dict:
     return out
 
 
-def _derive_base(im: Image.Image) -> Image.Image:
-    """An upright RGB image in sRGB, detached from the source file and its metadata."""
-    try:
-        upright = ImageOps.exif_transpose(im)
-    except Exception:  # a malformed orientation tag: keep the pixels as stored
-        upright = im.copy()
-    if upright.mode in ("RGBA", "LA", "PA") or (upright.mode == "P" and "transparency" in upright.info):
-        rgba = upright.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        rgb = flat
-    elif upright.mode in ("I;16", "I;16B", "I;16L", "I"):
-        rgb = upright.convert("I").point(lambda v: v * (1 / 256)).convert("L").convert("RGB")
+# EXIF orientation → the transposition that shows the picture as taken (as ImageOps.exif_transpose does).
+_ORIENT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _display_base(im: Image.Image, orientation: int) -> Image.Image:
+    """The display copy: at most DISPLAY_MAX, upright, RGB in sRGB, detached from the file and its metadata.
+
+    Scaling comes first so that turning and colour conversion work on the small image."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        im = im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    elif im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif im.mode not in ("RGB", "RGBA", "L", "LA"):
+        im = im.convert("RGB")
+    small = im.resize(_fit(*im.size, DISPLAY_MAX), Image.Resampling.LANCZOS, reducing_gap=2.0) \
+        if max(im.size) > DISPLAY_MAX else im.copy()
+    if orientation in _ORIENT:
+        small = small.transpose(_ORIENT[orientation])
+    if small.mode in ("RGBA", "LA"):
+        rgba = small.convert("RGBA")
+        rgb = Image.new("RGB", rgba.size, (255, 255, 255))
+        rgb.paste(rgba, mask=rgba.getchannel("A"))
     else:
-        rgb = upright.convert("RGB")
+        rgb = small.convert("RGB")
     icc = im.info.get("icc_profile")
     if icc:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            if im.mode == "RGB" or rgb.mode == "RGB":
-                rgb = ImageCms.profileToProfile(rgb, source, _SRGB, outputMode="RGB") or rgb
-        except Exception:  # a broken or non-RGB profile: keep the values as they are
+            rgb = ImageCms.profileToProfile(rgb, source, _SRGB, outputMode="RGB") or rgb
+        except Exception:  # a broken or non-RGB (grey, CMYK) profile: keep the values as they are
             pass
     rgb.info = {}
     return rgb
 
 
-def _jpeg(im: Image.Image, quality: int) -> bytes:
+def _jpeg(im: Image.Image, quality: int, progressive: bool = False) -> bytes:
     buf = io.BytesIO()
     # No exif=, icc_profile= or xmp=: the derivative carries pixels only.
-    im.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
+    im.save(buf, "JPEG", quality=quality, optimize=not progressive, progressive=progressive)
     return buf.getvalue()

@@ -28,22 +28,6 @@ log = logging.getLogger("xunjian.photos")
 
 RETRY_AFTER = 30
 
-_store: PhotoStore | None = None
-
-
-def set_store(store: PhotoStore) -> None:
-    """The store of this process (set at app start), used by jobs that run without a request."""
-    global _store
-    _store = store
-
-
-def current_store(settings: Settings | None = None) -> PhotoStore:
-    global _store
-    if _store is None:
-        _store = make_store(settings or Settings.from_env())
-    return _store
-
-
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -226,7 +210,6 @@ def register(app) -> None:
     """Called by create_app: the store on app.state, its readiness check, and preparing it at start."""
     store = make_store(app.state.settings)
     app.state.photo_store = store
-    set_store(store)
     app.state.signing_key = app.state.settings.signing_key()
     app.state.readiness_checks["photo_store"] = store.ping
 
@@ -243,7 +226,7 @@ def register(app) -> None:
 
 async def cleanup_photos(now: datetime, store: PhotoStore | None = None) -> dict:
     """Delete photos nothing refers to 24 h after upload, and objects no row accounts for (older than an hour)."""
-    store = store or current_store()
+    store = store or make_store(Settings.from_env())
     cutoff = now - rules.UNREFERENCED_AFTER
     stale = await db.fetch(
         "SELECT p.id AS id FROM photo p WHERE p.created_at < {} "
