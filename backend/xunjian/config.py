@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
@@ -39,7 +40,11 @@ class Settings:
     login_window_seconds: int = 15 * 60
     photo_max_bytes: int = 15 * 1024 * 1024
     photo_max_pixels: int = 50_000_000
+    # Signs the app's own expiring URLs (local photo store). Unset: generated once and kept in the data dir.
+    secret_key: str = ""
     checkin_far_meters: int = 500
+    # Days after which encounter photos and free text linked to no person record and no open case are purged.
+    patrol_retention_days: int = 90
     run_scheduler: bool = False
     log_level: str = "INFO"
     pwa_dir: Path = REPO_DIR / "pwa"
@@ -65,6 +70,25 @@ class Settings:
     def uses_s3(self) -> bool:
         return bool(self.s3_endpoint)
 
+    def signing_key(self) -> bytes:
+        """XUNJIAN_SECRET_KEY, or a random key created on first use and persisted in the data dir (mode 0600)."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / "secret_key"
+        try:
+            return path.read_bytes().strip()
+        except FileNotFoundError:
+            pass
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first
+            return path.read_bytes().strip()
+        key = secrets.token_urlsafe(48).encode()
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+        return key
+
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
 
@@ -75,7 +99,7 @@ class Settings:
         ints = {
             "session_idle_minutes", "session_max_hours", "login_max_failures", "login_max_failures_per_client",
             "login_window_seconds", "photo_max_bytes", "photo_max_pixels", "checkin_far_meters", "port",
-            "db_pool_size", "argon2_memory_kib", "argon2_time_cost",
+            "db_pool_size", "argon2_memory_kib", "argon2_time_cost", "patrol_retention_days",
         }
         bools = {"s3_secure", "cookie_secure", "run_scheduler"}
         paths = {"data_dir", "pwa_dir", "schemas_dir"}
