@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from litestar import Router, delete, get, post
-from litestar.params import Body, FromPath, Parameter
+from litestar.params import Body, FromPath, FromQuery, Parameter
 
 from ..accounts.auth import admin_only
 from ..accounts.principal import Caller
@@ -15,7 +15,7 @@ from .schemas import (
 @get("/api/notifications", tags=["notifications"], summary="Your inbox, newest first, with the unread count")
 async def list_notifications(
     principal: Caller,
-    unread: bool = False,
+    unread: FromQuery[bool] = False,
     limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     offset: Annotated[int, Parameter(ge=0)] = 0,
 ) -> NotificationList:
