@@ -536,7 +536,7 @@ async def create_person(principal: Principal, data: PersonCreate, now: datetime 
                 raise Conflict("The encounter is linked to a person record already",
                                details={"person_id": enc["person"]})
         rows = await PersonRecord.insert(PersonRecord(
-            site=site["id"], code=f"tmp-{uuid.uuid4().hex}", name=data.name.strip(), sex=data.sex,
+            site=site["id"], code=f"tmp-{uuid.uuid4().hex[:28]}", name=data.name.strip(), sex=data.sex,
             age_band=data.age_band, features=[f.strip() for f in data.features], hometown=data.hometown.strip(),
             notes=data.notes, tracing_status=data.tracing_status, created_by=principal.id, created_at=now,
             updated_at=now,
