@@ -2,7 +2,7 @@ import uuid
 from typing import Annotated
 
 from litestar import Request, Router, get, post
-from litestar.di import Provide
+from litestar.di import Dependency, Provide
 from litestar.params import Body, FromPath, FromQuery, Parameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -12,6 +12,9 @@ from . import service
 from .schemas import (
     ExtensionCreate, FindingDetail, FindingList, FindingRead, HistoryEvent, ResponseCreate, VerificationCreate,
 )
+
+Filters = Annotated[dict, Dependency(kind="named")]
+
 
 async def finding_filters(
     site: FromQuery[int | None] = None,
@@ -30,7 +33,7 @@ async def finding_filters(
      dependencies={"filters": Provide(finding_filters)})
 async def list_findings(
     principal: Caller,
-    filters: dict,
+    filters: Filters,
     limit: Annotated[int, Parameter(ge=1, le=service.MAX_LIMIT)] = 50,
     offset: Annotated[int, Parameter(ge=0)] = 0,
 ) -> FindingList:
@@ -39,7 +42,7 @@ async def list_findings(
 
 @get("/api/findings/export.csv", tags=["findings"], media_type="text/csv",
      summary="The findings of the list's filters as CSV (UTF-8 with BOM)", dependencies={"filters": Provide(finding_filters)})
-async def export_findings(principal: Caller, filters: dict) -> Stream:
+async def export_findings(principal: Caller, filters: Filters) -> Stream:
     return Stream(await service.export_csv(principal, **filters), media_type="text/csv; charset=utf-8",
                   headers={"Content-Disposition": 'attachment; filename="findings.csv"'})
 
