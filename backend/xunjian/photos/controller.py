@@ -1,17 +1,36 @@
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Request, Response, Router, get, put
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.principal import Caller
+from ..errors import ErrorBody
 from . import service
-from .rules import NAME_RE
+from .rules import FORMATS, NAME_RE
 from .schemas import PhotoRead
 
 
+@dataclass
+class _ImageBodyOperation(Operation):
+    """The body is raw image bytes, read by the handler as a stream (so the size limit applies while reading)."""
+
+    def __post_init__(self) -> None:
+        binary = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))
+        self.request_body = RequestBody(content={ct: binary for ct in FORMATS.values()}, required=True,
+                                        description="The photo's bytes; the format is decided by the content")
+
+
 @put("/api/photos/{photo_id:uuid}", tags=["photos"], request_max_body_size=None, status_code=HTTP_200_OK,
+     operation_class=_ImageBodyOperation,
+     responses={201: ResponseSpec(data_container=PhotoRead, description="Stored"),
+                413: ResponseSpec(data_container=ErrorBody, description="Larger than the size limit"),
+                415: ResponseSpec(data_container=ErrorBody, description="Not a JPEG, PNG or WebP image")},
      summary="Upload a photo (JPEG, PNG or WebP bytes as the body); 201 first time, 200 for the same bytes again",
      description="The format is decided by the content. 413 past the size limit, 415 not JPEG/PNG/WebP, 422 too many "
                  "pixels or a broken image, 409 other bytes under this id, 503 when the photo store is down.")

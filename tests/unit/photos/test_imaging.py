@@ -95,3 +95,23 @@ def test_sixteen_bit_grey_png():
     p = imaging.process(buf.getvalue(), LIMIT)
     grey = Image.open(io.BytesIO(p.display)).getpixel((5, 5))
     assert 140 < grey[0] < 170
+
+
+def test_colour_profile_is_applied_and_dropped():
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = support.jpeg(icc_profile=icc)
+    assert Image.open(io.BytesIO(data)).info.get("icc_profile")
+    p = imaging.process(data, LIMIT)
+    for out in (p.display, p.thumb):
+        assert "icc_profile" not in Image.open(io.BytesIO(out)).info
+        assert 0xE2 not in support.app_markers(out)
+
+
+def test_cmyk_jpeg_becomes_rgb():
+    buf = io.BytesIO()
+    Image.new("CMYK", (2400, 1800), (0, 255, 255, 0)).save(buf, "JPEG")
+    p = imaging.process(buf.getvalue(), LIMIT)
+    im = Image.open(io.BytesIO(p.display))
+    assert im.mode == "RGB" and im.size == (1600, 1200)
