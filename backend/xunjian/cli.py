@@ -133,7 +133,7 @@ EXTENSIONS: list = []
 def _jobs_commands(sub) -> None:
     from .jobs.cli import extend
 
-    extend(sub)
+    extend(sub, COMMANDS)  # this module's COMMANDS, also when run as `python -m xunjian.cli`
 
 
 EXTENSIONS.append(_jobs_commands)

@@ -143,8 +143,10 @@ async def _queue_webhooks(ladder: rules.Ladder, batch: str, now: datetime) -> in
     return await notifications.queue_webhooks(events, now)
 
 
-async def _notifications_at(now: datetime) -> int:
-    rows = await db.fetch("SELECT COUNT(*) AS n FROM notification WHERE created_at = {} AND kind = 'escalation'", now)
+async def _notifications_of(batch: str, now: datetime) -> int:
+    rows = await db.fetch(
+        "SELECT COUNT(*) AS n FROM notification WHERE created_at = {} AND kind = 'escalation' AND event_key IN "
+        "(SELECT 'escalation:' || CAST(id AS TEXT) FROM escalation_step WHERE batch = {})", now, batch)
     return rows[0]["n"]
 
 
@@ -156,7 +158,6 @@ async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -
     batch = uuid.uuid4().hex
     counts: dict[str, int] = {}
     async with db.write_transaction():
-        before = await _notifications_at(now)
         for source in load_sources().values():
             await _take_rungs(d, source, ladder, now, batch)
         await _mark_superseded(batch)
@@ -170,7 +171,7 @@ async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -
         ):
             counts[f"step_{row['step']}"] = row["n"]
         counts["steps"] = sum(v for k, v in counts.items() if k.startswith("step_"))
-        counts["notifications"] = await _notifications_at(now) - before
+        counts["notifications"] = await _notifications_of(batch, now) if counts["steps"] else 0
         if counts["steps"]:
             counts["sites_rerated"] = await risk.rate_sites(
                 now, trigger="escalation",

@@ -45,7 +45,7 @@ def cmd_jobs(settings: Settings, args) -> int:
     return 0 if run.status == "ok" else 1
 
 
-def extend(sub) -> None:
+def extend(sub, commands: dict) -> None:
     sub.add_parser("scheduler", help="run the scheduled jobs (one process per deployment)")
     p = sub.add_parser("jobs", help="run or list the scheduled jobs")
     jobs_sub = p.add_subparsers(dest="jobs_command", required=True)
@@ -53,5 +53,5 @@ def extend(sub) -> None:
     run.add_argument("name")
     run.add_argument("--now", help="the job's clock, ISO 8601 with a time zone (default: now)")
     jobs_sub.add_parser("list", help="the jobs, their schedules and last runs")
-    cli.COMMANDS["scheduler"] = cmd_scheduler
-    cli.COMMANDS["jobs"] = cmd_jobs
+    commands["scheduler"] = cmd_scheduler
+    commands["jobs"] = cmd_jobs
