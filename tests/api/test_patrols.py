@@ -12,6 +12,7 @@ from xunjian.patrols.tables import Encounter, FollowUpCase, Patrol
 
 ZONE_LZ = "XC-620102-01"  # 兰州火车站及东岗立交桥下 (inspector's region)
 ZONE_TS = "XC-620502-01"  # 天水火车站周边 (inspector2's region)
+CHECKS = ("key_places_covered", "supplies_carried", "cold_wave_daily", "vulnerable_escorted")
 
 
 def encounter(met_at: datetime, **overrides) -> dict:
@@ -33,6 +34,8 @@ def patrol_body(zone_id: int, started_at: datetime, encounters: list[dict], ende
             for i in range(4)
         ],
         "encounters": encounters,
+        # The street-patrol template's checks (required once the patrol has ended).
+        "answers": {key: {"result": "compliant"} for key in CHECKS},
     }
     if ended:
         body["ended_at"] = (started_at + timedelta(hours=2)).isoformat()
@@ -215,3 +218,27 @@ async def test_closing_a_case_records_its_outcome_once(client, demo, as_user):
     assert bad.status_code == 422
     listed = await client.get("/api/follow-up-cases?status=open", headers=headers)
     assert [c["id"] for c in listed.json()["items"]] == [case_ids[1]]
+
+
+async def test_the_street_patrol_template_decides_options_and_required_items(client, demo, as_user):
+    headers = await as_user("inspector")
+    started = recent_start()
+    zone = demo.sites[ZONE_LZ]
+    photos = [str(uuid.uuid4()) for _ in range(4)]
+    cases = [
+        (patrol_body(zone, started, [], weather="sunny"), "weather"),
+        (patrol_body(zone, started, [], answers={}), "answers.key_places_covered"),
+        (patrol_body(zone, started, [encounter(started, place_type="mall")]), "encounters[0].place_type"),
+        (patrol_body(zone, started, [encounter(started, photo_ids=photos)]), "encounters[0].photo_ids"),
+        (patrol_body(zone, started, [encounter(started, answers={"shoe_size": 42})]),
+         "encounters[0].answers.shoe_size"),
+        (patrol_body(zone, started, [], template_version=99), "template_version"),
+    ]
+    for body, field in cases:
+        _, r = await submit(client, headers, body)
+        assert r.status_code == 422, (field, r.text)
+        assert field in [d["field"] for d in r.json()["details"]], (field, r.text)
+    # Under way, the required checks may still be missing; the version in force is pinned.
+    _, r = await submit(client, headers, patrol_body(zone, started, [], ended=False, answers={}))
+    assert r.status_code == 201, r.text
+    assert r.json()["template_version"] == 1

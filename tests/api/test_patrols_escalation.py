@@ -54,5 +54,6 @@ async def test_cases_escalate_once_per_step_and_stop_when_closed(client, demo, a
         (EscalationStep.subject_type == "follow_up_case") & (EscalationStep.subject_id == refusal["id"]))]
     assert "level1" not in refusal_steps and "level3" not in refusal_steps
     minor_steps = [s["step"] for s in await EscalationStep.select(EscalationStep.step).where(
-        (EscalationStep.subject_type == "follow_up_case") & (EscalationStep.subject_id == minor["id"]))]
+        (EscalationStep.subject_type == "follow_up_case") & (EscalationStep.subject_id == minor["id"])).order_by(
+        EscalationStep.id)]
     assert minor_steps == ["reminder", "level2", "level3"]

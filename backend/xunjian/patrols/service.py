@@ -24,7 +24,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..photos.links import link_photos
 from ..regions.tables import Region
 from ..sites.tables import Site
-from . import rules
+from . import rules, template
 from .schemas import (
     CampaignCreate, CampaignRead, CandidateRead, CaseAges, CaseClose, CaseList, CaseRead, CoverageRead,
     EncounterIn, EncounterRead, LinkIn, PatrolList, PatrolPut, PatrolRead, PatrolSummary, PersonCreate,
@@ -107,7 +107,8 @@ def _encounter_dict(e: EncounterIn) -> dict:
     return {f: getattr(e, f) for f in e.__struct_fields__} | {"id": str(e.id)}
 
 
-def _validate(data: PatrolPut, now: datetime, referral_names: dict[int, str]) -> None:
+async def _validate(data: PatrolPut, now: datetime, referral_names: dict[int, str]) -> int:
+    """The patrol's own rules, then the street-patrol template; returns the template version it is pinned to."""
     try:
         rules.validate_patrol(
             started_at=data.started_at, ended_at=data.ended_at, now=now,
@@ -116,9 +117,7 @@ def _validate(data: PatrolPut, now: datetime, referral_names: dict[int, str]) ->
         )
     except rules.RuleError as exc:
         raise Invalid(str(exc), details=exc.details) from None
-    from . import template
-
-    template.validate(data, referral_names)
+    return await template.validate(data, referral_names)
 
 
 # ---------------------------------------------------------------- submission
@@ -130,7 +129,7 @@ async def put_patrol(principal: Principal, patrol_id: uuid.UUID, data: PatrolPut
     content is a conflict; while under way, new encounters may be added but sent ones never change."""
     now = now or utcnow()
     zone = await _zone_for(principal, data.zone_id)
-    _validate(data, now, await _check_referrals(data))
+    version = await _validate(data, now, await _check_referrals(data))
     patrol_hash = _hash(data)
     enc_hashes = {e.id: _hash(e) for e in data.encounters}
     created = False
@@ -139,7 +138,7 @@ async def put_patrol(principal: Principal, patrol_id: uuid.UUID, data: PatrolPut
         if existing is None:
             inserted = await Patrol.insert(Patrol(
                 id=patrol_id, zone=zone["id"], recorded_by=principal.id, content_hash=patrol_hash,
-                received_at=now, updated_at=now, **_patrol_values(data),
+                received_at=now, updated_at=now, **_patrol_values(data, version),
             )).on_conflict(action="DO NOTHING").returning(Patrol.id)
             if inserted:
                 created = True
@@ -149,7 +148,7 @@ async def put_patrol(principal: Principal, patrol_id: uuid.UUID, data: PatrolPut
             else:  # a concurrent request created it first (PostgreSQL); it is an ordinary replay now
                 existing = await _locked_patrol(patrol_id)
         if existing is not None:
-            await _replay(principal, existing, zone, data, patrol_hash, enc_hashes, now)
+            await _replay(principal, existing, zone, data, version, patrol_hash, enc_hashes, now)
     return created, await get_patrol(principal, patrol_id, audit_read=False)
 
 
@@ -162,18 +161,18 @@ async def _locked_patrol(patrol_id: uuid.UUID) -> dict | None:
     return await query.first()
 
 
-def _patrol_values(data: PatrolPut) -> dict:
+def _patrol_values(data: PatrolPut, template_version: int) -> dict:
     return dict(
         team=[t.strip() for t in data.team], started_at=data.started_at, ended_at=data.ended_at,
         campaign_tag=data.campaign_tag.strip(), weather=data.weather.strip(), warning_level=data.warning_level,
         place_types=data.place_types, track=_canonical(msgspec.to_builtins(data.track, builtin_types=(datetime,))),
-        answers=data.answers, template_key="street_patrol", template_version=data.template_version,
+        answers=data.answers, template_key=rules.TEMPLATE_KEY, template_version=template_version,
         encounter_count=len(data.encounters),
     )
 
 
-async def _replay(principal: Principal, existing: dict, zone: dict, data: PatrolPut, patrol_hash: str,
-                  enc_hashes: dict[uuid.UUID, str], now: datetime) -> None:
+async def _replay(principal: Principal, existing: dict, zone: dict, data: PatrolPut, template_version: int,
+                  patrol_hash: str, enc_hashes: dict[uuid.UUID, str], now: datetime) -> None:
     zone_cond = principal.scope.where()
     if not principal.scope.everything and not await Site.exists().where(
         _and([Site.id == existing["zone"], zone_cond])
@@ -201,7 +200,7 @@ async def _replay(principal: Principal, existing: dict, zone: dict, data: Patrol
                        details={"removed": sorted(missing), "changed": sorted(changed)})
     new = [e for e in data.encounters if e.id not in stored]
     await Patrol.update({
-        **{getattr(Patrol, k): v for k, v in _patrol_values(data).items()},
+        **{getattr(Patrol, k): v for k, v in _patrol_values(data, template_version).items()},
         Patrol.content_hash: patrol_hash, Patrol.updated_at: now,
     }).where(Patrol.id == existing["id"])
     await _add_encounters(principal, existing["id"], zone, new, enc_hashes, len(stored), now)
