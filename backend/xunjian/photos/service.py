@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import AsyncIterator
 
 import anyio
@@ -22,7 +24,7 @@ from ..errors import Conflict, Invalid, NotFound, PayloadTooLarge, ServiceUnavai
 from . import imaging, rules
 from .schemas import PhotoRead, PhotoUrls
 from .store import PhotoStore, StoreUnavailable, make_store
-from .tables import Photo, PhotoLink
+from .tables import Photo
 
 log = logging.getLogger("xunjian.photos")
 
@@ -58,6 +60,15 @@ _REJECTIONS = {
 }
 
 
+# Decoding is CPU- and memory-heavy: at most one image per core at a time, whatever the number of uploads.
+_PILLOW_SLOTS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+
+
+def _process(data: bytes, max_pixels: int) -> imaging.Processed:
+    with _PILLOW_SLOTS:
+        return imaging.process(data, max_pixels)
+
+
 async def upload_photo(principal, store: PhotoStore, settings: Settings, photo_id: uuid.UUID,
                        data: bytes) -> tuple[PhotoRead, bool]:
     """Store a photo under the client's id. Returns (photo, created)."""
@@ -67,7 +78,7 @@ async def upload_photo(principal, store: PhotoStore, settings: Settings, photo_i
         return await _replay(principal, store, existing, sha256), False
 
     try:
-        processed = await anyio.to_thread.run_sync(imaging.process, data, settings.photo_max_pixels)
+        processed = await anyio.to_thread.run_sync(_process, data, settings.photo_max_pixels)
     except imaging.ImageRejected as exc:
         raise _REJECTIONS[exc.kind](exc.message) from None
 
