@@ -78,7 +78,7 @@ async def _snapshot(now: datetime) -> None:
             if code in regions:
                 counts[(regions[code], row["tier"])] += row["n"]
     await RiskSnapshot.delete().where(RiskSnapshot.day == day)
-    snapshot = [RiskSnapshot(day=day, region=region, tier=tier, count=n) for (region, tier), n in counts.items()]
+    snapshot = [RiskSnapshot(day=day, region=region, tier=tier, sites=n) for (region, tier), n in counts.items()]
     for start in range(0, len(snapshot), 1000):
         await RiskSnapshot.insert(*snapshot[start:start + 1000])
 
@@ -299,11 +299,11 @@ async def _trend(root: BoardRegion, children: list[dict], now: datetime) -> list
     region_ids = [root.id] if root.id is not None else [c["id"] for c in children]
     by_day: dict[date, dict[str, int]] = defaultdict(lambda: {t: 0 for t in R.TIERS})
     if region_ids:
-        rows = await RiskSnapshot.select(RiskSnapshot.day, RiskSnapshot.tier, RiskSnapshot.count).where(
+        rows = await RiskSnapshot.select(RiskSnapshot.day, RiskSnapshot.tier, RiskSnapshot.sites).where(
             RiskSnapshot.region.is_in(region_ids) & (RiskSnapshot.day >= weeks[0]) & (RiskSnapshot.day <= today))
         for row in rows:
             day = row["day"] if isinstance(row["day"], date) else date.fromisoformat(str(row["day"]))
-            by_day[day][row["tier"]] += row["count"]
+            by_day[day][row["tier"]] += row["sites"]
     points = []
     for start in weeks:
         days = [d for d in by_day if start <= d < start + timedelta(days=7)]

@@ -45,4 +45,4 @@ class RiskSnapshot(Table):
     day = Date()
     region = ForeignKey(Region, index=True)
     tier = Varchar(length=8)
-    count = Integer()
+    sites = Integer()
