@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from datetime import datetime, timedelta, timezone
 
 import anyio
@@ -130,8 +132,56 @@ async def load_scope(user_id: int, role: str) -> tuple[Scope, tuple[int, ...], t
     return Scope(site_ids=frozenset(ids)), (), ids
 
 
+class PrincipalCache:
+    """Authenticated principals for a few seconds, so a read endpoint does not pay two queries for the session.
+
+    Revocation in this process (logout, password change or reset, deactivation, role change) evicts at once; another
+    app instance notices within `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 5.0, max_entries: int = 10_000):
+        self.ttl, self.max_entries = ttl, max_entries
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, key: str) -> Principal | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] < time.monotonic():
+            self._entries.pop(key, None)
+            return None
+        return entry[1]
+
+    def put(self, key: str, principal: Principal) -> None:
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.ttl, principal)
+
+    def evict_user(self, user_id: int) -> None:
+        for key in [k for k, (_, p) in self._entries.items() if p.id == user_id]:
+            self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+principal_cache = PrincipalCache()
+
+
 async def authenticate(settings: Settings, token: str, via_cookie: bool, client_addr: str,
                        now: datetime | None = None) -> Principal | None:
+    key = rules.token_hash(token)
+    cached = principal_cache.get(key) if now is None else None
+    if cached is not None:
+        return dataclasses.replace(cached, via_cookie=via_cookie, client_addr=client_addr)
+    principal = await _authenticate(settings, key, via_cookie, client_addr, now)
+    if principal is not None and now is None:
+        principal_cache.put(key, principal)
+    return principal
+
+
+async def _authenticate(settings: Settings, key: str, via_cookie: bool, client_addr: str,
+                        now: datetime | None = None) -> Principal | None:
     now = now or utcnow()
     row = await (
         UserSession.select(
@@ -139,7 +189,7 @@ async def authenticate(settings: Settings, token: str, via_cookie: bool, client_
             UserSession.user.id, UserSession.user.username, UserSession.user.role,
             UserSession.user.display_name, UserSession.user.is_active,
         )
-        .where(UserSession.token_hash == rules.token_hash(token))
+        .where(UserSession.token_hash == key)
         .first()
     )
     if row is None or not row["user.is_active"]:
@@ -159,12 +209,14 @@ async def authenticate(settings: Settings, token: str, via_cookie: bool, client_
 
 
 async def logout(principal: Principal) -> None:
+    principal_cache.evict_user(principal.id)
     async with db.write_transaction():
         await UserSession.update({UserSession.revoked_at: utcnow()}).where(UserSession.id == principal.session_id)
         await audit.record(principal, "auth.logout", "user", principal.id)
 
 
 async def revoke_sessions(user_id: int) -> None:
+    principal_cache.evict_user(user_id)
     await UserSession.update({UserSession.revoked_at: utcnow()}).where(
         (UserSession.user == user_id) & UserSession.revoked_at.is_null()
     )
@@ -173,6 +225,7 @@ async def revoke_sessions(user_id: int) -> None:
 # ---------------------------------------------------------------- self-service
 
 async def update_me(principal: Principal, display_name: str | None) -> None:
+    principal_cache.evict_user(principal.id)
     if display_name is not None:
         name = display_name.strip()
         if not name or len(name) > 100:
@@ -192,6 +245,7 @@ async def change_password(principal: Principal, current: str, new: str) -> None:
             User.id == principal.id
         )
         # Other sessions end: a changed password must lock out whoever knew the old one.
+        principal_cache.evict_user(principal.id)
         await UserSession.update({UserSession.revoked_at: utcnow()}).where(
             (UserSession.user == principal.id) & (UserSession.id != principal.session_id)
             & UserSession.revoked_at.is_null()
@@ -284,6 +338,7 @@ async def create_user(actor: Principal | None, data: UserCreate) -> AdminUserRea
 
 
 async def update_user(actor: Principal, user_id: int, data: UserUpdate) -> AdminUserRead:
+    principal_cache.evict_user(user_id)  # scope or role may change
     before = await read_user(user_id)
     role = data.role or before.role
     region_ids = data.region_ids if data.region_ids is not None else (
