@@ -231,7 +231,8 @@ class S3PhotoStore(PhotoStore):
         try:
             policy = self.client.get_bucket_policy(self.bucket)
         except S3Error as exc:
-            if exc.code != "NoSuchBucketPolicy":
+            # No policy, or a server without bucket policies at all (then nothing can make the bucket public by one).
+            if exc.code not in {"NoSuchBucketPolicy", "NotImplemented", "MethodNotAllowed"}:
                 raise
             policy = ""
         if policy and _is_public(policy):
