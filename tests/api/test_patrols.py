@@ -233,6 +233,8 @@ async def test_the_street_patrol_template_decides_options_and_required_items(cli
         (patrol_body(zone, started, [encounter(started, answers={"shoe_size": 42})]),
          "encounters[0].answers.shoe_size"),
         (patrol_body(zone, started, [], template_version=99), "template_version"),
+        (patrol_body(zone, started, [], answers={"encounters": []}), "answers.encounters"),
+        (patrol_body(zone, started, [encounter(started, answers={"note": "x"})]), "encounters[0].answers.note"),
     ]
     for body, field in cases:
         _, r = await submit(client, headers, body)
@@ -242,3 +244,22 @@ async def test_the_street_patrol_template_decides_options_and_required_items(cli
     _, r = await submit(client, headers, patrol_body(zone, started, [], ended=False, answers={}))
     assert r.status_code == 201, r.text
     assert r.json()["template_version"] == 1
+
+
+async def test_a_patrol_belongs_to_its_recorder_and_lists_carry_no_people(client, demo, as_user):
+    started = recent_start()
+    body = patrol_body(demo.sites[ZONE_LZ], started, three_encounters(started))
+    patrol_id, r = await submit(client, await as_user("inspector"), body)
+    assert r.status_code == 201
+    # The same id from another user (even a supervisor who may see it) is not theirs to replay.
+    r = await client.put(f"/api/patrols/{patrol_id}", json=body, headers=await as_user("supervisor"))
+    assert r.status_code == 409
+    r = await client.put(f"/api/patrols/{patrol_id}", json=body, headers=await as_user("inspector2"))
+    assert r.status_code == 422  # the zone is outside inspector2's scope
+    listed = await client.get("/api/patrols", params={"since": (started - timedelta(hours=1)).isoformat()},
+                              headers=await as_user("supervisor"))
+    assert listed.status_code == 200 and [p["id"] for p in listed.json()["items"]] == [patrol_id]
+    assert "encounters" not in listed.json()["items"][0]
+    assert (await client.get("/api/patrols", params={"since": "2026-11-29T10:00:00"},
+                             headers=await as_user("supervisor"))).status_code == 422
+    assert (await client.get("/api/patrols", headers=await as_user("inspector2"))).json()["items"] == []

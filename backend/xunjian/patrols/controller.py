@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Response, Router, delete, get, patch, post, put
+from litestar.openapi import ResponseSpec
 from litestar.params import Body, FromPath, FromQuery, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -23,6 +24,7 @@ TAGS = ["patrols"]
 
 
 @put("/api/patrols/{patrol_id:uuid}", guards=[staff], tags=TAGS, status_code=HTTP_200_OK,
+     responses={HTTP_201_CREATED: ResponseSpec(data_container=PatrolRead, description="Created")},
      summary="Create or replay a street patrol with its encounters (201 new, 200 identical replay or accepted update "
              "of a patrol under way, 409 different content once ended)")
 async def put_patrol(principal: Caller, patrol_id: FromPath[uuid.UUID],

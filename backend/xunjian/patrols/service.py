@@ -107,8 +107,20 @@ def _encounter_dict(e: EncounterIn) -> dict:
     return {f: getattr(e, f) for f in e.__struct_fields__} | {"id": str(e.id)}
 
 
+# Template items the API takes as fields of their own: sent again inside `answers` they would be silently replaced.
+_FIELD_ITEMS = ("team", "place_types", "weather", "warning_level", "encounters")
+_ENCOUNTER_FIELD_ITEMS = ("sex", "age_band", "vulnerable", "place_type", "location", "action", "referral_target",
+                          "followup_needed", "earlier_record", "photos", "note")
+
+
 async def _validate(data: PatrolPut, now: datetime, referral_names: dict[int, str]) -> int:
     """The patrol's own rules, then the street-patrol template; returns the template version it is pinned to."""
+    doubled = [{"field": f"answers.{k}", "message": "is a field of the patrol; send it there"}
+               for k in _FIELD_ITEMS if k in data.answers]
+    doubled += [{"field": f"encounters[{i}].answers.{k}", "message": "is a field of the encounter; send it there"}
+                for i, e in enumerate(data.encounters) for k in _ENCOUNTER_FIELD_ITEMS if k in e.answers]
+    if doubled:
+        raise Invalid("Answers repeat fields sent on their own", details=doubled)
     try:
         rules.validate_patrol(
             started_at=data.started_at, ended_at=data.ended_at, now=now,
@@ -325,6 +337,9 @@ async def list_patrols(principal: Principal, *, zone: int | None = None, since: 
                        until: datetime | None = None, mine: bool = False, limit: int = 50,
                        offset: int = 0) -> PatrolList:
     _ensure_staff(principal)
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise Invalid(f"{name} needs a UTC offset", details={"parameter": name})
     where = _and([
         principal.scope.where(Patrol.zone),
         Patrol.zone == zone if zone is not None else None,
