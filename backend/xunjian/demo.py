@@ -154,3 +154,22 @@ async def load(settings: Settings) -> str:
 
 # Later domains (checklists, findings…) add demo content through these hooks: async fn(settings).
 DEMO_HOOKS: list = []
+
+
+async def _inspections_demo(settings) -> None:
+    from .inspections.demo import load as load_inspections
+
+    await load_inspections(settings)
+
+
+DEMO_HOOKS.append(_inspections_demo)
+
+
+async def _risk_demo(settings) -> None:
+    # Last: rates the sites with whatever findings the hooks before it added.
+    from .risk.demo import load as rate_demo_sites
+
+    await rate_demo_sites(settings)
+
+
+DEMO_HOOKS.append(_risk_demo)

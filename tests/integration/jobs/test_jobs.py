@@ -47,8 +47,9 @@ async def test_a_run_skips_while_another_holds_the_jobs_lock(client, demo, setti
         assert held
         run = await run_job(settings, "risk", NOW)
     assert run.status == "skipped" and "lock" in run.error
-    assert await SiteRisk.count() == 0  # it did nothing
+    assert not await SiteRisk.exists().where(SiteRisk.rated_at == NOW)  # it did nothing
     assert (await run_job(settings, "risk", NOW)).status == "ok"  # released
+    assert await SiteRisk.exists().where(SiteRisk.rated_at == NOW)
 
 
 async def test_concurrent_runs_of_one_job_run_once(client, demo, settings):

@@ -83,6 +83,7 @@ async def _run_two(settings, script: str, *args: str) -> list[subprocess.Complet
 
 
 async def _seed(demo, n: int, deadline: datetime) -> None:
+    await factory.close_existing_findings()
     await factory.supervisor("sup_chengguan", demo.regions["620102"])
     sites = [demo.sites["YL-620102-001"], demo.sites["YL-620502-004"], demo.sites["FC-62010201"]]
     for i in range(n):

@@ -20,6 +20,7 @@ SECRET = "a-test-secret-of-some-length"
 
 
 async def _subscribe(client, as_user, url: str, **extra) -> dict:
+    await factory.close_existing_findings()
     r = await client.post("/api/admin/webhooks", headers=await as_user("admin"),
                           json={"name": "督办推送", "url": url, "secret": SECRET, **extra})
     assert r.status_code == 201, r.text
