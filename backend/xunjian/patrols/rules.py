@@ -55,7 +55,8 @@ TRACING_STATUSES = (
 # Follow-up case reasons and how long each may wait, in whole local days after the day of the encounter
 # (0 = by the end of that same day, Asia/Shanghai). Minors and the critically ill: the same day (issue 6). The rest
 # are our defaults: a suspected psychiatric episode by the next day (treatment first, DOMAIN.md §3); elderly,
-# disabled people and refusals within three days, the usual follow-up visit of practice.
+# disabled people and refusals within three days, the usual follow-up visit of practice; so is an encounter the team
+# marked "follow-up needed" for another reason.
 CASE_REASON_DAYS: dict[str, int] = {
     "minor": 0,
     "critically_ill": 0,
@@ -63,6 +64,7 @@ CASE_REASON_DAYS: dict[str, int] = {
     "elderly": 3,
     "disabled": 3,
     "refusal": 3,
+    "requested": 3,
 }
 
 MAX_ENCOUNTERS = 200
@@ -202,6 +204,8 @@ def case_reasons(encounter: Mapping[str, Any]) -> list[str]:
         reasons.append("disabled")
     if encounter.get("action") == "refused_supplies_given":
         reasons.append("refusal")
+    if encounter.get("follow_up_needed") and not reasons:
+        reasons.append("requested")
     return reasons
 
 
@@ -306,6 +310,16 @@ def rank_candidates(encounter: Mapping[str, Any], persons: Iterable[Mapping[str,
     found = [c for c in (match_score(encounter, p) for p in persons) if c is not None]
     found.sort(key=lambda c: (-c.score, c.person_id))
     return found[:limit]
+
+
+# ---------------------------------------------------------------- family tracing
+
+NOTICE_WITHIN = timedelta(hours=24)
+
+
+def notice_overdue(name: str, tracing_status: str, created_at: datetime, now: datetime) -> bool:
+    """An unidentified person needs a public tracing notice within 24 hours of the record (DOMAIN.md §3)."""
+    return not name.strip() and tracing_status == "pending" and now - created_at > NOTICE_WITHIN
 
 
 # ---------------------------------------------------------------- retention

@@ -243,6 +243,7 @@ class PersonRead(msgspec.Struct):
     notes: str
     tracing_status: str
     notice_published_at: datetime | None
+    notice_overdue: Annotated[bool, Meta(description="unidentified, and no tracing notice 24 h after the record")]
     created_at: datetime
     updated_at: datetime
     encounters: list[PersonEncounter] = []

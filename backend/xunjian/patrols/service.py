@@ -459,6 +459,7 @@ def _person_read(r: dict, encounters: list[PersonEncounter] | None = None) -> Pe
         id=r["id"], code=r["code"], site_id=r["site"], site_name=r["site_name"], name=r["name"], sex=r["sex"],
         age_band=r["age_band"], features=r["features"] or [], hometown=r["hometown"], notes=r["notes"],
         tracing_status=r["tracing_status"], notice_published_at=r["notice_published_at"],
+        notice_overdue=rules.notice_overdue(r["name"], r["tracing_status"], r["created_at"], utcnow()),
         created_at=r["created_at"], updated_at=r["updated_at"], encounters=encounters or [],
     )
 
@@ -701,10 +702,11 @@ async def coverage(principal: Principal, *, region: int | None = None, now: date
     ).where(_and(conds)).order_by(Site.code).output(load_json=True)
     zone_ids = [z["id"] for z in zones] or [-1]
     last: dict[int, datetime] = {}
-    # The latest start per zone; one grouped query.
+    # The latest start per zone in scope; one grouped query.
+    scope_sql, scope_args = principal.scope.sql("s")
     for r in await db.fetch(
-        "SELECT zone, MAX(started_at) AS last FROM patrol WHERE started_at <= {} AND zone IN ("
-        + ", ".join(str(int(i)) for i in zone_ids) + ") GROUP BY zone", now,
+        "SELECT p.zone AS zone, MAX(p.started_at) AS last FROM patrol p JOIN site s ON s.id = p.zone "
+        f"WHERE s.kind = 'patrol_zone' AND p.started_at <= {{}} AND {scope_sql} GROUP BY p.zone", now, *scope_args,
     ):
         last[r["zone"]] = _as_datetime(r["last"])
     campaigns = [rules.CampaignWindow(c["region_path"], c["tag"], c["starts_at"], c["ends_at"])

@@ -211,3 +211,16 @@ def test_template_answers_fill_the_encounter_group():
         "action": "persuaded_to_station", "followup_needed": "yes", "location": {"lat": 36.0, "lng": 103.8},
         "referral_target": "兰州市救助管理站", "earlier_record": "LS2026000001", "photos": ["p1"],
     }]
+
+
+def test_follow_up_requested_by_the_team_opens_a_case_of_its_own():
+    assert rules.case_reasons(enc(follow_up_needed=True)) == ["requested"]
+    assert rules.case_reasons(enc(follow_up_needed=True, is_disabled=True)) == ["disabled"]
+
+
+def test_an_unidentified_person_needs_a_notice_within_a_day():
+    created = datetime(2026, 11, 28, 8, tzinfo=UTC)
+    assert rules.notice_overdue("", "pending", created, created + timedelta(hours=25))
+    assert not rules.notice_overdue("", "pending", created, created + timedelta(hours=23))
+    assert not rules.notice_overdue("张某", "pending", created, created + timedelta(hours=25))
+    assert not rules.notice_overdue("", "notice_published", created, created + timedelta(hours=25))
