@@ -49,7 +49,12 @@ export const syncer = new Syncer({
     if (r.stopped === 'auth') needLogin();
     return r;
   },
-  onState: () => renderStatus(),
+  onState: ({ result }) => {
+    renderStatus();
+    // Show what the server now says, unless the user is typing into a form.
+    const busy = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+    if (result?.sent && !busy && !/^#\/(run|login|patrol)/.test(location.hash)) route();
+  },
 });
 
 // Queue a record (and first the photos it refers to) and try to send at once.
@@ -151,7 +156,7 @@ function renderNav() {
 function renderHeader() {
   const tools = document.getElementById('tools');
   clear(tools);
-  tools.append(h('button', { type: 'button', class: 'link', lang: getLang() === 'en' ? 'zh-CN' : 'en', 'aria-label': t('lang_label'),
+  tools.append(h('button', { type: 'button', class: 'link', lang: getLang() === 'en' ? 'zh-CN' : 'en', title: t('lang_label'),
     onclick: () => switchLang(getLang() === 'en' ? 'zh-CN' : 'en') }, t('lang_switch')));
   if (session.user) {
     tools.append(h('span', { class: 'who' }, session.user.display_name || session.user.username),
@@ -177,9 +182,9 @@ async function switchLang(lang) {
 
 export async function refreshUnread() {
   if (!session.user || !navigator.onLine) return;
-  const r = await api.send('GET', '/api/notifications?unread=true&limit=1');
+  const r = await api.send('GET', '/api/notifications/unread-count');
   if (r.status === 200 && r.data) {
-    unread = r.data.unread ?? r.data.unread_count ?? r.data.total ?? 0;
+    unread = r.data.unread || 0;
     renderNav();
   }
 }

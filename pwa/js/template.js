@@ -9,9 +9,9 @@ export function itemText(item) { return item.label ?? item.title ?? item.text ??
 // Condition shapes accepted: {item, equals}, {item, in: [...]}, {item, not_equals}; under show_if / visible_if / when.
 export function condition(item) { return item.show_if ?? item.visible_if ?? item.when ?? null; }
 
+// Answers are kept as {value, note?, photos?, deadline_days?} (repeat groups as {entries}).
 export function valueOf(answer) {
-  if (answer == null) return undefined;
-  return typeof answer === 'object' && !Array.isArray(answer) && 'value' in answer ? answer.value : answer;
+  return answer == null ? undefined : answer.value;
 }
 
 function matches(cond, value) {
@@ -118,13 +118,27 @@ export function photoIds(answers) {
   return [...new Set(ids)];
 }
 
-function answerBody(item, answer) {
-  const out = { value: valueOf(answer) ?? null };
-  if (answer?.note) out.note = answer.note;
-  if (answer?.photos?.length) out.photos = [...answer.photos];
-  if (answer?.deadline_days) out.deadline_days = Number(answer.deadline_days);
-  if (item.type === 'number' && out.value !== null) out.value = Number(out.value);
-  return out;
+// One answer in the server's shape (backend/xunjian/checklists/rules.py): check {result, note?, photos?,
+// deadline_days?}; number; choice value or list; text; photo id list; location {lat, lng, accuracy_m?}.
+export function answerBody(item, answer) {
+  const v = valueOf(answer);
+  switch (item.type) {
+    case 'check': {
+      const out = { result: v };
+      if (answer.note) out.note = answer.note;
+      if (answer.photos?.length) out.photos = [...answer.photos];
+      if (v === CHECK.no && answer.deadline_days) out.deadline_days = Number(answer.deadline_days);
+      return out;
+    }
+    case 'number': return Number(v);
+    case 'photo': return [...(answer.photos || [])];
+    case 'location': {
+      const out = { lat: v.lat, lng: v.lng };
+      if (typeof v.accuracy === 'number') out.accuracy_m = v.accuracy;
+      return out;
+    }
+    default: return v;
+  }
 }
 
 // The answers as the server takes them: only visible items, keyed by item key; repeat groups as lists of entries.

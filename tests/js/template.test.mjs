@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { CHECK, isVisible, progress, nonCompliant, photoIds, submissionAnswers, numberProblem, walk } from '../../pwa/js/template.js';
+import { CHECK, answerBody, isVisible, progress, nonCompliant, photoIds, submissionAnswers, numberProblem, walk } from '../../pwa/js/template.js';
 
 const T = {
   key: 'demo', version: 3, title: 'Demo', site_kind: 'eldercare',
@@ -53,6 +53,12 @@ test('repeat entries: conditions look at their own entry first', () => {
   assert.equal(progress(T, a).complete, true);
 });
 
+test('an unanswered optional number is neither missing nor invalid', () => {
+  const p = progress(T, { exits: { value: CHECK.yes }, has_canteen: { value: 'no' }, beds: {} });
+  assert.deepEqual(p.invalid, []);
+  assert.equal(p.complete, true);
+});
+
 test('numbers out of bounds are invalid', () => {
   const item = T.sections[0].items[3];
   assert.equal(numberProblem(item, 5), null);
@@ -67,10 +73,14 @@ test('the submitted answers leave out hidden items and carry photos, notes and d
     has_canteen: { value: 'no' }, food_licence: { value: CHECK.no }, beds: { value: '120' },
     people: { entries: [{ age: { value: 'adult' }, school: { value: 'stale' } }] } };
   const out = submissionAnswers(T, a);
-  assert.deepEqual(out.exits, { value: 'noncompliant', note: 'locked', photos: ['p1', 'p2'], deadline_days: 7 });
+  assert.deepEqual(out.exits, { result: 'noncompliant', note: 'locked', photos: ['p1', 'p2'], deadline_days: 7 });
   assert.equal('food_licence' in out, false, 'hidden by has_canteen=no');
-  assert.equal(out.beds.value, 120);
-  assert.deepEqual(out.people, [{ age: { value: 'adult' } }]);
+  assert.equal(out.beds, 120);
+  assert.equal(out.has_canteen, 'no');
+  assert.deepEqual(out.people, [{ age: 'adult' }], 'the hidden school answer is left out');
+  assert.deepEqual(answerBody({ type: 'location' }, { value: { lat: 1, lng: 2, accuracy: 5 } }), { lat: 1, lng: 2, accuracy_m: 5 });
+  assert.deepEqual(answerBody({ type: 'photo' }, { photos: ['a'] }), ['a']);
+  assert.deepEqual(answerBody({ type: 'check' }, { value: 'compliant', deadline_days: 3 }), { result: 'compliant' });
   assert.deepEqual(photoIds(a), ['p1', 'p2']);
 });
 

@@ -3,7 +3,7 @@
 import { t, formatDate, pick } from '../i18n.js';
 import { h, field, clear, toast } from '../dom.js';
 import * as api from '../api.js';
-import { cachedGet, queue, session, route } from '../app.js';
+import { cachedGet, queue, route, outbox } from '../app.js';
 import { addPhoto, photoSrc, locate } from './run.js';
 import { gradePill, statusText, isOverdue } from './parts.js';
 import { uuid } from '../outbox.js';
@@ -59,7 +59,7 @@ function extensionForm(f) {
     e.preventDefault();
     if (!date.value || !reason.value.trim()) return;
     await queue({ id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`,
-      body: { action: 'request', requested_deadline: new Date(`${date.value}T23:59:59+08:00`).toISOString(), reason: reason.value.trim() },
+      body: { action: 'request', deadline: new Date(`${date.value}T23:59:59+08:00`).toISOString(), reason: reason.value.trim() },
       label: `${t('ask_extension')} · ${f.title}` });
     toast(t('queued'));
     route();
@@ -67,75 +67,81 @@ function extensionForm(f) {
   return form;
 }
 
-function verifyForm(f) {
+function verifyForm(f, allowed) {
   const note = h('textarea', {});
   const photos = photoPicker();
   const send = async (decision) => {
     if (decision === 'reject' && !note.value.trim()) { note.focus(); return; }
     const body = { decision, note: note.value.trim(), photos: photos.ids };
     if (decision === 'recheck') {
-      try { const p = await locate(); body.lat = p.lat; body.lng = p.lng; } catch { /* the position is optional */ }
+      try { const p = await locate(); body.location = { lat: p.lat, lng: p.lng, accuracy_m: p.accuracy }; } catch { /* the server asks for it */ }
     }
     await queue({ id: uuid(), type: 'verification', method: 'POST', path: `/api/findings/${f.id}/verification`, body,
       label: `${t('verify')} · ${f.title}` }, photos.ids);
     toast(t('queued'));
     route();
   };
-  const needsRecheck = f.grade === 'major' && !f.rechecked_at;
   return h('div', { class: 'card', id: 'verify-form' }, h('h2', {}, t('verify')), field(t('note'), note), photos.el,
     h('div', { class: 'row' },
-      needsRecheck ? h('button', { type: 'button', class: 'sec', id: 'recheck', onclick: () => send('recheck') }, t('recheck')) : null,
-      h('button', { type: 'button', id: 'accept', onclick: () => send('accept') }, t('accept')),
-      h('button', { type: 'button', class: 'danger', id: 'reject', onclick: () => send('reject') }, t('reject'))));
+      allowed.includes('recheck') ? h('button', { type: 'button', class: 'sec', id: 'recheck', onclick: () => send('recheck') }, t('recheck')) : null,
+      allowed.includes('accept') ? h('button', { type: 'button', id: 'accept', onclick: () => send('accept') }, t('accept')) : null,
+      allowed.includes('reject') ? h('button', { type: 'button', class: 'danger', id: 'reject', onclick: () => send('reject') }, t('reject')) : null));
 }
 
 function decideExtension(f) {
+  const reason = h('textarea', {});
   const send = async (action) => {
-    await queue({ id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`, body: { action },
+    if (action === 'refuse' && !reason.value.trim()) { reason.focus(); return; }
+    await queue({ id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`, body: { action, reason: reason.value.trim() },
       label: `${t('ask_extension')} · ${f.title}` });
     toast(t('queued'));
     route();
   };
   return h('div', { class: 'card' }, h('h2', {}, t('ask_extension')),
-    h('p', {}, t('new_deadline'), '：', formatDate(f.requested_deadline)),
+    h('p', {}, t('new_deadline'), '：', formatDate(f.requested_deadline)), field(t('reason'), reason),
     h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => send('approve') }, t('approve')),
       h('button', { type: 'button', class: 'danger', onclick: () => send('refuse') }, t('refuse'))));
 }
 
+function historyList(events) {
+  return h('ol', { id: 'history' }, events.map((ev) => h('li', {},
+    h('span', { class: 'muted' }, formatDate(ev.at, true)), ' ', ev.actor_name || '', ' · ', ev.action,
+    ev.after?.note || ev.after?.reason ? ` — ${ev.after.note || ev.after.reason}` : '')));
+}
+
 export async function render({ args }) {
-  const f = await cachedGet(`/api/findings/${args[0]}`);
-  const role = session.user.role;
+  const detail = await cachedGet(`/api/findings/${args[0]}`);
+  const f = detail.finding || detail;
+  const allowed = f.allowed_actions || [];
   const out = h('div', {}, h('h1', {}, f.title),
-    h('div', { class: 'row' }, gradePill(f.grade), h('span', { class: 'pill', id: 'finding-status' }, statusText(f.status)),
+    h('div', { class: 'row' }, gradePill(f.grade), h('span', { class: 'pill', id: 'finding-status', 'data-status': f.status }, statusText(f.status)),
       h('span', { class: isOverdue(f) ? 'pill late' : 'muted' }, t('deadline', { d: formatDate(f.deadline) })),
-      f.escalation_level ? h('span', { class: 'pill late' }, t('level_n', { n: f.escalation_level })) : null),
+      f.escalation_level ? h('span', { class: 'pill late' }, t('level_n', { n: f.escalation_level })) : null,
+      f.self_reported ? h('span', { class: 'pill' }, t('self_inspection')) : null),
     h('p', {}, h('a', { href: `#/site/${f.site_id}` }, f.site_name || t('site'))),
     f.description ? h('p', {}, f.description) : null,
     f.basis ? h('p', { class: 'basis' }, t('basis'), '：', pick(f.basis)) : null,
     f.last_reason ? h('p', { class: 'error' }, t('reason'), '：', f.last_reason) : null);
   if (navigator.onLine) out.append(await serverPhotos(f.photos));
-  if (f.inspection_id) {
-    out.append(h('p', {}, h('a', { href: `/api/inspections/${f.inspection_id}/notice`, target: '_blank', rel: 'noopener' }, t('print_notice'))));
+  for (const r of detail.responses || []) {
+    out.append(h('div', { class: 'card' }, h('h3', {}, t('respond'), ' · ', r.by_name, ' · ', formatDate(r.at, true)), h('p', {}, r.note),
+      navigator.onLine ? await serverPhotos(r.photos) : null));
   }
-  const pending = (await (await import('../app.js')).outbox.list()).filter((i) => i.path?.startsWith(`/api/findings/${f.id}/`));
+  if (f.inspection_id) {
+    out.append(h('p', {}, h('a', { href: `/api/inspections/${f.inspection_id}/notice`, target: '_blank', rel: 'noopener', id: 'notice-link' }, t('print_notice'))));
+  }
+  const pending = (await outbox.list()).filter((i) => i.path?.startsWith(`/api/findings/${f.id}/`));
   if (pending.length) out.append(h('p', { class: 'muted', id: 'finding-pending' }, t('outbox_waiting', { n: pending.length })));
-  if (f.status !== 'closed') {
-    if (role === 'manager') {
-      out.append(respondForm(f));
-      if (f.extension_status !== 'requested') out.append(extensionForm(f));
-    }
-    if (['inspector', 'supervisor'].includes(role)) {
-      if (f.status === 'responded') out.append(verifyForm(f));
-      if (f.extension_status === 'requested') out.append(decideExtension(f));
-    }
+  else {
+    if (allowed.includes('respond')) out.append(respondForm(f));
+    if (allowed.includes('request_extension')) out.append(extensionForm(f));
+    if (['recheck', 'accept', 'reject'].some((a) => allowed.includes(a))) out.append(verifyForm(f, allowed));
+    if (allowed.includes('approve_extension')) out.append(decideExtension(f));
   }
   const hist = h('section', {}, h('h2', {}, t('history')));
   out.append(hist);
   try {
-    const data = await cachedGet(`/api/findings/${f.id}/history`);
-    hist.append(h('ol', { id: 'history' }, (data.items || data).map((ev) => h('li', {},
-      h('span', { class: 'muted' }, formatDate(ev.at || ev.created_at, true)), ' ', ev.actor_name || ev.actor || '', ' · ',
-      ev.action, ev.note || ev.after?.note ? ` — ${ev.note || ev.after?.note}` : ''))));
+    hist.append(historyList(await cachedGet(`/api/findings/${f.id}/history`)));
   } catch { clear(hist); }
   return out;
 }

@@ -23,11 +23,11 @@ async function draftsBlock() {
 }
 
 export function dueText(row) {
-  const late = row.days_overdue ?? row.days_late ?? (row.due_date ? Math.floor((Date.now() - Date.parse(row.due_date)) / 86400000) : null);
-  if (late === null || late === undefined) return '';
-  if (late > 0) return t('overdue_by', { n: late });
-  if (late === 0) return t('due_today');
-  return t('due_in', { n: -late });
+  const late = row.days_overdue;
+  if (typeof late !== 'number') return '';
+  if (late >= 1) return t('overdue_by', { n: Math.floor(late) });
+  if (late > -1) return t('due_today');
+  return t('due_in', { n: Math.floor(-late) });
 }
 
 async function dueBlock() {
@@ -37,13 +37,12 @@ async function dueBlock() {
     const rows = data.items || data;
     if (!rows.length) { sec.append(h('p', { class: 'muted' }, t('due_empty'))); return sec; }
     sec.append(h('ul', { class: 'list', id: 'due' }, rows.map((r) => {
-      const site = r.site || r;
-      const id = r.site_id ?? site.id;
-      const late = (r.days_overdue ?? r.days_late ?? 0) > 0;
-      return h('li', { class: `tier-${r.tier || 'none'}` },
-        h('a', { class: 'main', href: `#/site/${id}` }, site.site_name || site.name),
+      const late = r.days_overdue >= 1;
+      return h('li', { class: `tier-${r.tier || 'none'}`, 'data-site': r.site_id },
+        h('a', { class: 'main', href: `#/site/${r.site_id}` }, r.name),
         h('div', { class: 'row' }, tierPill(r.tier), h('span', { class: late ? 'pill late' : 'muted' }, dueText(r)),
-          r.due_date ? h('span', { class: 'muted' }, formatDate(r.due_date)) : null));
+          h('span', { class: 'muted' }, formatDate(r.due_at))),
+        h('div', { class: 'muted' }, t(`kind_${r.kind}`), ' · ', r.region_name));
     })));
   } catch (err) {
     sec.append(h('p', { class: 'muted' }, errorText(err)));

@@ -14,8 +14,13 @@ export async function render({ params }) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     msg.hidden = true;
+    const button = form.querySelector('button');
+    button.disabled = true;
+    button.textContent = t('loading');
     const r = await api.send('POST', '/api/auth/login', { json: { username: user.value.trim(), password: pass.value } });
     if (r.status === 200) { await loggedIn(r.data); go(''); return; }
+    button.disabled = false;
+    button.textContent = t('login');
     msg.textContent = r.status === 0 ? t('offline_unavailable') : r.status === 401 || r.status === 422 ? t('login_failed') : t('error', { m: r.message });
     msg.hidden = false;
   });

@@ -29,3 +29,14 @@ export function findingItem(f) {
       f.escalation_level ? h('span', { class: 'pill late' }, t('level_n', { n: f.escalation_level })) : null),
     f.site_name ? h('div', { class: 'muted' }, f.site_name) : null);
 }
+
+// A risk factor as a person reads it: "未整改重大隐患：1".
+export function factorText(f) {
+  if (typeof f === 'string') return f;
+  if (f.factor === 'override') {
+    const k = `override_${f.value}`;
+    return t(k) === k ? String(f.value) : t(k);
+  }
+  const k = `factor_${f.factor}`;
+  return `${t(k) === k ? f.factor : t(k)}：${f.value}`;
+}

@@ -35,15 +35,16 @@ export function locate() {
 
 // The inspection as PUT /api/inspections/{uuid} takes it.
 export function inspectionBody(draft) {
+  const c = draft.checkin;
   return {
     site_id: draft.site.id,
-    checklist_key: draft.template.key,
-    checklist_version: draft.template.version,
-    self_inspection: !!draft.self,
-    started_at: draft.started_at,
-    submitted_at: new Date().toISOString(),
-    checkin: draft.checkin ? { lat: draft.checkin.lat, lng: draft.checkin.lng, accuracy_m: draft.checkin.accuracy } : null,
+    template_key: draft.template.key,
+    template_version: draft.template.version,
+    status: 'submitted',
     answers: submissionAnswers(draft.template, draft.answers),
+    checkin: c ? { lat: c.lat, lng: c.lng, accuracy_m: c.accuracy ?? null } : null,
+    device_started_at: draft.started_at,
+    device_submitted_at: new Date().toISOString(),
   };
 }
 
@@ -87,6 +88,7 @@ export async function render({ args }) {
     if (!p.complete) {
       const lines = [];
       if (p.missing.length) lines.push(t('missing_answers', { n: p.missing.length }));
+      for (const path of p.invalid) lines.push(`${pick(itemText(findItem(draft.template, path[0]) || { key: path[0] }))}: ${t('invalid_value')}`);
       for (const path of p.photoMissing) lines.push(t('missing_photo', { item: pick(itemText(findItem(draft.template, path[0]) || { key: path[0] })) }));
       problems.append(h('div', { class: 'error' }, lines.join('；')));
       const first = p.photoMissing[0] || p.missing[0] || p.invalid[0];

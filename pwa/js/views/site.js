@@ -1,9 +1,9 @@
-import { t, pick, formatDate } from '../i18n.js';
+import { t, formatDate } from '../i18n.js';
 import { h } from '../dom.js';
 import * as db from '../db.js';
 import { cachedGet, session, go, errorText } from '../app.js';
 import { uuid } from '../outbox.js';
-import { tierPill } from './parts.js';
+import { tierPill, factorText } from './parts.js';
 
 export async function findSite(id) {
   try { return await cachedGet(`/api/sites/${id}`); } catch (err) {
@@ -19,7 +19,8 @@ export async function templateFor(kind) {
   const rows = list.items || list;
   const meta = rows.find((r) => (r.site_kind || r.kind) === kind);
   if (!meta) return null;
-  return cachedGet(`/api/checklists/${meta.key}`);
+  const read = await cachedGet(`/api/checklists/${meta.key}`);
+  return read.template || read;
 }
 
 export async function startDraft(site, template) {
@@ -37,9 +38,9 @@ export async function render({ args }) {
     site.address ? h('p', {}, site.address) : null);
   const risk = await cachedGet(`/api/risk/sites/${site.id}`).catch(() => null);
   if (risk) {
-    out.append(h('div', { class: 'card' }, h('div', { class: 'row' }, tierPill(risk.tier),
-      risk.next_due ? h('span', { class: 'muted' }, formatDate(risk.next_due)) : null),
-    (risk.factors || []).length ? h('ul', {}, risk.factors.map((f) => h('li', {}, pick(f.label || f.name || f.factor), f.contribution != null ? ` (+${f.contribution})` : ''))) : null));
+    out.append(h('div', { class: 'card', id: 'site-risk' }, h('div', { class: 'row' }, tierPill(risk.tier),
+      risk.next_due_at ? h('span', { class: 'muted' }, t('next_due', { d: formatDate(risk.next_due_at) })) : null),
+    risk.reasons?.length ? h('ul', { 'aria-label': t('reasons') }, risk.reasons.map((f) => h('li', {}, factorText(f)))) : null));
   }
   const msg = h('p', { class: 'error', role: 'alert', hidden: true });
   const drafts = (await db.all('drafts')).filter((d) => d.site?.id === site.id && d.user === session.user.username);

@@ -1,0 +1,227 @@
+"""The PWA in headless Chromium against a real server: an inspector completes an eldercare inspection offline with
+one non-compliant item and a photo, reloads while offline, comes back online and the outbox drains; then the
+manager responds with a photo and the supervisor sees the site on the board and verifies the rectification."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sqlite3
+
+import httpx
+import pytest
+from PIL import Image
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+SITE_CODE = "YL-620102-001"  # manager's institution, in the inspector's prefecture (兰州)
+FAILED_ITEM = "exits_clear"  # a major hazard: puts the site on the supervisor's red/orange list
+SITE_POS = {"latitude": 36.0578, "longitude": 103.8412}
+
+
+def camera_jpeg(width=3200, height=2400) -> bytes:
+    """A camera-sized JPEG, so the phone-side shrinking to 2560 px shows in the stored photo."""
+    img = Image.new("RGB", (width, height), (180, 40, 40))
+    for x in range(0, width, 200):
+        img.paste((240, 220, 60), (x, 0, x + 100, height))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def new_page(browser, server):
+    ctx = browser.new_context(viewport={"width": 360, "height": 780}, permissions=["geolocation"],
+                              geolocation=SITE_POS, service_workers="allow")
+    page = ctx.new_page()
+    page.on("dialog", lambda d: d.accept())
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.errors = errors
+    page.console = []
+    page.on("console", lambda m: page.console.append(f"{m.type}: {m.text}") if m.type != "error" or "ERR_INTERNET" not in m.text else None)
+    page.goto(server["base"] + "/")
+    return ctx, page
+
+
+def login(page, username):
+    page.wait_for_selector("input[name=username]")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-submit")
+    # logged in once the login form is gone and the first screen has rendered (the offline data is fetched first)
+    page.wait_for_function("() => !document.querySelector('#login-submit') && document.querySelector('nav#nav a') "
+                           "&& !document.querySelector('#main[aria-busy]')", timeout=15000)
+    # wait until the service worker controls the page, so a reload can come from the precache
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+
+
+def go_offline(ctx):
+    ctx.set_offline(True)
+    # the service worker's own requests are not cut by set_offline: refuse every API call as well
+    ctx.route(re.compile(r".*/api/.*"), lambda route: route.abort("internetdisconnected"))
+
+
+def go_online(ctx):
+    ctx.unroute(re.compile(r".*/api/.*"))
+    ctx.set_offline(False)
+
+
+def see(page, selector, timeout=15000):
+    """Wait for a selector; on failure say what the screen shows instead."""
+    try:
+        page.wait_for_selector(selector, timeout=timeout)
+    except Exception:
+        raise AssertionError(f"{selector} not shown; page errors {page.errors}; console {page.console[-10:]}; "
+                             f"screen:\n{page.inner_text('main')[-500:]}") from None
+
+
+def outbox_count(page) -> int:
+    return int(page.get_attribute("#outbox-count", "data-count"))
+
+
+def db_rows(server, sql, *args):
+    con = sqlite3.connect(server["db"])
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def api_token(server, username):
+    r = httpx.post(server["base"] + "/api/auth/login", json={"username": username, "password": PASSWORD})
+    r.raise_for_status()
+    return {"Authorization": "Bearer " + r.json()["token"]}
+
+
+def test_offline_inspection_to_verified_rectification(server, browser, tmp_path):
+    site_id = db_rows(server, "SELECT id FROM site WHERE code = ?", SITE_CODE)[0][0]
+    # the demo data may hold inspections, findings and photos of its own: count only what this test adds
+    before = {t: db_rows(server, f"SELECT count(*) FROM {t}")[0][0] for t in ("inspection", "finding", "photo")}
+
+    def added(table):
+        return db_rows(server, f"SELECT count(*) FROM {table}")[0][0] - before[table]
+
+    photo_file = tmp_path / "hazard.jpg"
+    photo_file.write_bytes(camera_jpeg())
+
+    # --- the inspector, online only to log in ---------------------------------------------------------------
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    page.wait_for_function("() => document.querySelector('#outbox-count') !== null")
+    go_offline(ctx)
+
+    page.goto(f"{server['base']}/#/site/{site_id}")
+    page.click("#start")
+    page.wait_for_selector("#item-approved_beds input")
+    inspection_id = page.url.rsplit("/", 1)[1]  # the draft's client UUID is the inspection's id
+    page.fill("#item-approved_beds input", "180")
+    page.fill("#item-residents_present input", "142")
+    page.check("#item-has_canteen input[value=no]")
+    page.check("#item-has_clinic input[value=no]")
+    page.check("#item-special_equipment input[value=none]")
+    assert page.is_hidden("#item-canteen_licensed"), "conditional item shows only when there is a canteen"
+
+    # Half the checks, then a reload while offline: the draft must survive.
+    radios = page.locator(".item:not([hidden]) input[type=radio][value=compliant]")
+    total = radios.count()
+    assert total >= 30
+    for i in range(total // 2):
+        radios.nth(i).check()
+    page.wait_for_selector("#saved:has-text('已自动保存')")
+    draft_url = page.url
+    page.reload()
+    page.wait_for_selector("#item-approved_beds input")
+    assert page.url == draft_url
+    assert page.input_value("#item-approved_beds input") == "180"
+    assert page.locator(".item:not([hidden]) input[type=radio][value=compliant]:checked").count() == total // 2
+
+    for i in range(total):
+        radios.nth(i).check()
+    page.check(f"#item-{FAILED_ITEM} input[value=noncompliant]")
+    page.click(f"#item-{FAILED_ITEM} details summary")
+    page.fill(f"#item-{FAILED_ITEM} details textarea", "二楼安全出口上锁")
+    page.set_input_files(f"#item-{FAILED_ITEM} input[type=file]", str(photo_file))
+    page.wait_for_selector(f"#item-{FAILED_ITEM} img[data-photo]")
+    page.click("#submit")
+    see(page, "#due-h, #drafts-h")
+
+    # Offline: the photo and the inspection wait in the outbox, and survive a reload.
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 2")
+    page.reload()
+    page.wait_for_selector("#outbox-count")
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 2")
+    assert added("inspection") == 0
+
+    # The network returns: the outbox drains by itself.
+    go_online(ctx)
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
+    assert not page.errors, page.errors
+
+    assert added("inspection") == 1
+    assert db_rows(server, "SELECT status, site FROM inspection WHERE id = ?", inspection_id) == [("submitted", site_id)]
+    answers = json.loads(db_rows(server, "SELECT answers FROM inspection WHERE id = ?", inspection_id)[0][0])
+    assert answers[FAILED_ITEM]["result"] == "noncompliant" and answers[FAILED_ITEM]["note"] == "二楼安全出口上锁"
+    assert "canteen_licensed" not in answers
+    assert added("finding") == 1
+    findings = db_rows(server, "SELECT id, item_key, grade, status, photos FROM finding WHERE inspection = ?", inspection_id)
+    assert [(f[1], f[2], f[3]) for f in findings] == [(FAILED_ITEM, "major", "open")]
+    finding_id = findings[0][0]
+    assert added("photo") == 1
+    photo_ids = json.loads(findings[0][4])
+    assert len(photo_ids) == 1
+    (width, height), = db_rows(server, "SELECT width, height FROM photo WHERE id = ?", photo_ids[0])
+    assert max(width, height) == 2560, "shrunk on the phone to 2560 px"
+    ctx.close()
+
+    # --- the manager responds with a photo -----------------------------------------------------------------
+    ctx, page = new_page(browser, server)
+    login(page, "manager")
+    page.goto(f"{server['base']}/#/finding/{finding_id}")
+    page.wait_for_selector("#respond-form textarea")
+    page.fill("#respond-form textarea", "已拆除门锁，出口畅通")
+    page.set_input_files("#respond-form input[type=file]", str(photo_file))
+    page.wait_for_selector("#respond-form img[data-photo]")
+    page.click("#respond-form button[type=submit]")
+    see(page, "#finding-status[data-status=responded]")
+    assert outbox_count(page) == 0
+    assert db_rows(server, "SELECT status FROM finding WHERE id = ?", finding_id)[0][0] == "responded"
+    assert added("photo") == 2
+    assert not page.errors, page.errors
+    ctx.close()
+
+    # --- a major hazard closes only after an on-site re-check: the inspector goes back ---------------------
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    page.goto(f"{server['base']}/#/finding/{finding_id}")
+    see(page, "#verify-form #recheck")
+    assert page.locator("#verify-form #accept").count() == 0
+    page.click("#recheck")
+    see(page, "#finding-status[data-status=responded]")
+    see(page, "#verify-form #accept")  # re-checked: now it may be closed
+    assert db_rows(server, "SELECT rechecked_at IS NOT NULL FROM finding WHERE id = ?", finding_id) == [(1,)]
+    assert not page.errors, page.errors
+    ctx.close()
+
+    # --- the supervisor sees the site on the board and verifies ---------------------------------------------
+    # The rating job (nightly, and on demand) grades the site from its open major hazard.
+    r = httpx.post(f"{server['base']}/api/admin/jobs/risk/run", headers=api_token(server, "admin"))
+    assert r.status_code == 200, r.text
+    ctx, page = new_page(browser, server)
+    login(page, "supervisor")
+    see(page, "#hot-sites")
+    hot = page.locator(f"#hot-sites li[data-site='{site_id}']")
+    assert hot.count() == 1, page.inner_text("#hot-sites")
+    assert "未整改重大隐患" in hot.inner_text(), "the reason is shown"
+    page.goto(f"{server['base']}/#/finding/{finding_id}")
+    see(page, "#verify-form #accept")
+    notice = page.request.get(server["base"] + page.get_attribute("#notice-link", "href"))
+    assert notice.status == 200 and "福寿园" in notice.text(), "the printable rectification notice opens"
+    page.click("#accept")
+    see(page, "#finding-status[data-status=closed]")
+    assert outbox_count(page) == 0
+    assert db_rows(server, "SELECT status FROM finding WHERE id = ?", finding_id)[0][0] == "closed"
+    assert not page.errors, page.errors
+    ctx.close()
