@@ -1,6 +1,7 @@
 """A supervisor listing 10,000 findings in scope: the number of queries does not grow with the findings."""
 
 import contextlib
+import math
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -46,21 +47,23 @@ async def _list_queries(client, headers, url) -> tuple[int, dict]:
         r = await client.get(url, headers=headers)
         print(f"{url}: {len(seen)} queries, {(time.perf_counter() - started) * 1000:.0f} ms")
     assert r.status_code == 200, r.text
-    return len(seen), r.json()
+    assert len(seen) <= 6, seen  # the session check may add a query or two
+    return sum(1 for q in seen if "finding" in q), r.json()
 
 
 async def test_listing_ten_thousand_findings_runs_a_bounded_number_of_queries(client, demo, as_user):
     headers = await as_user("supervisor")
+    baseline = await Finding.count()  # the demo data's own findings
     await _add_findings(demo, 10)
     small, page = await _list_queries(client, headers, "/api/findings?limit=200")
-    assert page["total"] == 10
+    assert page["total"] == baseline + 10
 
     await _add_findings(demo, 9_990, start=10)
     large, page = await _list_queries(client, headers, "/api/findings?limit=200")
-    assert page["total"] == 10_000 and len(page["items"]) == 200
+    assert page["total"] == baseline + 10_000 and len(page["items"]) == 200
     deadlines = [p["deadline"] for p in page["items"]]
     assert deadlines == sorted(deadlines)
-    assert large == small and 2 <= large <= 6, large
+    assert large == small == 2, large  # the page and its count
 
     filtered, page = await _list_queries(client, headers, "/api/findings?overdue=true&grade=major&limit=200")
     assert filtered == small and page["total"] > 0
@@ -68,5 +71,6 @@ async def test_listing_ten_thousand_findings_runs_a_bounded_number_of_queries(cl
 
     with counting_queries() as seen:
         r = await client.get("/api/findings/export.csv", headers=headers)
-    assert r.status_code == 200 and r.text.count("\n") == 10_001
-    assert len(seen) <= small + 11  # one query per 1,000 rows, and the empty one that ends the export
+    assert r.status_code == 200 and r.text.count("\n") == baseline + 10_001
+    # One query per 1,000 rows, and the empty one that ends the export.
+    assert sum(1 for q in seen if "finding" in q) == math.ceil((baseline + 10_000) / 1000) + 1
