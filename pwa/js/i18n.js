@@ -39,13 +39,7 @@ const zh = {
   factor_inspection_overdue: '检查逾期天数', factor_beds: '床位数', factor_full_care_share: '失能老人占比（%）', factor_override: '规则判定',
   override_major_at_level: '重大隐患已挂牌督办', override_open_major_count: '多项重大隐患未整改', override_open_major: '存在未整改重大隐患',
   next_due: '下次检查 {d}', rated_at: '评级时间 {d}', total_n: '共 {n} 个', recheck: '现场复查', approve: '同意', refuse: '不同意', patrol_team: '巡查队员（用逗号分隔）', patrol_campaign: '专项行动',
-  patrol_warning: '气象预警', enc_sex: '性别', enc_age: '表观年龄', enc_flags: '特殊情况', enc_action: '处置',
-  sex_male: '男', sex_female: '女', sex_unknown: '不详', age_child: '儿童', age_teen: '少年', age_adult: '青年',
-  age_middle_aged: '中年', age_elderly: '老年', age_unknown: '不详', flag_is_minor: '未成年人', flag_is_elderly: '老年人',
-  flag_is_disabled: '残疾人', flag_suspected_mental_illness: '疑似精神障碍', flag_critically_ill: '危重病人',
-  act_persuaded_to_station: '劝导入站', act_escorted: '护送入站', act_sent_to_hospital: '送医', act_refused_supplies_given: '拒绝救助，发放物资',
-  act_police_called: '报警', act_ticket_home: '购票返乡', act_none: '无', warn_none: '无预警', warn_blue: '蓝色', warn_yellow: '黄色',
-  warn_orange: '橙色', warn_red: '红色',
+  patrol_warning: '气象预警',
 };
 
 const en = {
@@ -95,14 +89,7 @@ const en = {
   factor_inspection_overdue: 'Days past inspection due', factor_beds: 'Beds', factor_full_care_share: 'Full-care residents (%)',
   factor_override: 'Rule', override_major_at_level: 'Major hazard under listed supervision', override_open_major_count: 'Several open major hazards',
   override_open_major: 'Open major hazard', next_due: 'Next inspection {d}', rated_at: 'Rated {d}', total_n: '{n} in all', recheck: 'On-site re-check', approve: 'Approve', refuse: 'Refuse', patrol_team: 'Team members (comma-separated)',
-  patrol_campaign: 'Campaign', patrol_warning: 'Weather warning', enc_sex: 'Sex', enc_age: 'Apparent age', enc_flags: 'Vulnerable',
-  enc_action: 'Action taken', sex_male: 'Male', sex_female: 'Female', sex_unknown: 'Unknown', age_child: 'Child', age_teen: 'Teen',
-  age_adult: 'Adult', age_middle_aged: 'Middle-aged', age_elderly: 'Elderly', age_unknown: 'Unknown', flag_is_minor: 'Minor',
-  flag_is_elderly: 'Elderly', flag_is_disabled: 'Disabled', flag_suspected_mental_illness: 'Suspected mental illness',
-  flag_critically_ill: 'Critically ill', act_persuaded_to_station: 'Persuaded to the station', act_escorted: 'Escorted',
-  act_sent_to_hospital: 'Sent to hospital', act_refused_supplies_given: 'Refused; supplies given', act_police_called: 'Police called',
-  act_ticket_home: 'Ticket home', act_none: 'None', warn_none: 'None', warn_blue: 'Blue', warn_yellow: 'Yellow', warn_orange: 'Orange',
-  warn_red: 'Red',
+  patrol_campaign: 'Campaign', patrol_warning: 'Weather warning',
 };
 
 export const DICTS = { 'zh-CN': zh, en };

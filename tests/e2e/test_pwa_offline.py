@@ -225,3 +225,45 @@ def test_offline_inspection_to_verified_rectification(server, browser, tmp_path)
     assert db_rows(server, "SELECT status FROM finding WHERE id = ?", finding_id)[0][0] == "closed"
     assert not page.errors, page.errors
     ctx.close()
+
+
+def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
+    before = {t: db_rows(server, f"SELECT count(*) FROM {t}")[0][0] for t in ("patrol", "encounter")}
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    page.goto(f"{server['base']}/#/patrol")
+    see(page, "#patrol-start")
+    page.select_option("select[name=zone]", label="兰州火车站及东岗立交桥下")
+    page.click("#patrol-start")
+
+    # One person met, with big buttons: a boy on his own, persuaded to go to the rescue station.
+    see(page, "#enc-add")
+    page.click("#enc-add")
+    page.click("[aria-labelledby=enc-sex] [data-value=male]")
+    page.click("[aria-labelledby=enc-age] [data-value=age_14_17]")
+    page.click("[aria-labelledby=enc-flags] [data-value=minor]")
+    page.click("[aria-labelledby=enc-action] [data-value=persuaded_to_station]")
+    page.click("#enc-save")
+    see(page, "#enc-n:has-text('1')")
+
+    # A reload keeps the patrol under way.
+    page.reload()
+    see(page, "#enc-n:has-text('1')")
+
+    page.click("#patrol-end")
+    see(page, "#patrol-finish")
+    page.check("#item-place_types input[value=station]")
+    page.select_option("#item-weather select", "snow")
+    for radio in page.locator(".item:not([hidden]) input[type=radio][value=compliant]").all():
+        radio.check()
+    page.click("#patrol-finish")
+    see(page, "#patrol-start")  # ended: the start form again
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
+    assert not page.errors, page.errors
+
+    assert db_rows(server, "SELECT count(*) FROM patrol")[0][0] - before["patrol"] == 1
+    assert db_rows(server, "SELECT count(*) FROM encounter")[0][0] - before["encounter"] == 1
+    (enc_id, *fields), = db_rows(server, "SELECT id, is_minor, age_band, action FROM encounter ORDER BY met_at DESC LIMIT 1")
+    assert fields == [1, "age_14_17", "persuaded_to_station"]
+    assert db_rows(server, "SELECT count(*) FROM follow_up_case WHERE encounter = ?", enc_id) == [(1,)], "a minor opens a case"
+    ctx.close()

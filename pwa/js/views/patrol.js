@@ -1,26 +1,42 @@
 // Patrol mode: start a patrol in a zone, add the people met with large buttons, record the track while the app is
-// open, end it. The whole patrol goes through the outbox as one idempotent PUT.
-import { t, formatDate } from '../i18n.js';
+// open, answer the patrol's own checklist items, end it. Options come from the street-patrol template (the same
+// one the server validates against); the whole patrol goes through the outbox as one idempotent PUT.
+import { t, formatDate, pick } from '../i18n.js';
 import { h, field, clear, toast } from '../dom.js';
 import * as db from '../db.js';
 import { cachedGet, queue, session, route } from '../app.js';
 import { uuid } from '../outbox.js';
+import { renderChecklist } from '../checklist.js';
+import { progress, submissionAnswers, photoIds } from '../template.js';
+import { addPhoto, photoSrc, locate } from './run.js';
 
-const SEX = ['male', 'female', 'unknown'];
-const AGE = ['child', 'teen', 'adult', 'middle_aged', 'elderly', 'unknown'];
-const FLAGS = ['is_minor', 'is_elderly', 'is_disabled', 'suspected_mental_illness', 'critically_ill'];
-const ACTION = ['persuaded_to_station', 'escorted', 'sent_to_hospital', 'refused_supplies_given', 'police_called', 'ticket_home', 'none'];
-const WARN = ['none', 'blue', 'yellow', 'orange', 'red'];
+const KEY = 'street_patrol';
+// Template items the API takes as typed fields (patrols/schemas.py), or fills itself.
+const TYPED = ['team', 'warning_level', 'encounters', 'place_types', 'weather'];
+const AUTO = ['night_patrol', 'people_met'];
+const FLAG = { minor: 'is_minor', elderly: 'is_elderly', disabled: 'is_disabled', mental_illness: 'suspected_mental_illness',
+  critically_ill: 'critically_ill' };
 
 let watchId = null;
+
+function findItem(tpl, key) {
+  for (const s of tpl.sections) for (const i of s.items) { if (i.key === key) return i; for (const j of i.items || []) if (j.key === key) return j; }
+  return null;
+}
+const opts = (tpl, key) => (findItem(tpl, key)?.options || []).map((o) => ({ value: o.value, label: pick(o.label) }));
+
+// The patrol-level items a person answers at the end (everything but the typed and automatic ones).
+export function endTemplate(tpl) {
+  const keep = (i) => !TYPED.includes(i.key) && !AUTO.includes(i.key) && i.type !== 'repeat';
+  return { ...tpl, sections: tpl.sections.map((s) => ({ ...s, items: s.items.filter(keep) })).filter((s) => s.items.length) };
+}
 
 function startTracking(patrol) {
   if (watchId !== null || !navigator.geolocation) return;
   watchId = navigator.geolocation.watchPosition(async (p) => {
     const last = patrol.track[patrol.track.length - 1];
-    const tms = p.timestamp;
-    if (last && tms - Date.parse(last.t) < 20000) return; // one point per 20 s is plenty for a walking patrol
-    patrol.track.push({ t: new Date(tms).toISOString(), lat: p.coords.latitude, lng: p.coords.longitude, accuracy_m: p.coords.accuracy });
+    if (last && p.timestamp - Date.parse(last.t) < 20000) return; // one point per 20 s is plenty on foot
+    patrol.track.push({ t: new Date(p.timestamp).toISOString(), lat: p.coords.latitude, lng: p.coords.longitude, accuracy_m: p.coords.accuracy });
     await db.kvSet('patrol', patrol);
     const out = document.getElementById('track-n');
     if (out) out.textContent = t('track_points', { n: patrol.track.length });
@@ -32,82 +48,120 @@ function stopTracking() {
   watchId = null;
 }
 
-function buttons(values, prefix, current, onPick, labelId) {
-  return h('div', { class: 'grid2', role: 'radiogroup', 'aria-labelledby': labelId }, values.map((v) => h('button', {
-    type: 'button', class: current === v ? 'big' : 'big sec', role: 'radio', 'aria-checked': String(current === v),
-    'data-value': v, onclick: () => onPick(v) }, t(prefix + v))));
+function choose(options, current, onPick, labelId, multiple = false) {
+  return h('div', { class: 'grid2', role: multiple ? 'group' : 'radiogroup', 'aria-labelledby': labelId }, options.map((o) => {
+    const on = multiple ? current.includes(o.value) : current === o.value;
+    return h('button', { type: 'button', class: on ? 'big' : 'big sec', 'data-value': o.value,
+      [multiple ? 'aria-pressed' : 'aria-checked']: String(on), role: multiple ? null : 'radio', onclick: () => onPick(o.value) }, o.label);
+  }));
 }
 
 export async function render() {
+  const read = await cachedGet(`/api/checklists/${KEY}`);
+  const tpl = read.template || read;
   const patrol = await db.kvGet('patrol');
-  return patrol ? running(patrol) : startForm();
+  return patrol && patrol.user === session.user.username ? running(patrol, tpl) : startForm(tpl);
 }
 
-async function startForm() {
+async function startForm(tpl) {
   const zones = await cachedGet('/api/sites?kind=patrol_zone&limit=200').catch(() => ({ items: [] }));
-  const zone = h('select', { required: true }, zones.items.map((z) => h('option', { value: z.id }, z.name)));
-  const team = h('input', { value: session.user.display_name || session.user.username, autocomplete: 'off' });
-  const campaign = h('input', { placeholder: '寒冬送温暖' });
-  const warn = h('select', {}, WARN.map((w) => h('option', { value: w }, t('warn_' + w))));
-  const start = h('button', { type: 'submit', class: 'big', id: 'patrol-start' }, t('patrol_start'));
+  const zone = h('select', { required: true, name: 'zone' }, zones.items.map((z) => h('option', { value: z.id }, z.name)));
+  const team = h('input', { name: 'team', value: session.user.display_name || session.user.username, autocomplete: 'off' });
+  const campaign = h('input', { name: 'campaign', placeholder: '寒冬送温暖' });
+  const warn = h('select', { name: 'warning' }, opts(tpl, 'warning_level').map((o) => h('option', { value: o.value }, o.label)));
   const form = h('form', { class: 'card' }, field(t('patrol_zone'), zone), field(t('patrol_team'), team),
-    field(t('patrol_campaign'), campaign), field(t('patrol_warning'), warn), start);
+    field(t('patrol_campaign'), campaign), field(t('patrol_warning'), warn),
+    h('button', { type: 'submit', class: 'big', id: 'patrol-start' }, t('patrol_start')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const patrol = { id: uuid(), zone_id: Number(zone.value), zone_name: zone.selectedOptions[0]?.textContent || '',
-      team: team.value.split(/[,，、]/).map((s) => s.trim()).filter(Boolean).slice(0, 20),
-      campaign_tag: campaign.value.trim(), warning_level: warn.value, started_at: new Date().toISOString(), track: [], encounters: [],
-      user: session.user.username };
+    const patrol = { id: uuid(), user: session.user.username, zone_id: Number(zone.value), zone_name: zone.selectedOptions[0]?.textContent || '',
+      team: team.value.split(/[,，、]/).map((s) => s.trim()).filter(Boolean).slice(0, 20), campaign_tag: campaign.value.trim(),
+      warning_level: warn.value, started_at: new Date().toISOString(), track: [], encounters: [], answers: {},
+      template_version: tpl.version };
+    if (!patrol.team.length) { team.focus(); return; }
     await db.kvSet('patrol', patrol);
     route();
   });
   return h('div', {}, h('h1', {}, t('patrol_title')), zones.items.length ? form : h('p', {}, t('no_results')));
 }
 
-function running(patrol) {
+function running(patrol, tpl) {
   startTracking(patrol);
   const box = h('div', {});
   let enc = null;
+  let ending = false;
   const save = () => db.kvSet('patrol', patrol);
+  const header = () => [h('h1', {}, t('patrol_running')), h('p', {}, patrol.zone_name, ' · ', formatDate(patrol.started_at, true)),
+    h('p', { class: 'muted' }, h('span', { id: 'enc-n' }, t('encounters_n', { n: patrol.encounters.length })), ' · ',
+      h('span', { id: 'track-n' }, t('track_points', { n: patrol.track.length })))];
+
+  const encounterForm = () => {
+    const pickOne = (key) => (v) => { enc[key] = v; draw(); };
+    const toggle = (v) => { enc.vulnerable = enc.vulnerable.includes(v) ? enc.vulnerable.filter((x) => x !== v) : [...enc.vulnerable, v]; draw(); };
+    const ready = enc.sex && enc.age_band && enc.action;
+    return [h('h2', {}, t('encounter_add')),
+      h('h3', { id: 'enc-sex' }, pick(findItem(tpl, 'sex')?.label)), choose(opts(tpl, 'sex'), enc.sex, pickOne('sex'), 'enc-sex'),
+      h('h3', { id: 'enc-age' }, pick(findItem(tpl, 'age_band')?.label)), choose(opts(tpl, 'age_band'), enc.age_band, pickOne('age_band'), 'enc-age'),
+      h('h3', { id: 'enc-flags' }, pick(findItem(tpl, 'vulnerable')?.label)), choose(opts(tpl, 'vulnerable'), enc.vulnerable, toggle, 'enc-flags', true),
+      h('h3', { id: 'enc-action' }, pick(findItem(tpl, 'action')?.label)), choose(opts(tpl, 'action'), enc.action, pickOne('action'), 'enc-action'),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'big', id: 'enc-save', disabled: !ready, onclick: async () => {
+          const e = { id: enc.id, met_at: enc.met_at, sex: enc.sex, age_band: enc.age_band, action: enc.action,
+            follow_up_needed: enc.vulnerable.length > 0 || enc.action === 'refused_supplies_given' };
+          for (const v of enc.vulnerable) if (FLAG[v]) e[FLAG[v]] = true;
+          if (enc.lat !== undefined) { e.lat = enc.lat; e.lng = enc.lng; }
+          patrol.encounters.push(e);
+          enc = null;
+          await save();
+          draw();
+        } }, t('save')),
+        h('button', { type: 'button', class: 'big sec', onclick: () => { enc = null; draw(); } }, t('cancel')))];
+  };
+
+  const endForm = () => {
+    const et = endTemplate(tpl);
+    const problems = h('div', { role: 'alert' });
+    const weatherItem = findItem(tpl, 'weather');
+    const placeItem = findItem(tpl, 'place_types');
+    const typed = { sections: [{ key: 'typed', title: t('patrol_end'), items: [placeItem, weatherItem].filter(Boolean) }] };
+    const onChange = () => save();
+    return [h('h2', {}, t('patrol_end')),
+      renderChecklist(typed, { answers: patrol.answers, onChange, addPhoto, photoSrc, locate }),
+      renderChecklist(et, { answers: patrol.answers, onChange, addPhoto, photoSrc, locate }),
+      problems,
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'big danger', id: 'patrol-finish', onclick: async () => {
+          const all = { ...et, sections: [...typed.sections, ...et.sections] };
+          const p = progress(all, patrol.answers);
+          if (!p.complete) { problems.textContent = t('missing_answers', { n: p.missing.length + p.photoMissing.length + p.invalid.length }); return; }
+          const answers = submissionAnswers(et, patrol.answers);
+          const extra = submissionAnswers(typed, patrol.answers);
+          stopTracking();
+          const body = { zone_id: patrol.zone_id, started_at: patrol.started_at, ended_at: new Date().toISOString(), team: patrol.team,
+            campaign_tag: patrol.campaign_tag, warning_level: patrol.warning_level, weather: extra.weather || '',
+            place_types: extra.place_types || [], track: patrol.track, template_version: patrol.template_version,
+            answers, encounters: patrol.encounters };
+          await queue({ id: patrol.id, type: 'patrol', method: 'PUT', path: `/api/patrols/${patrol.id}`, body,
+            label: `${t('patrol_title')} · ${patrol.zone_name}` }, photoIds(patrol.answers));
+          await db.kvSet('patrol', null);
+          toast(t('patrol_ended'));
+          route();
+        } }, t('patrol_end')),
+        h('button', { type: 'button', class: 'big sec', onclick: () => { ending = false; draw(); } }, t('back')))];
+  };
+
   const draw = () => {
-    clear(box);
-    box.append(h('h1', {}, t('patrol_running')),
-      h('p', {}, patrol.zone_name, ' · ', formatDate(patrol.started_at, true)),
-      h('p', { class: 'muted' }, h('span', { id: 'enc-n' }, t('encounters_n', { n: patrol.encounters.length })), ' · ',
-        h('span', { id: 'track-n' }, t('track_points', { n: patrol.track.length }))));
-    if (!enc) {
+    clear(box).append(...header());
+    if (enc) box.append(...encounterForm());
+    else if (ending) box.append(...endForm());
+    else {
       box.append(h('button', { type: 'button', class: 'big', id: 'enc-add', onclick: () => {
-        enc = { id: uuid(), met_at: new Date().toISOString(), sex: 'unknown', age_band: 'unknown', action: 'none' };
-        navigator.geolocation?.getCurrentPosition((p) => { if (enc) { enc.lat = p.coords.latitude; enc.lng = p.coords.longitude; } }, () => {});
+        enc = { id: uuid(), met_at: new Date().toISOString(), vulnerable: [] };
+        locate().then((p) => { if (enc) { enc.lat = p.lat; enc.lng = p.lng; } }, () => {});
         draw();
       } }, '＋ ', t('encounter_add')),
-      h('button', { type: 'button', class: 'big danger', id: 'patrol-end', onclick: async () => {
-        stopTracking();
-        const body = { zone_id: patrol.zone_id, started_at: patrol.started_at, ended_at: new Date().toISOString(), team: patrol.team,
-          campaign_tag: patrol.campaign_tag, warning_level: patrol.warning_level, track: patrol.track, encounters: patrol.encounters };
-        await queue({ id: patrol.id, type: 'patrol', method: 'PUT', path: `/api/patrols/${patrol.id}`, body,
-          label: `${t('patrol_title')} · ${patrol.zone_name}` });
-        await db.kvSet('patrol', null);
-        toast(t('patrol_ended'));
-        route();
-      } }, t('patrol_end')));
-      return;
+      h('button', { type: 'button', class: 'big sec', id: 'patrol-end', onclick: () => { ending = true; draw(); } }, t('patrol_end')));
     }
-    const pick = (key) => (v) => { enc[key] = v; draw(); };
-    box.append(h('h2', {}, t('encounter_add')),
-      h('h3', { id: 'enc-sex' }, t('enc_sex')), buttons(SEX, 'sex_', enc.sex, pick('sex'), 'enc-sex'),
-      h('h3', { id: 'enc-age' }, t('enc_age')), buttons(AGE, 'age_', enc.age_band, pick('age_band'), 'enc-age'),
-      h('h3', { id: 'enc-flags' }, t('enc_flags')),
-      h('div', { class: 'grid2', role: 'group', 'aria-labelledby': 'enc-flags' }, FLAGS.map((f) => h('button', { type: 'button',
-        class: enc[f] ? 'big' : 'big sec', 'aria-pressed': String(!!enc[f]), 'data-value': f,
-        onclick: () => { enc[f] = !enc[f]; draw(); } }, t('flag_' + f)))),
-      h('h3', { id: 'enc-action' }, t('enc_action')), buttons(ACTION, 'act_', enc.action, pick('action'), 'enc-action'),
-      h('div', { class: 'row' },
-        h('button', { type: 'button', class: 'big', id: 'enc-save', onclick: async () => {
-          enc.follow_up_needed = FLAGS.some((f) => enc[f]) || enc.action === 'refused_supplies_given';
-          patrol.encounters.push(enc); enc = null; await save(); draw();
-        } }, t('save')),
-        h('button', { type: 'button', class: 'big sec', onclick: () => { enc = null; draw(); } }, t('cancel'))));
   };
   draw();
   return box;
