@@ -253,9 +253,12 @@ async def _add_encounters(principal: Principal, patrol_id: uuid.UUID, zone: dict
     for e in encounters:
         # Photos of people: shown only to supervisors/admins in scope and the uploader, every view audited.
         await link_photos(e.photo_ids, "encounter", e.id, zone["id"], restricted=True)
+    if not cases:
+        return
+    opened = {str(r["encounter"]): r["id"] for r in await FollowUpCase.insert(*cases).returning(
+        FollowUpCase.id, FollowUpCase.encounter)}
     for case in cases:
-        opened = await FollowUpCase.insert(case).returning(FollowUpCase.id)
-        await audit.record(principal, "case.open", "follow_up_case", opened[0]["id"], site_id=zone["id"],
+        await audit.record(principal, "case.open", "follow_up_case", opened[str(case.encounter)], site_id=zone["id"],
                            after={"encounter_id": str(case.encounter), "reasons": case.reasons,
                                   "deadline": case.deadline.isoformat()})
 
