@@ -84,14 +84,79 @@ async def _truncate_postgres(url: str) -> None:
         await con.close()
 
 
+async def _load_demo(settings: Settings) -> None:
+    from xunjian import demo as demo_module
+    from xunjian.accounts.service import configure_hasher
+
+    engine = db.make_engine(settings)
+    db.bind_engine(engine)
+    configure_hasher(settings)
+    await db.prepare(engine, 2)
+    try:
+        # The base demo only (regions, sites, users): tests create the records they talk about themselves.
+        await demo_module.load(settings, hooks=False)
+    finally:
+        await db.shutdown(engine)
+
+
+async def _dump_postgres(url: str) -> dict[str, tuple[list[str], list[tuple]]]:
+    import asyncpg
+
+    con = await asyncpg.connect(url)
+    try:
+        out = {}
+        for table in db.all_tables():
+            name = table._meta.tablename
+            rows = await con.fetch(f'SELECT * FROM "{name}"')
+            if rows:
+                out[name] = (list(rows[0].keys()), [tuple(r) for r in rows])
+        return out
+    finally:
+        await con.close()
+
+
+async def _restore_postgres(url: str, snapshot: dict) -> None:
+    import asyncpg
+
+    con = await asyncpg.connect(url)
+    try:
+        for name, (columns, records) in snapshot.items():
+            await con.copy_records_to_table(name, records=records, columns=columns)
+            if "id" in columns:
+                await con.execute(
+                    f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), (SELECT MAX(id) FROM \"{name}\"))"
+                    f" WHERE pg_get_serial_sequence('\"{name}\"', 'id') IS NOT NULL"
+                )
+    finally:
+        await con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(backend: Backend, tmp_path_factory):
+    """The demo data loaded once per engine: an SQLite file to copy, or PostgreSQL rows to restore."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    if backend.name == "sqlite":
+        shutil.copy(backend.template, folder / "xunjian.sqlite3")
+        asyncio.run(_load_demo(base_settings(folder)))
+        return folder / "xunjian.sqlite3"
+    asyncio.run(_truncate_postgres(backend.url))
+    asyncio.run(_load_demo(base_settings(folder, database_url=backend.url)))
+    return asyncio.run(_dump_postgres(backend.url))
+
+
 @pytest.fixture
-def settings(backend: Backend, tmp_path: Path) -> Settings:
+def settings(backend: Backend, tmp_path: Path, request) -> Settings:
+    """A fresh database for each test; with the demo data already in it when the test uses the `demo` fixture."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
+    wants_demo = "demo" in request.fixturenames
+    snapshot = request.getfixturevalue("demo_snapshot") if wants_demo else None
     if backend.name == "sqlite":
-        shutil.copy(backend.template, data_dir / "xunjian.sqlite3")
+        shutil.copy(snapshot or backend.template, data_dir / "xunjian.sqlite3")
         return base_settings(data_dir)
     asyncio.run(_truncate_postgres(backend.url))
+    if snapshot:
+        asyncio.run(_restore_postgres(backend.url, snapshot))
     return base_settings(data_dir, database_url=backend.url)
 
 
@@ -138,13 +203,12 @@ async def running(app):
 
 @pytest.fixture
 async def demo(client, settings):
-    """The demo data of `xunjian demo`, loaded through the app's engine. Returns lookups by code and username."""
-    from xunjian import demo as demo_module
+    """The base demo data of `xunjian demo` (regions, sites, users; `settings` put it in the database). Returns
+    lookups by code and username."""
     from xunjian.accounts.tables import User
     from xunjian.regions.tables import Region
     from xunjian.sites.tables import Site
 
-    await demo_module.load(settings)
     return DemoData(
         sites={r["code"]: r["id"] for r in await Site.select(Site.id, Site.code)},
         regions={r["code"]: r["id"] for r in await Region.select(Region.id, Region.code)},

@@ -113,7 +113,7 @@ async def _ensure_region(code: str, name: str, level: str, parent: dict | None) 
     return await Region.select().where(Region.code == code).first()
 
 
-async def load(settings: Settings) -> str:
+async def load(settings: Settings, hooks: bool = True) -> str:
     province = await _ensure_region(*PROVINCE, "province", None)
     regions = {PROVINCE[0]: province}
     for code, name in PREFECTURES:
@@ -141,7 +141,7 @@ async def load(settings: Settings) -> str:
             username=username, password=settings.demo_password, role=role, display_name=display,
             region_ids=[regions[c]["id"] for c in region_codes], site_ids=[site_ids[c] for c in site_codes],
         ))
-    for hook in DEMO_HOOKS:
+    for hook in DEMO_HOOKS if hooks else ():
         await hook(settings)
     lines = [
         f"Demo data ready: {len(regions)} regions, {len(site_ids)} sites.",
