@@ -113,7 +113,7 @@ _ENCOUNTER_FIELD_ITEMS = ("sex", "age_band", "vulnerable", "place_type", "locati
                           "followup_needed", "earlier_record", "photos", "note")
 
 
-async def _validate(data: PatrolPut, now: datetime, referral_names: dict[int, str]) -> int:
+async def _validate(data: PatrolPut, now: datetime, referral_names: dict[int, str], pinned: int | None) -> int:
     """The patrol's own rules, then the street-patrol template; returns the template version it is pinned to."""
     doubled = [{"field": f"answers.{k}", "message": "is a field of the patrol; send it there"}
                for k in _FIELD_ITEMS if k in data.answers]
@@ -129,7 +129,7 @@ async def _validate(data: PatrolPut, now: datetime, referral_names: dict[int, st
         )
     except rules.RuleError as exc:
         raise Invalid(str(exc), details=exc.details) from None
-    return await template.validate(data, referral_names)
+    return await template.validate(data, referral_names, pinned)
 
 
 # ---------------------------------------------------------------- submission
@@ -141,7 +141,9 @@ async def put_patrol(principal: Principal, patrol_id: uuid.UUID, data: PatrolPut
     content is a conflict; while under way, new encounters may be added but sent ones never change."""
     now = now or utcnow()
     zone = await _zone_for(principal, data.zone_id)
-    version = await _validate(data, now, await _check_referrals(data))
+    # A replay is checked against the version its patrol was pinned to, even after a newer one is installed.
+    pinned = await Patrol.select(Patrol.template_version).where(Patrol.id == patrol_id).first()
+    version = await _validate(data, now, await _check_referrals(data), pinned and pinned["template_version"])
     patrol_hash = _hash(data)
     enc_hashes = {e.id: _hash(e) for e in data.encounters}
     created = False

@@ -40,14 +40,15 @@ def _field(item: str | None) -> str:
     return item if top in _PATROL_FIELDS else f"answers.{item}"
 
 
-async def validate(data: PatrolPut, referral_names: dict[int, str]) -> int:
-    """Check the patrol against its pinned template version (the current one when the client names none) and
-    return that version. A patrol under way is a draft: required items are enforced once it has ended."""
+async def validate(data: PatrolPut, referral_names: dict[int, str], pinned: int | None = None) -> int:
+    """Check the patrol against the version the client names, else the one the stored patrol is pinned to, else the
+    current one, and return it. A patrol under way is a draft: required items are enforced once it has ended."""
+    version = data.template_version if data.template_version is not None else pinned
     try:
-        if data.template_version is None:
+        if version is None:
             template = await checklists.get_template(rules.TEMPLATE_KEY)
         else:
-            template = await checklists.pinned_template(rules.TEMPLATE_KEY, data.template_version)
+            template = await checklists.pinned_template(rules.TEMPLATE_KEY, version)
     except NotFound:
         raise Invalid("The street-patrol template is not installed",
                       details=[{"field": "template_version", "message": "no such template"}]) from None
