@@ -97,7 +97,7 @@ async def site_facts(site_id: int, now: datetime, rules: dict) -> R.SiteFacts | 
     s = site[0]
     findings = await db.fetch(
         "SELECT grade, deadline, escalation_level, risk_weight, self_reported FROM finding "
-        "WHERE site = {} AND status <> 'closed'", site_id)
+        "WHERE site = {} AND status <> 'closed' AND created_at <= {}", site_id, now)
     inspections = await db.fetch(
         "SELECT submitted_at, checks_answered, checks_noncompliant FROM inspection WHERE site = {} "
         "AND status = 'submitted' AND self_inspection = {} AND submitted_at IS NOT NULL AND submitted_at <= {} "

@@ -80,7 +80,7 @@ def calc_statement(d: Dialect, rules: dict, now: datetime, site_filter: str | No
         f"CASE WHEN deadline < {now_sql} THEN 1 ELSE 0 END AS late, "
         f"(CASE WHEN grade = 'major' THEN {_num(w['major'])} ELSE {_num(w['general'])} END) * risk_weight "
         f"* (CASE WHEN self_reported THEN {_num(fr['self_reported_factor'])} ELSE 1.0 END) AS pts "
-        "FROM finding WHERE status <> 'closed'",
+        f"FROM finding WHERE status <> 'closed' AND created_at <= {now_sql}",
     )
     filt("site")
     q.add(") x GROUP BY x.site), ")

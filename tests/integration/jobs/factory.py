@@ -23,7 +23,7 @@ async def finding(site_id: int, created_by: int, *, grade: str = "general", dead
     rows = await Finding.insert(Finding(
         site=site_id, title=title, grade=grade, status=status, deadline=deadline, created_by=created_by,
         escalation_level=escalation_level, self_reported=self_reported, risk_weight=risk_weight,
-        created_at=created_at or deadline - timedelta(days=15),
+        created_at=created_at or min(deadline - timedelta(days=15), utcnow()),
         closed_at=deadline if status == "closed" else None,
     )).returning(Finding.id)
     return rows[0]["id"]

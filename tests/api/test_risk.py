@@ -1,0 +1,124 @@
+"""The risk board and a site's rating, as supervisors and inspectors see them: scoped, with reasons, drill-down,
+overdue rectifications by escalation level, the weekly trend and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from xunjian.escalation.service import escalate
+from xunjian.risk import service as risk
+
+from tests.conftest import login
+from tests.integration.jobs import factory
+
+LZ, LZ2, TS = "YL-620102-001", "YL-620103-002", "YL-620502-004"
+
+
+async def _world(demo) -> None:
+    """兰州 城关: a major hazard at level 3 (red); 兰州 七里河: one open major (orange); 天水: one open major (orange)."""
+    await factory.close_existing_findings()
+    now = factory.utcnow() + timedelta(seconds=1)  # after the demo's own rating
+    inspector, inspector2 = demo.users["inspector"], demo.users["inspector2"]
+    await factory.finding(demo.sites[LZ], inspector, grade="major", deadline=now - timedelta(days=5))
+    await factory.finding(demo.sites[LZ], inspector, grade="general", deadline=now - timedelta(days=1))
+    await factory.finding(demo.sites[LZ2], inspector, grade="major", deadline=now + timedelta(days=20))
+    await factory.finding(demo.sites[TS], inspector2, grade="major", deadline=now + timedelta(days=20))
+    await escalate(now)  # takes the ladder steps and re-rates the sites concerned
+    await risk.rate_sites(now)
+
+
+async def test_board_of_the_province_drills_down_with_reasons(client, demo, as_user):
+    await _world(demo)
+    r = await client.get("/api/risk/board", headers=await as_user("supervisor"))
+    assert r.status_code == 200, r.text
+    board = r.json()
+    assert board["region"]["code"] == "620000"
+    assert board["counts"]["red"] == 1 and board["counts"]["orange"] == 2
+    children = {c["code"]: c for c in board["children"]}
+    assert len(children) == 14  # the prefectures
+    assert children["620100"]["counts"]["red"] == 1 and children["620100"]["counts"]["orange"] == 1
+    assert children["620500"]["counts"]["orange"] == 1
+    assert sum(c["total"] for c in board["children"]) == board["total"]
+    top = board["red_orange"][0]
+    assert top["code"] == LZ and top["tier"] == "red"
+    assert top["reasons"][0] == {"factor": "override", "value": "major_at_level", "contribution": 0.0}
+    assert [s["tier"] for s in board["red_orange"]] == ["red", "orange", "orange"]
+    assert board["overdue_by_level"] == {"0": 0, "1": 1, "2": 0, "3": 1}
+    assert len(board["trend"]) == 12
+    assert board["trend"][-1]["counts"]["red"] == 1
+
+    # Drill down: province → prefecture → county.
+    lanzhou = (await client.get(f"/api/risk/board?region={demo.regions['620100']}",
+                                headers=await as_user("supervisor"))).json()
+    counties = {c["code"]: c for c in lanzhou["children"]}
+    assert counties["620102"]["counts"]["red"] == 1 and counties["620103"]["counts"]["orange"] == 1
+    county = (await client.get(f"/api/risk/board?region={demo.regions['620102']}",
+                               headers=await as_user("supervisor"))).json()
+    assert county["region"]["level"] == "county" and county["counts"]["red"] == 1
+    assert {s["code"] for s in county["red_orange"]} == {LZ}
+
+
+async def test_a_prefecture_supervisor_never_sees_another_prefectures_sites(client, demo):
+    await _world(demo)
+    await factory.supervisor("sup_lanzhou", demo.regions["620100"])
+    headers = await login(client, "sup_lanzhou")
+    board = (await client.get("/api/risk/board", headers=headers)).json()
+    assert board["region"]["code"] == "620100"  # their own region by default
+    assert {s["code"] for s in board["red_orange"]} == {LZ, LZ2}
+    assert board["counts"]["orange"] == 1 and board["counts"]["red"] == 1
+    assert (await client.get(f"/api/risk/board?region={demo.regions['620500']}", headers=headers)).status_code == 404
+    assert (await client.get(f"/api/risk/board?region={demo.regions['620000']}", headers=headers)).status_code == 404
+    assert (await client.get(f"/api/risk/sites/{demo.sites[TS]}", headers=headers)).status_code == 404
+    exported = (await client.get("/api/risk/board.csv", headers=headers)).text
+    codes = {row["site_code"] for row in csv.DictReader(io.StringIO(exported.lstrip("\ufeff")))}
+    assert LZ in codes and TS not in codes
+    assert all(c.startswith(("YL-6201", "FC-6201", "JZ-620100")) for c in codes)
+
+
+async def test_csv_export_lists_every_rated_site_worst_first(client, demo, as_user):
+    await _world(demo)
+    r = await client.get("/api/risk/board.csv", headers=await as_user("admin"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
+    board = (await client.get("/api/risk/board", headers=await as_user("admin"))).json()
+    assert len(rows) == board["total"]
+    assert [row["tier"] for row in rows[:3]] == ["red", "orange", "orange"]
+    assert "override=major_at_level" in rows[0]["reasons"]
+
+
+async def test_a_sites_rating_lists_every_factor_and_its_history(client, demo, as_user):
+    await _world(demo)
+    r = await client.get(f"/api/risk/sites/{demo.sites[LZ]}", headers=await as_user("manager"))
+    assert r.status_code == 200, r.text
+    site = r.json()
+    assert site["tier"] == "red" and site["rules_version"] == 1
+    assert [f["factor"] for f in site["factors"]] == [
+        "open_general", "open_major", "overdue", "escalation", "noncompliance", "inspection_overdue", "beds",
+        "full_care_share", "override"]
+    assert site["score"] == round(sum(f["contribution"] for f in site["factors"]), 2) or abs(
+        site["score"] - sum(f["contribution"] for f in site["factors"])) < 0.05
+    assert site["overdue_by_level"]["3"] == 1 and site["open_findings"] == 2
+    assert site["frequency_days"] == 14  # red
+    assert [h["tier"] for h in site["history"]][0] == "red"
+    assert site["history"][-1]["trigger"] == "demo"
+
+
+async def test_the_trend_shows_the_last_twelve_weeks(client, demo, as_user):
+    await factory.close_existing_findings()
+    now = factory.utcnow()
+    # Ratings run on three past weeks; the major hazard appeared five weeks ago.
+    await factory.finding(demo.sites[LZ], demo.users["inspector"], grade="major", deadline=now + timedelta(days=60),
+                          created_at=now - timedelta(weeks=5))
+    for weeks in (8, 3, 0):
+        await risk.rate_sites(now - timedelta(weeks=weeks))
+    trend = (await client.get("/api/risk/board", headers=await as_user("admin"))).json()["trend"]
+    assert len(trend) == 12
+    with_data = [p for p in trend if p["day"]]
+    assert len(with_data) == 3
+    # Eight weeks ago the hazard did not exist yet; three weeks ago and now it is open.
+    assert [p["counts"]["orange"] for p in with_data] == [0, 1, 1]
+    assert with_data[0]["counts"]["blue"] > 0
+    assert [p["week_start"] for p in trend] == sorted(p["week_start"] for p in trend)
