@@ -51,3 +51,11 @@ async def supervisor(username: str, region_id: int) -> int:
 async def close_existing_findings() -> None:
     """Take the demo's own findings off the ladder, so a test counts only what it created."""
     await Finding.update({Finding.status: "closed"}).where(Finding.status != "closed")
+
+
+async def clear_findings_and_inspections() -> None:
+    """Remove the demo's inspections and findings, so a test of the due list decides every site's last visit."""
+    from xunjian.findings.tables import FindingExtension, FindingResponse, FindingVerification
+
+    for table in (FindingExtension, FindingResponse, FindingVerification, Finding, Inspection):
+        await table.delete(force=True)
