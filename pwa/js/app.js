@@ -18,7 +18,7 @@ const ROUTES = {
 
 const NAV = {
   inspector: [['', 'nav_home'], ['sites', 'nav_sites'], ['findings', 'nav_findings'], ['patrol', 'nav_patrol'], ['inbox', 'nav_inbox']],
-  manager: [['', 'nav_home'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
+  manager: [['', 'nav_home'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
   supervisor: [['board', 'nav_board'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
   admin: [['board', 'nav_board'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
 };
@@ -92,6 +92,7 @@ export async function loggedIn(data) {
   await db.kvSet('session', { token: data.token, user: data.user });
   renderChrome();
   syncer.trigger('login');
+  refreshUnread();
   await prefetch();
 }
 

@@ -40,6 +40,7 @@ const zh = {
   override_major_at_level: '重大隐患已挂牌督办', override_open_major_count: '多项重大隐患未整改', override_open_major: '存在未整改重大隐患',
   next_due: '下次检查 {d}', rated_at: '评级时间 {d}', total_n: '共 {n} 个', recheck: '现场复查', approve: '同意', refuse: '不同意', patrol_team: '巡查队员（用逗号分隔）', patrol_campaign: '专项行动',
   patrol_warning: '气象预警',
+  ev_finding_create: '发现隐患', ev_finding_respond: '整改反馈', ev_finding_reject: '退回', ev_finding_recheck: '现场复查', ev_finding_accept: '核查通过，销号', ev_finding_request_extension: '申请延期', ev_finding_approve_extension: '同意延期', ev_finding_refuse_extension: '不同意延期', ev_escalation_reminder: '到期提醒', ev_escalation_level1: '逾期通知', ev_escalation_level2: '督办', ev_escalation_level3: '挂牌督办',
 };
 
 const en = {
@@ -90,6 +91,7 @@ const en = {
   factor_override: 'Rule', override_major_at_level: 'Major hazard under listed supervision', override_open_major_count: 'Several open major hazards',
   override_open_major: 'Open major hazard', next_due: 'Next inspection {d}', rated_at: 'Rated {d}', total_n: '{n} in all', recheck: 'On-site re-check', approve: 'Approve', refuse: 'Refuse', patrol_team: 'Team members (comma-separated)',
   patrol_campaign: 'Campaign', patrol_warning: 'Weather warning',
+  ev_finding_create: 'Found', ev_finding_respond: 'Response', ev_finding_reject: 'Rejected', ev_finding_recheck: 'On-site re-check', ev_finding_accept: 'Accepted and closed', ev_finding_request_extension: 'More time asked', ev_finding_approve_extension: 'Extension approved', ev_finding_refuse_extension: 'Extension refused', ev_escalation_reminder: 'Deadline reminder', ev_escalation_level1: 'Overdue notice', ev_escalation_level2: 'Supervision letter', ev_escalation_level3: 'Listed supervision',
 };
 
 export const DICTS = { 'zh-CN': zh, en };

@@ -267,3 +267,37 @@ def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
     assert fields == [1, "age_14_17", "persuaded_to_station"]
     assert db_rows(server, "SELECT count(*) FROM follow_up_case WHERE encounter = ?", enc_id) == [(1,)], "a minor opens a case"
     ctx.close()
+
+
+def test_a_session_lost_while_offline_keeps_the_outbox_until_the_next_login(server, browser):
+    before = db_rows(server, "SELECT count(*) FROM patrol")[0][0]
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    page.goto(f"{server['base']}/#/patrol")
+    see(page, "#patrol-start")
+    go_offline(ctx)
+    page.click("#patrol-start")
+    see(page, "#patrol-end")
+    page.click("#patrol-end")
+    page.check("#item-place_types input[value=square]")
+    page.select_option("#item-weather select", "clear")
+    for radio in page.locator(".item:not([hidden]) input[type=radio][value=compliant]").all():
+        radio.check()
+    page.click("#patrol-finish")
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 1")
+
+    # Meanwhile the session ends on the server (revoked, or past its lifetime).
+    token = page.evaluate("async () => (await (await import('/js/db.js')).kvGet('session')).token")
+    assert httpx.post(server["base"] + "/api/auth/logout", headers={"Authorization": f"Bearer {token}"}).status_code == 204
+
+    go_online(ctx)
+    see(page, "#expired")  # asked to log in again, told that the records are kept
+    assert outbox_count(page) == 1
+    assert db_rows(server, "SELECT count(*) FROM patrol")[0][0] == before
+
+    page.fill("input[name=password]", PASSWORD)  # the user name is kept
+    page.click("#login-submit")
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
+    assert db_rows(server, "SELECT count(*) FROM patrol")[0][0] == before + 1
+    assert not page.errors, page.errors
+    ctx.close()

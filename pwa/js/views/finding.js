@@ -103,9 +103,14 @@ function decideExtension(f) {
       h('button', { type: 'button', class: 'danger', onclick: () => send('refuse') }, t('refuse'))));
 }
 
+function eventText(action) {
+  const key = 'ev_' + String(action).replace(/\./g, '_');
+  return t(key) === key ? action : t(key);
+}
+
 function historyList(events) {
   return h('ol', { id: 'history' }, events.map((ev) => h('li', {},
-    h('span', { class: 'muted' }, formatDate(ev.at, true)), ' ', ev.actor_name || '', ' · ', ev.action,
+    h('span', { class: 'muted' }, formatDate(ev.at, true)), ' ', ev.actor_name || '', ' · ', eventText(ev.action),
     ev.after?.note || ev.after?.reason ? ` — ${ev.after.note || ev.after.reason}` : '')));
 }
 
