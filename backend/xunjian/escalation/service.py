@@ -22,9 +22,14 @@ from .sources import SubjectSource, load_sources
 log = logging.getLogger("xunjian.escalation")
 
 # Each audience as a join from `e` (escalation_step) and `s` (site) to `u` (app_user), and its condition.
+# Supervisors: those linked to the county (or prefecture) the site lies in, found by walking up from the site's own
+# region (a township, county or prefecture) so the join stays on keys, not a LIKE over every supervisor.
 _SUPERVISORS = (
-    "JOIN user_region ur ON TRUE JOIN region r ON r.id = ur.region JOIN app_user u ON u.id = ur.\"user\"",
-    "u.role = 'supervisor' AND r.level = {} AND s.region_path LIKE r.path || '%'",
+    "JOIN region r0 ON r0.id = s.region LEFT JOIN region r1 ON r1.id = r0.parent "
+    "LEFT JOIN region r2 ON r2.id = r1.parent "
+    "JOIN user_region ur ON ur.region = (CASE WHEN r0.level = {} THEN r0.id WHEN r1.level = {} THEN r1.id "
+    "WHEN r2.level = {} THEN r2.id END) JOIN app_user u ON u.id = ur.\"user\"",
+    "u.role = 'supervisor'",
 )
 _AUDIENCES = {
     "manager": ("JOIN site_manager sm ON sm.site = e.site_id JOIN app_user u ON u.id = sm.\"user\"", "TRUE"),
@@ -102,9 +107,7 @@ async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -
         for rung in rungs:
             for audience in rung.notify:
                 join, cond = _AUDIENCES[audience]
-                args: list = []
-                if audience in ("county", "prefecture"):
-                    args.append(audience)
+                join_args = [audience] * 3 if audience in ("county", "prefecture") else []
                 await db.fetch(
                     "INSERT INTO notification (\"user\", kind, event_key, title, body, subject_type, subject_id, "
                     "site_id, level, created_at) "
@@ -115,7 +118,7 @@ async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -
                     f"WHERE e.batch = {{}} AND e.notified = {{}} AND e.grade = {{}} AND e.step = {{}} "
                     f"AND u.is_active = {{}} AND {cond} "
                     "ON CONFLICT (\"user\", event_key) DO NOTHING",
-                    rung.title, now, batch, True, grade, rung.step, True, *args,
+                    rung.title, now, *join_args, batch, True, grade, rung.step, True,
                 )
 
 
