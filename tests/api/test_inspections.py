@@ -213,3 +213,20 @@ async def test_notice_is_printable_html_under_the_csp(client, demo, as_user):
     assert css.status_code == 200 and "size: A4" in css.text
     other = await as_user("manager2")
     assert (await client.get(f"/api/inspections/{inspection_id}/notice", headers=other)).status_code == 404
+
+
+async def test_every_change_to_an_inspection_is_audited(client, demo, as_user):
+    from xunjian.audit.service import events_for
+
+    headers = await as_user("inspector")
+    site = demo.sites["YL-620102-001"]
+    inspection_id = uuid.uuid4()
+    draft = payload(site, answers={"approved_beds": 180}, status="draft")
+    await client.put(f"/api/inspections/{inspection_id}", json=draft, headers=headers)
+    await client.put(f"/api/inspections/{inspection_id}", json=draft, headers=headers)  # a replay changes nothing
+    await client.put(f"/api/inspections/{inspection_id}", json=payload(site), headers=headers)
+    events = await events_for("inspection", inspection_id)
+    assert [e["action"] for e in events] == ["inspection.create", "inspection.submit"]
+    assert events[0]["before"] is None and events[1]["before"]["status"] == "draft"
+    assert events[1]["after"]["status"] == "submitted" and events[1]["actor_name"] == "inspector"
+    assert all(e["client_addr"] == "127.0.0.1" for e in events)

@@ -104,11 +104,14 @@ async def put_inspection(principal: Principal, settings: Settings, inspection_id
                 await Inspection.update({getattr(Inspection, k): v for k, v in values.items()}).where(
                     Inspection.id == inspection_id)
             await link_photos(evaluation.photo_ids, "inspection", inspection_id, site["id"])
+            before = None if created else {"status": existing["status"], "content_hash": existing["content_hash"]}
             await audit.record(
                 principal, "inspection.submit" if final else f"inspection.{decision}", "inspection", inspection_id,
-                site_id=site["id"], after={"status": data.status, "template": f"{template.key}@{template.version}",
-                                           "checks_noncompliant": evaluation.checks_noncompliant,
-                                           "checkin_distance_m": distance, "checkin_far": far},
+                site_id=site["id"], before=before,
+                after={"status": data.status, "content_hash": content_hash,
+                       "template": f"{template.key}@{template.version}",
+                       "checks_noncompliant": evaluation.checks_noncompliant, "checkin_distance_m": distance,
+                       "checkin_far": far},
             )
             if final:
                 found = rules.findings_of(evaluation, extras, now)
