@@ -67,3 +67,15 @@ async def test_person_records_live_at_zones_or_stations_in_scope(client, demo, a
                                                 "age_band": "unknown", "id_number": "620102..."},
                           headers=supervisor)
     assert r.status_code == 422  # no field for an ID number: collect the minimum
+
+
+async def test_search_the_register(client, demo, as_user):
+    supervisor = await as_user("supervisor")
+    for name, hometown in (("张某", "Dingxi 定西"), ("", "天水")):
+        r = await client.post("/api/persons", json={"site_id": demo.sites[ZONE_LZ], "sex": "male",
+                                                    "age_band": "unknown", "name": name, "hometown": hometown},
+                              headers=supervisor)
+        assert r.status_code == 201
+    found = await client.get("/api/persons", params={"q": "dingxi"}, headers=supervisor)
+    assert [p["name"] for p in found.json()["items"]] == ["张某"]
+    assert found.json()["items"][0]["notice_overdue"] is False

@@ -527,8 +527,10 @@ async def list_persons(principal: Principal, *, q: str | None = None, tracing_st
     if q:
         needle = q.replace("%", "").replace("_", "").strip()[:50]
         if needle:
-            conds.append(PersonRecord.name.ilike(f"%{needle}%") | PersonRecord.code.ilike(f"%{needle}%")
-                         | PersonRecord.hometown.ilike(f"%{needle}%"))
+            # SQLite's LIKE ignores ASCII case already (and warns about ILIKE).
+            match = [(c.like if db.is_sqlite() else c.ilike)(f"%{needle}%")
+                     for c in (PersonRecord.name, PersonRecord.code, PersonRecord.hometown)]
+            conds.append(match[0] | match[1] | match[2])
     where = _and(conds)
     query = PersonRecord.select(*_PERSON_COLUMNS).order_by(PersonRecord.id, ascending=False).limit(limit).offset(
         offset).output(load_json=True)
