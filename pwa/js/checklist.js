@@ -183,7 +183,7 @@ export function renderChecklist(template, ctx) {
       changed();
     });
     draw();
-    const btn = h('label', { class: 'btn sec file-btn' }, input, '📷 ', t('add_photo'));
+    const btn = h('label', { class: 'btn sec file-btn' }, input, t('add_photo'));
     if (labelledby) input.setAttribute('aria-describedby', labelledby);
     return h('div', {}, row, btn);
   }
@@ -194,7 +194,7 @@ export function renderChecklist(template, ctx) {
     const draw = () => {
       clear(list);
       group.entries.forEach((entry, i) => {
-        const box = h('fieldset', { class: 'entry' }, h('legend', {}, t('entry_n', { n: i + 1 })));
+        const box = h('fieldset', { class: 'entry' }, h('legend', {}, item.entry_label ? `${pick(item.entry_label)} ${i + 1}` : t('entry_n', { n: i + 1 })));
         for (const sub of item.items || []) box.append(itemEl(sub, entry, () => [entry, ...scopes()], [...path, i, sub.key]));
         box.append(h('button', { type: 'button', class: 'link', onclick: () => { group.entries.splice(i, 1); draw(); changed(); } }, t('remove_entry')));
         list.append(box);

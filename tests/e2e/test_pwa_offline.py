@@ -161,7 +161,8 @@ def test_offline_inspection_to_verified_rectification(server, browser, tmp_path)
     assert not page.errors, page.errors
 
     assert added("inspection") == 1
-    assert db_rows(server, "SELECT status, site FROM inspection WHERE id = ?", inspection_id) == [("submitted", site_id)]
+    assert db_rows(server, "SELECT status, site, checkin_lat, checkin_far FROM inspection WHERE id = ?", inspection_id) == [
+        ("submitted", site_id, SITE_POS["latitude"], 0)], "submitted, checked in at the site by GPS"
     answers = json.loads(db_rows(server, "SELECT answers FROM inspection WHERE id = ?", inspection_id)[0][0])
     assert answers[FAILED_ITEM]["result"] == "noncompliant" and answers[FAILED_ITEM]["note"] == "二楼安全出口上锁"
     assert "canteen_licensed" not in answers

@@ -22,7 +22,7 @@ function photoPicker() {
     }
     input.value = '';
   });
-  return { ids, el: h('div', {}, row, h('label', { class: 'btn sec file-btn' }, input, '📷 ', t('add_photo'))) };
+  return { ids, el: h('div', {}, row, h('label', { class: 'btn sec file-btn' }, input, t('add_photo'))) };
 }
 
 async function serverPhotos(ids) {

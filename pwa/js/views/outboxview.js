@@ -1,5 +1,7 @@
 import { t, formatDate } from '../i18n.js';
-import { h } from '../dom.js';
+import { h, field, toast } from '../dom.js';
+import * as db from '../db.js';
+import { PHOTO_DEFAULTS } from '../photo.js';
 import { outbox, syncer, route } from '../app.js';
 
 const TYPE = { photo: 'add_photo', inspection: 'start_inspection', patrol: 'nav_patrol', response: 'respond',
@@ -15,7 +17,13 @@ export async function render() {
     i.state === 'rejected' ? h('div', { class: 'row' },
       h('button', { type: 'button', class: 'sec', onclick: async () => { await outbox.retry(i.id); await syncer.trigger('manual'); route(); } }, t('sync_now')),
       h('button', { type: 'button', class: 'danger', onclick: async () => { if (confirm(t('confirm_discard'))) { await outbox.discard(i.id); route(); } } }, t('discard'))) : null)));
+  // How far photos are shrunk on this phone before they are queued (2560 px by default).
+  const current = { ...PHOTO_DEFAULTS, ...((await db.kvGet('photo')) || {}) };
+  const size = h('select', { name: 'photo-size' }, [1280, 1600, 2048, 2560, 4096].map((n) =>
+    h('option', { value: n, selected: n === current.maxSide }, t('photo_px', { n }))));
+  size.addEventListener('change', async () => { await db.kvSet('photo', { ...current, maxSide: Number(size.value) }); toast(t('saved')); });
   return h('div', {}, h('h1', {}, t('nav_outbox')),
     items.length ? list : h('p', {}, t('outbox_empty')),
-    h('button', { type: 'button', id: 'sync-now', onclick: async () => { await syncer.trigger('manual'); route(); } }, t('sync_now')));
+    h('button', { type: 'button', id: 'sync-now', onclick: async () => { await syncer.trigger('manual'); route(); } }, t('sync_now')),
+    h('section', { class: 'card' }, field(t('photo_size'), size)));
 }

@@ -33,6 +33,11 @@ export function locate() {
   });
 }
 
+// The check-in position is asked for on the user's tap that starts the inspection (not on page load, which
+// browsers treat as intrusive); the runner picks the answer up when it arrives.
+let pendingCheckin = null;
+export function beginCheckin() { pendingCheckin = locate().catch(() => null); }
+
 // The inspection as PUT /api/inspections/{uuid} takes it.
 export function inspectionBody(draft) {
   const c = draft.checkin;
@@ -79,7 +84,10 @@ export async function render({ args }) {
   const checkin = async () => {
     try { draft.checkin = await locate(); showCheckin(); onChange(); } catch { checkinOut.textContent = t('no_location'); }
   };
-  if (!draft.checkin) checkin();
+  if (!draft.checkin && pendingCheckin) {
+    pendingCheckin.then((c) => { if (c && !draft.checkin) { draft.checkin = c; showCheckin(); onChange(); } });
+    pendingCheckin = null;
+  }
   showCheckin();
 
   const submit = async () => {

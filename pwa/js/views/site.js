@@ -4,6 +4,7 @@ import * as db from '../db.js';
 import { cachedGet, session, go, errorText } from '../app.js';
 import { uuid } from '../outbox.js';
 import { tierPill, factorText } from './parts.js';
+import { beginCheckin } from './run.js';
 
 export async function findSite(id) {
   try { return await cachedGet(`/api/sites/${id}`); } catch (err) {
@@ -48,6 +49,7 @@ export async function render({ args }) {
   if (canRun) {
     out.append(h('div', { class: 'row' }, ...drafts.map((d) => h('a', { class: 'btn sec', href: `#/run/${d.id}` }, t('continue'), ' · ', formatDate(d.updated_at, true))),
       h('button', { type: 'button', class: 'big', id: 'start', onclick: async () => {
+        beginCheckin();
         try {
           const template = await templateFor(site.kind);
           if (!template) { msg.textContent = t('template_missing'); msg.hidden = false; return; }
