@@ -230,3 +230,25 @@ async def test_every_change_to_an_inspection_is_audited(client, demo, as_user):
     assert events[0]["before"] is None and events[1]["before"]["status"] == "draft"
     assert events[1]["after"]["status"] == "submitted" and events[1]["actor_name"] == "inspector"
     assert all(e["client_addr"] == "127.0.0.1" for e in events)
+
+
+async def test_notice_shows_thumbnails_of_uploaded_photos(client, demo, as_user):
+    from tests.integration.photos import support
+
+    headers = await as_user("inspector")
+    photo = str(uuid.uuid4())
+    r = await client.put(f"/api/photos/{photo}", content=support.jpeg((640, 480)),
+                         headers={**headers, "Content-Type": "image/jpeg"})
+    assert r.status_code == 201, r.text
+    inspection_id = uuid.uuid4()
+    await client.put(f"/api/inspections/{inspection_id}", headers=headers,
+                     json=payload(demo.sites["YL-620102-001"], answers=_eldercare_with_two_hazards(photo)))
+    manager = await as_user("manager")
+    html = (await client.get(f"/api/inspections/{inspection_id}/notice", headers=manager)).text
+    src = html.split('<img src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert src.startswith(f"/api/photos/{photo}/file/")
+    thumb = await client.get(src, headers=manager)
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    # The manager may see the finding's photo through the photo API too (it is linked to the finding).
+    assert (await client.get(f"/api/photos/{photo}", headers=manager)).status_code == 200
+    assert (await client.get(f"/api/photos/{photo}", headers=await as_user("manager2"))).status_code == 404
