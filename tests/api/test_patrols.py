@@ -263,3 +263,19 @@ async def test_a_patrol_belongs_to_its_recorder_and_lists_carry_no_people(client
     assert (await client.get("/api/patrols", params={"since": "2026-11-29T10:00:00"},
                              headers=await as_user("supervisor"))).status_code == 422
     assert (await client.get("/api/patrols", headers=await as_user("inspector2"))).json()["items"] == []
+
+
+async def test_five_concurrent_final_submissions_of_a_patrol_under_way_apply_once(client, demo, as_user):
+    headers = await as_user("inspector")
+    started = recent_start()
+    encounters = three_encounters(started)
+    patrol_id, r = await submit(client, headers, patrol_body(demo.sites[ZONE_LZ], started, encounters[:1],
+                                                             ended=False))
+    assert r.status_code == 201
+    final = patrol_body(demo.sites[ZONE_LZ], started, encounters)
+    responses = await asyncio.gather(*[
+        client.put(f"/api/patrols/{patrol_id}", json=final, headers=headers) for _ in range(5)
+    ])
+    assert [x.status_code for x in responses] == [200] * 5, [x.text for x in responses]
+    assert await Encounter.count() == 3 and await FollowUpCase.count() == 2
+    assert await AuditEvent.count().where(AuditEvent.action == "patrol.update") == 1
