@@ -194,3 +194,26 @@ async def test_audit_events_cannot_be_changed_through_the_api(client, demo, as_u
         r = await client.request(method.upper(), url, headers=admin)
         assert r.status_code == 405
     assert await AuditEvent.count() == before
+
+
+async def test_an_offline_retry_of_an_action_changes_nothing(client, demo, as_user):
+    inspector, manager = await as_user("inspector"), await as_user("manager")
+    ids = await _submit(client, inspector, demo.sites["YL-620102-001"], lighting_ok={})
+    url = f"/api/findings/{ids['lighting_ok']}"
+    body = {"note": "已更换灯具", "client_id": str(uuid.uuid4())}
+    first = await client.post(url + "/responses", json=body, headers=manager)
+    again = await client.post(url + "/responses", json=body, headers=manager)  # the ack was lost; the phone resends
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["status"] == "responded"
+    other = await client.post(url + "/responses", json={**body, "client_id": str(uuid.uuid4())}, headers=manager)
+    assert other.status_code == 409
+    verdict = {"decision": "reject", "note": "照片看不清", "client_id": str(uuid.uuid4())}
+    assert (await client.post(url + "/verification", json=verdict, headers=inspector)).status_code == 200
+    assert (await client.post(url + "/verification", json=verdict, headers=inspector)).status_code == 200
+    # Someone else's action is not theirs to replay: the supervisor's reject meets an open finding.
+    r = await client.post(url + "/verification", json=verdict, headers=await as_user("supervisor"))
+    assert r.status_code == 409
+    detail = (await client.get(url, headers=manager)).json()
+    assert len(detail["responses"]) == 1 and len(detail["verifications"]) == 1
+    history = (await client.get(url + "/history", headers=manager)).json()
+    assert [e["action"] for e in history] == ["finding.create", "finding.respond", "finding.reject"]

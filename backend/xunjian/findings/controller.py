@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.di import Dependency, Provide
 from litestar.params import Body, FromPath, FromQuery, Parameter
 from litestar.response import Stream
@@ -61,10 +61,12 @@ async def finding_history(principal: Caller, finding_id: FromPath[int]) -> list[
 
 @post("/api/findings/{finding_id:int}/responses", tags=["findings"], status_code=HTTP_201_CREATED,
       summary="The site manager answers with a note and evidence photos (open → responded)",
-      description="403 unless you manage the site; 409 with the state and allowed actions when not open.")
+      description="403 unless you manage the site; 409 with the state and allowed actions when not open. "
+                  "Sending the same client_id again answers 200 with the finding and changes nothing.")
 async def respond(principal: Caller, finding_id: FromPath[int],
-                  data: Annotated[ResponseCreate, Body()]) -> FindingRead:
-    return await service.respond(principal, finding_id, data)
+                  data: Annotated[ResponseCreate, Body()]) -> Response[FindingRead]:
+    finding, created = await service.respond(principal, finding_id, data)
+    return Response(finding, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
 
 @post("/api/findings/{finding_id:int}/verification", tags=["findings"], status_code=HTTP_200_OK,
@@ -73,14 +75,16 @@ async def respond(principal: Caller, finding_id: FromPath[int],
                   "on-site re-check. 409 with the state and allowed actions when the decision does not apply.")
 async def verify(request: Request, principal: Caller, finding_id: FromPath[int],
                  data: Annotated[VerificationCreate, Body()]) -> FindingRead:
-    return await service.verify(principal, finding_id, data, request.app.state.settings.checkin_far_meters)
+    finding, _ = await service.verify(principal, finding_id, data, request.app.state.settings.checkin_far_meters)
+    return finding
 
 
 @post("/api/findings/{finding_id:int}/extension", tags=["findings"], status_code=HTTP_200_OK,
       summary="request (the site's manager), approve or refuse (inspectors and supervisors) more time")
 async def extension(principal: Caller, finding_id: FromPath[int],
                     data: Annotated[ExtensionCreate, Body()]) -> FindingRead:
-    return await service.extension(principal, finding_id, data)
+    finding, _ = await service.extension(principal, finding_id, data)
+    return finding
 
 
 router = Router(path="/", route_handlers=[list_findings, export_findings, get_finding, finding_history, respond,

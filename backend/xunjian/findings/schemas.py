@@ -104,6 +104,7 @@ class ResponseCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     note: str
     photos: list[str] = []
+    client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)
 
 
 class VerificationCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -113,6 +114,7 @@ class VerificationCreate(msgspec.Struct, forbid_unknown_fields=True):
     note: str = ""
     photos: list[str] = []
     location: Location | None = None
+    client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)
 
 
 class ExtensionCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -122,3 +124,4 @@ class ExtensionCreate(msgspec.Struct, forbid_unknown_fields=True):
     action: Literal["request", "approve", "refuse"]
     deadline: datetime | None = None
     reason: str = ""
+    client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)

@@ -278,11 +278,16 @@ def _snapshot(row: dict) -> dict:
             "rechecked": row["rechecked_at"] is not None}
 
 
-async def _act(principal: Principal, finding_id: int, action: str, apply) -> FindingRead:
-    """Load (404 outside the scope), check role (403) and state (409), then let `apply` write; audit it."""
+async def _act(principal: Principal, finding_id: int, action: str, apply, record,
+               client_id: uuid.UUID | None) -> tuple[FindingRead, bool]:
+    """Load (404 outside the scope), recognise a replay of the same action (the device's `client_id`), check role
+    (403) and state (409), then let `apply` write; audit it. Returns the finding and whether anything changed."""
     now = utcnow()
     async with db.write_transaction():
         row = await _fetch(principal, finding_id, lock=True)
+        if client_id is not None and await record.exists().where(
+                (record.client_id == client_id) & (record.finding == finding_id) & (record.by == principal.id)):
+            return await get_finding(principal, finding_id), False
         try:
             rules.transition(_state(row), action, principal.role)
         except rules.NotPermitted as exc:
@@ -298,24 +303,26 @@ async def _act(principal: Principal, finding_id: int, action: str, apply) -> Fin
         changed = {**row, **{col._meta.name: v for col, v in values.items()}}
         await audit.record(principal, f"finding.{action}", "finding", finding_id, site_id=row["site"],
                            before=_snapshot(row), after={**_snapshot(changed), **detail})
-    return await get_finding(principal, finding_id)
+    return await get_finding(principal, finding_id), True
 
 
-async def respond(principal: Principal, finding_id: int, data: ResponseCreate) -> FindingRead:
+async def respond(principal: Principal, finding_id: int, data: ResponseCreate) -> tuple[FindingRead, bool]:
     async def apply(row, now):
         note = _text(data.note, "note", required=True)
         photos = _photos(data.photos)
         inserted = await FindingResponse.insert(
-            FindingResponse(finding=finding_id, note=note, photos=photos, by=principal.id, at=now)
+            FindingResponse(finding=finding_id, note=note, photos=photos, by=principal.id, at=now,
+                            client_id=data.client_id)
         ).returning(FindingResponse.id)
         await link_photos(photos, "finding_response", inserted[0]["id"], row["site"])
         return ({Finding.status: "responded", Finding.responded_at: now, Finding.rechecked_at: None,
                  Finding.rechecked_by: None}, {"note": note, "photos": photos})
 
-    return await _act(principal, finding_id, "respond", apply)
+    return await _act(principal, finding_id, "respond", apply, FindingResponse, data.client_id)
 
 
-async def verify(principal: Principal, finding_id: int, data: VerificationCreate, site_far_meters: int) -> FindingRead:
+async def verify(principal: Principal, finding_id: int, data: VerificationCreate,
+                 site_far_meters: int) -> tuple[FindingRead, bool]:
     action = {"recheck": "recheck", "accept": "accept", "reject": "reject"}[data.decision]
 
     async def apply(row, now):
@@ -333,7 +340,7 @@ async def verify(principal: Principal, finding_id: int, data: VerificationCreate
                 distance = round(haversine_m(site["lat"], site["lng"], lat, lng), 1)
         inserted = await FindingVerification.insert(FindingVerification(
             finding=finding_id, decision=action, note=note, photos=photos, lat=lat, lng=lng, distance_m=distance,
-            by=principal.id, at=now,
+            by=principal.id, at=now, client_id=data.client_id,
         )).returning(FindingVerification.id)
         await link_photos(photos, "finding_verification", inserted[0]["id"], row["site"])
         detail = {"note": note, "photos": photos}
@@ -346,10 +353,10 @@ async def verify(principal: Principal, finding_id: int, data: VerificationCreate
                      Finding.rechecked_by: None}, detail)
         return {Finding.status: "closed", Finding.closed_at: now, Finding.closed_by: principal.id}, detail
 
-    return await _act(principal, finding_id, action, apply)
+    return await _act(principal, finding_id, action, apply, FindingVerification, data.client_id)
 
 
-async def extension(principal: Principal, finding_id: int, data: ExtensionCreate) -> FindingRead:
+async def extension(principal: Principal, finding_id: int, data: ExtensionCreate) -> tuple[FindingRead, bool]:
     action = data.action + "_extension"
 
     async def apply(row, now):
@@ -357,7 +364,7 @@ async def extension(principal: Principal, finding_id: int, data: ExtensionCreate
         requested = data.deadline
         if data.action == "refuse":
             await FindingExtension.insert(FindingExtension(finding=finding_id, action="refuse", reason=reason,
-                                                           by=principal.id, at=now))
+                                                           by=principal.id, at=now, client_id=data.client_id))
             return {Finding.extension_status: "refused", Finding.last_reason: reason}, {"reason": reason}
         if data.action == "approve":
             requested = requested or row["requested_deadline"]
@@ -369,13 +376,15 @@ async def extension(principal: Principal, finding_id: int, data: ExtensionCreate
         requested = requested.astimezone(timezone.utc)
         if data.action == "request":
             await FindingExtension.insert(FindingExtension(finding=finding_id, action="request", reason=reason,
-                                                           requested_deadline=requested, by=principal.id, at=now))
+                                                           requested_deadline=requested, by=principal.id, at=now,
+                                                           client_id=data.client_id))
             return ({Finding.extension_status: "requested", Finding.requested_deadline: requested},
                     {"reason": reason, "requested_deadline": _iso(requested)})
         await FindingExtension.insert(FindingExtension(finding=finding_id, action="approve", reason=reason,
                                                        requested_deadline=row["requested_deadline"],
-                                                       deadline=requested, by=principal.id, at=now))
+                                                       deadline=requested, by=principal.id, at=now,
+                                                       client_id=data.client_id))
         return {Finding.extension_status: "approved", Finding.deadline: requested}, {"reason": reason}
 
-    return await _act(principal, finding_id, action, apply)
+    return await _act(principal, finding_id, action, apply, FindingExtension, data.client_id)
 

@@ -1,5 +1,5 @@
 from piccolo.columns import (
-    JSON, Boolean, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar,
+    JSON, UUID, Boolean, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -52,6 +52,7 @@ class FindingResponse(Table):
     photos = JSON(default=[])
     by = ForeignKey(User)
     at = Timestamptz(default=TimestamptzNow())
+    client_id = UUID(null=True, default=None, index=True)  # the device's id for the action: replays are recognised
 
 
 class FindingVerification(Table):
@@ -66,6 +67,7 @@ class FindingVerification(Table):
     distance_m = DoublePrecision(null=True, default=None)
     by = ForeignKey(User)
     at = Timestamptz(default=TimestamptzNow())
+    client_id = UUID(null=True, default=None, index=True)  # the device's id for the action: replays are recognised
 
 
 class FindingExtension(Table):
@@ -78,3 +80,4 @@ class FindingExtension(Table):
     deadline = Timestamptz(null=True, default=None)
     by = ForeignKey(User)
     at = Timestamptz(default=TimestamptzNow())
+    client_id = UUID(null=True, default=None, index=True)  # the device's id for the action: replays are recognised
