@@ -74,6 +74,12 @@ export function renderChecklist(template, ctx) {
             days.id = uid();
             days.addEventListener('change', () => { get().deadline_days = days.value ? Number(days.value) : undefined; changed(); });
             extra.append(h('div', { class: 'field' }, h('label', { for: days.id }, t('deadline_days')), days));
+            if (item.grade === 'general') {
+              // The inspector may judge a general item's hazard major on site (never the other way round).
+              const major = h('input', { type: 'checkbox', checked: get().grade === 'major' });
+              major.addEventListener('change', () => { get().grade = major.checked ? 'major' : undefined; changed(); });
+              extra.append(h('label', { class: 'row' }, major, t('raise_major')));
+            }
             if (item.photo_required_when_noncompliant) extra.append(h('div', { class: 'hint' }, t('photo_required')));
           }
         };

@@ -128,6 +128,7 @@ export function answerBody(item, answer) {
       if (answer.note) out.note = answer.note;
       if (answer.photos?.length) out.photos = [...answer.photos];
       if (v === CHECK.no && answer.deadline_days) out.deadline_days = Number(answer.deadline_days);
+      if (v === CHECK.no && answer.grade === 'major') out.grade = 'major';
       return out;
     }
     case 'number': return Number(v);

@@ -302,3 +302,35 @@ def test_a_session_lost_while_offline_keeps_the_outbox_until_the_next_login(serv
     assert db_rows(server, "SELECT count(*) FROM patrol")[0][0] == before + 1
     assert not page.errors, page.errors
     ctx.close()
+
+
+def test_self_inspection_with_a_raised_grade_and_a_hazard_no_item_covers(server, browser):
+    site_id = db_rows(server, "SELECT id FROM site WHERE code = ?", SITE_CODE)[0][0]
+    ctx, page = new_page(browser, server)
+    login(page, "manager")
+    page.goto(f"{server['base']}/#/site/{site_id}")
+    see(page, "#start")
+    page.click("#start")
+    see(page, "#item-approved_beds input")
+    inspection_id = page.url.rsplit("/", 1)[1]
+    page.fill("#item-approved_beds input", "180")
+    page.fill("#item-residents_present input", "142")
+    page.check("#item-has_canteen input[value=no]")
+    page.check("#item-has_clinic input[value=no]")
+    page.check("#item-special_equipment input[value=none]")
+    for radio in page.locator("#main .checklist .item:not([hidden]) input[type=radio][value=compliant]").all():
+        radio.check()
+    page.check("#item-no_ebike_indoors input[value=noncompliant]")
+    page.check("#item-no_ebike_indoors label.row input[type=checkbox]")  # judged major on site
+    page.click("#item-extra button:has-text('添加一条')")
+    page.fill("#item-extra-0-title textarea", "走廊堆放杂物")
+    page.check("#item-extra-0-grade input[value=general]")
+    page.click("#submit")
+    see(page, "#mf-h")
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
+    assert not page.errors, page.errors
+    rows = db_rows(server, "SELECT item_key, title, grade, self_reported FROM finding WHERE inspection = ? ORDER BY id",
+                   inspection_id)
+    assert [(r[0], r[2], r[3]) for r in rows] == [("no_ebike_indoors", "major", 1), (None, "general", 1)]
+    assert rows[1][1] == "走廊堆放杂物"
+    ctx.close()

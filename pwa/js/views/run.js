@@ -47,10 +47,24 @@ export function inspectionBody(draft) {
     template_version: draft.template.version,
     status: 'submitted',
     answers: submissionAnswers(draft.template, draft.answers),
+    extra_findings: submissionAnswers(extraTemplate(), draft.extra || {}).extra || [],
     checkin: c ? { lat: c.lat, lng: c.lng, accuracy_m: c.accuracy ?? null } : null,
     device_started_at: draft.started_at,
     device_submitted_at: new Date().toISOString(),
   };
+}
+
+// Hazards no checklist item covers, entered like a repeat group and sent as the API's extra_findings.
+export function extraTemplate() {
+  return { key: 'extra', sections: [{ key: 'extra', title: t('extra_findings'), items: [{ key: 'extra', type: 'repeat', label: t('extra_hint'),
+    entry_label: t('extra_one'), items: [
+      { key: 'title', type: 'text', label: t('extra_title'), required: true },
+      { key: 'grade', type: 'choice', label: t('extra_grade'), required: true,
+        options: [{ value: 'general', label: t('grade_general') }, { value: 'major', label: t('grade_major') }] },
+      { key: 'description', type: 'text', label: t('extra_description') },
+      { key: 'deadline_days', type: 'number', label: t('deadline_days'), min: 1, max: 30, integer: true },
+      { key: 'photos', type: 'photo', label: t('add_photo') },
+    ] }] }] };
 }
 
 function findItem(template, key) {
@@ -92,6 +106,9 @@ export async function render({ args }) {
 
   const submit = async () => {
     const p = updateProgress();
+    const px = progress(extraTemplate(), draft.extra);
+    for (const k of ['missing', 'photoMissing', 'invalid']) p[k].push(...px[k]);
+    p.complete = p.complete && px.complete;
     problems.textContent = '';
     if (!p.complete) {
       const lines = [];
@@ -107,19 +124,23 @@ export async function render({ args }) {
     if (!confirm(t('submit_confirm'))) return;
     await saving;
     await queue({ id: draft.id, type: 'inspection', method: 'PUT', path: `/api/inspections/${draft.id}`,
-      body: inspectionBody(draft), label: `${draft.site.name} · ${pick(draft.template.title)}` }, photoIds(draft.answers));
+      body: inspectionBody(draft), label: `${draft.site.name} · ${pick(draft.template.title)}` },
+    [...photoIds(draft.answers), ...photoIds(draft.extra)]);
     await db.del('drafts', draft.id);
     toast(t('submitted'));
     go('');
   };
 
   const form = renderChecklist(draft.template, { answers: draft.answers, onChange, addPhoto, photoSrc, locate });
+  draft.extra = draft.extra || {};
+  const extraForm = renderChecklist(extraTemplate(), { answers: draft.extra, onChange, addPhoto, photoSrc, locate });
   updateProgress();
   return h('div', {},
     h('h1', {}, draft.site.name),
     h('p', { class: 'muted' }, pick(draft.template.title), draft.template.version ? ` · v${draft.template.version}` : '', draft.self ? ` · ${t('self_inspection')}` : ''),
     h('div', { class: 'row' }, h('span', {}, t('checkin'), '：'), checkinOut, h('button', { type: 'button', class: 'link', onclick: checkin }, t('location_get'))),
     form,
+    extraForm,
     h('div', { class: 'sticky-foot' }, status, saved, problems,
       h('button', { type: 'button', id: 'submit', onclick: submit }, t('submit')),
       h('button', { type: 'button', class: 'link', onclick: async () => {
