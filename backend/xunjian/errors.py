@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -126,6 +127,12 @@ def http_error_handler(_: Request, exc: HTTPException) -> Response:
     return _body(status, _HTTP_CODES.get(status, "error"), str(exc.detail), exc.extra or None, headers)
 
 
+def data_error_handler(request: Request, exc: Exception) -> Response:
+    # A value the database cannot hold (an id beyond its integer range, say) is bad input, not a server fault.
+    log.info("Rejected a value the database cannot hold on %s %s: %s", request.method, request.url.path, exc)
+    return _body(422, "invalid", "A value is out of range", None)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _body(500, "internal_error", "Internal error; it has been logged")
@@ -133,6 +140,8 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
 
 EXCEPTION_HANDLERS = {
     AppError: app_error_handler,
+    asyncpg.exceptions.DataError: data_error_handler,
+    OverflowError: data_error_handler,
     ValidationException: validation_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,

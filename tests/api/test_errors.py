@@ -20,3 +20,12 @@ async def test_login_validation(client):
     assert r.status_code == 422 and r.json()["code"] == "invalid"
     r = await client.post("/api/auth/login", json={"username": "a", "password": "b", "extra": 1})
     assert r.status_code == 422
+
+
+async def test_ids_beyond_the_database_range_are_invalid_not_500(client, demo, as_user):
+    admin = await as_user("admin")
+    r = await client.patch("/api/admin/users/468060121983815", headers=admin,
+                           json={"role": "inspector", "region_ids": [-2274862181]})
+    assert r.status_code in (404, 422) and set(r.json()) == {"code", "message", "details"}
+    r = await client.get(f"/api/sites/{2**70}", headers=admin)
+    assert r.status_code in (404, 422)
