@@ -69,6 +69,15 @@ def go_online(ctx):
     ctx.set_offline(False)
 
 
+def answer_basic_info(page):
+    """The required non-check items of the eldercare checklist: no canteen, clinic or special equipment."""
+    page.fill("#item-approved_beds input", "180")
+    page.fill("#item-residents_present input", "142")
+    page.check("#item-has_canteen input[value=no]")
+    page.check("#item-has_clinic input[value=no]")
+    page.check("#item-special_equipment input[value=none]")
+
+
 def see(page, selector, timeout=15000):
     """Wait for a selector; on failure say what the screen shows instead."""
     try:
@@ -117,11 +126,7 @@ def test_offline_inspection_to_verified_rectification(server, browser, tmp_path)
     page.click("#start")
     page.wait_for_selector("#item-approved_beds input")
     inspection_id = page.url.rsplit("/", 1)[1]  # the draft's client UUID is the inspection's id
-    page.fill("#item-approved_beds input", "180")
-    page.fill("#item-residents_present input", "142")
-    page.check("#item-has_canteen input[value=no]")
-    page.check("#item-has_clinic input[value=no]")
-    page.check("#item-special_equipment input[value=none]")
+    answer_basic_info(page)
     assert page.is_hidden("#item-canteen_licensed"), "conditional item shows only when there is a canteen"
 
     # Half the checks, then a reload while offline: the draft must survive.
@@ -313,11 +318,7 @@ def test_self_inspection_with_a_raised_grade_and_a_hazard_no_item_covers(server,
     page.click("#start")
     see(page, "#item-approved_beds input")
     inspection_id = page.url.rsplit("/", 1)[1]
-    page.fill("#item-approved_beds input", "180")
-    page.fill("#item-residents_present input", "142")
-    page.check("#item-has_canteen input[value=no]")
-    page.check("#item-has_clinic input[value=no]")
-    page.check("#item-special_equipment input[value=none]")
+    answer_basic_info(page)
     for radio in page.locator("#main .checklist .item:not([hidden]) input[type=radio][value=compliant]").all():
         radio.check()
     page.check("#item-no_ebike_indoors input[value=noncompliant]")
