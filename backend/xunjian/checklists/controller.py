@@ -1,5 +1,7 @@
+from typing import Annotated
+
 from litestar import Router, get
-from litestar.params import FromPath
+from litestar.params import FromPath, PathParameter
 
 from ..accounts.principal import Caller
 from . import service
@@ -18,7 +20,7 @@ async def get_checklist(principal: Caller, key: FromPath[str]) -> ChecklistRead:
 
 @get("/api/checklists/{key:str}/{version:int}", tags=["checklists"],
      summary="One version of a checklist template (the one an inspection pinned)")
-async def get_checklist_version(principal: Caller, key: FromPath[str], version: FromPath[int]) -> ChecklistRead:
+async def get_checklist_version(principal: Caller, key: FromPath[str], version: Annotated[int, PathParameter(ge=1, le=2**31 - 1)]) -> ChecklistRead:
     return await service.read_template(key, version)
 
 

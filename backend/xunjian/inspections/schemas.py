@@ -1,8 +1,12 @@
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
+
+# Ids and versions are 32-bit in the database: larger numbers are refused at the door.
+Id = Annotated[int, Meta(ge=1, le=2**31 - 1)]
 
 
 class Location(msgspec.Struct, forbid_unknown_fields=True):
@@ -17,7 +21,7 @@ class ExtraFinding(msgspec.Struct, forbid_unknown_fields=True):
     title: str
     description: str = ""
     grade: Literal["general", "major"] = "general"
-    deadline_days: int | None = None  # at most the default (general 15, major 30)
+    deadline_days: Annotated[int, Meta(ge=1, le=365)] | None = None  # at most the default (general 15, major 30)
     photos: list[str] = []
     basis: str = ""
 
@@ -25,9 +29,9 @@ class ExtraFinding(msgspec.Struct, forbid_unknown_fields=True):
 class InspectionPut(msgspec.Struct, forbid_unknown_fields=True):
     """The whole inspection as the device holds it. Replaying it is safe: identical content answers 200."""
 
-    site_id: int
+    site_id: Id
     template_key: str
-    template_version: int
+    template_version: Id
     status: Literal["draft", "submitted"]
     answers: dict[str, Any] = {}
     extra_findings: list[ExtraFinding] = []
