@@ -335,3 +335,18 @@ def test_self_inspection_with_a_raised_grade_and_a_hazard_no_item_covers(server,
     assert [(r[0], r[2], r[3]) for r in rows] == [("no_ebike_indoors", "major", 1), (None, "general", 1)]
     assert rows[1][1] == "走廊堆放杂物"
     ctx.close()
+
+
+def test_the_app_is_installable_and_its_pages_carry_a_strict_csp(server, browser):
+    ctx, page = new_page(browser, server)
+    see(page, "#login-submit")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    cdp = ctx.new_cdp_session(page)
+    errors = [e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]]
+    assert [e for e in errors if e != "in-incognito"] == []  # browser contexts of the test are incognito
+    manifest = cdp.send("Page.getAppManifest")
+    assert not manifest["errors"], manifest["errors"]
+    csp = page.request.get(server["base"] + "/").headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert not page.errors, page.errors
+    ctx.close()
