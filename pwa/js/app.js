@@ -44,7 +44,9 @@ async function sendItem(item) {
 
 export const syncer = new Syncer({
   run: async () => {
-    const r = await outbox.drain(sendItem);
+    // One drain at a time across tabs, so a record is never sent twice by two open pages.
+    const drain = () => outbox.drain(sendItem);
+    const r = await (navigator.locks ? navigator.locks.request('xunjian-outbox', drain) : drain());
     if (!r.stopped) await db.kvSet('lastSync', new Date().toISOString());
     if (r.stopped === 'auth') needLogin();
     return r;
