@@ -14,12 +14,18 @@ def _read(r: dict) -> RegionRead:
 
 
 async def list_regions(parent_id: int | None = None, level: str | None = None) -> list[RegionRead]:
-    query = Region.select().order_by(Region.code)
+    # Read on every app start and drill-down: one plain statement, no query builder.
+    where, args = [], []
     if parent_id is not None:
-        query = query.where(Region.parent == parent_id)
+        where.append("parent = {}")
+        args.append(parent_id)
     if level is not None:
-        query = query.where(Region.level == level)
-    return [_read(r) for r in await query]
+        where.append("level = {}")
+        args.append(level)
+    sql = "SELECT id, code, name, level, parent FROM region"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return [_read(r) for r in await db.fetch(sql + " ORDER BY code", *args)]
 
 
 async def get_region(region_id: int) -> dict:

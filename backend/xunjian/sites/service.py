@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from piccolo.querystring import QueryString
+import msgspec
 
 from .. import db
 from ..accounts.principal import Principal
@@ -17,11 +17,17 @@ from .tables import Site
 
 MAX_LIMIT = 200
 
-_COLUMNS = (
-    Site.id, Site.kind, Site.code, Site.name, Site.region, Site.region.name.as_alias("region_name"), Site.address,
-    Site.lat, Site.lng, Site.operator, Site.ownership, Site.approved_beds, Site.radius_m, Site.polygon,
-    Site.place_types, Site.attributes, Site.is_active,
-)
+# Hot read paths use one hand-written statement: Piccolo's query builder cost ten times the query itself here.
+_SELECT = """
+SELECT site.id, site.kind, site.code, site.name, site.region AS region_id, region.name AS region_name, site.address,
+       site.lat, site.lng, site.operator, site.ownership, site.approved_beds, site.radius_m, site.polygon,
+       site.place_types, site.attributes, site.is_active{extra}
+FROM site JOIN region ON region.id = site.region
+"""
+
+
+def _json(value):
+    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value
 
 
 def to_read(row: dict, near: tuple[float, float] | None = None) -> SiteRead:
@@ -29,11 +35,11 @@ def to_read(row: dict, near: tuple[float, float] | None = None) -> SiteRead:
     if near and row["lat"] is not None:
         distance = round(rules.haversine_m(near[0], near[1], row["lat"], row["lng"]), 1)
     return SiteRead(
-        id=row["id"], kind=row["kind"], code=row["code"], name=row["name"], region_id=row["region"],
+        id=row["id"], kind=row["kind"], code=row["code"], name=row["name"], region_id=row["region_id"],
         region_name=row["region_name"], address=row["address"], lat=row["lat"], lng=row["lng"],
         operator=row["operator"], ownership=row["ownership"], approved_beds=row["approved_beds"],
-        radius_m=row["radius_m"], polygon=row["polygon"], place_types=row["place_types"] or [],
-        attributes=row["attributes"] or {}, is_active=row["is_active"], distance_m=distance,
+        radius_m=row["radius_m"], polygon=_json(row["polygon"]), place_types=_json(row["place_types"]) or [],
+        attributes=_json(row["attributes"]) or {}, is_active=bool(row["is_active"]), distance_m=distance,
     )
 
 
@@ -45,56 +51,50 @@ async def list_sites(principal: Principal, *, kind: str | None = None, region: i
                      q: str | None = None, near: str | None = None, limit: int = 50, offset: int = 0) -> SiteList:
     if not (1 <= limit <= MAX_LIMIT) or offset < 0:
         raise Invalid(f"limit must be 1..{MAX_LIMIT} and offset at least 0")
-    conditions = [Site.is_active == True]  # noqa: E712 (Piccolo needs the comparison)
-    scope_cond = principal.scope.where()
-    if scope_cond is not None:
-        conditions.append(scope_cond)
+    scope_sql, args = principal.scope.sql("site")
+    where = ["site.is_active = {}", scope_sql]
+    args = [True, *args]
     if kind:
         if kind not in rules.KINDS:
             raise Invalid(f"Unknown kind {kind!r}", details={"parameter": "kind", "allowed": sorted(rules.KINDS)})
-        conditions.append(Site.kind == kind)
+        where.append("site.kind = {}")
+        args.append(kind)
     if region is not None:
         row = await Region.select(Region.path).where(Region.id == region).first()
         if row is None:
             raise NotFound("Region not found")
-        conditions.append(Site.region_path.like(row["path"] + "%"))
+        where.append("site.region_path LIKE {}")
+        args.append(row["path"] + "%")
     if q:
-        needle = _escape_like(q)[:100]
+        needle = _escape_like(q)[:100].lower()
         if needle:
-            like = f"%{needle}%"
-            conditions.append(Site.name.ilike(like) | Site.code.ilike(like) | Site.address.ilike(like))
-    where = conditions[0]
-    for c in conditions[1:]:
-        where = where & c
+            where.append("(LOWER(site.name) LIKE {} OR LOWER(site.code) LIKE {} OR LOWER(site.address) LIKE {})")
+            args += [f"%{needle}%"] * 3
     point = rules.parse_near(near) if near else None
-    query = Site.select(*_COLUMNS).where(where).output(load_json=True).limit(limit).offset(offset)
     if point:
         k = rules.lng_scale(point[0])
-        query = query.order_by(
-            QueryString("CASE WHEN site.lat IS NULL THEN 1 ELSE 0 END"),
-        ).order_by(
-            QueryString(
-                "((site.lat - {}) * (site.lat - {}) + (site.lng - {}) * (site.lng - {}) * {})",
-                point[0], point[0], point[1], point[1], k * k,
-            ),
-            Site.id,
-        )
+        order = ("CASE WHEN site.lat IS NULL THEN 1 ELSE 0 END, "
+                 "(site.lat - {}) * (site.lat - {}) + (site.lng - {}) * (site.lng - {}) * {}, site.id")
+        order_args = [point[0], point[0], point[1], point[1], k * k]
     else:
-        query = query.order_by(Site.name, Site.id)
-    rows = await query
-    total = await Site.count().where(where)
+        order, order_args = "site.name, site.id", []
+    sql = (_SELECT.format(extra=", COUNT(*) OVER () AS total_count") + " WHERE " + " AND ".join(where)
+           + f" ORDER BY {order} LIMIT {{}} OFFSET {{}}")
+    rows = await db.fetch(sql, *args, *order_args, limit, offset)
+    if rows:
+        total = rows[0]["total_count"]
+    else:
+        count = await db.fetch("SELECT COUNT(*) AS n FROM site WHERE " + " AND ".join(where), *args)
+        total = count[0]["n"]
     return SiteList(items=[to_read(r, point) for r in rows], total=total, limit=limit, offset=offset)
 
 
 async def get_site(principal: Principal, site_id: int) -> SiteRead:
-    query = Site.select(*_COLUMNS).where(Site.id == site_id).output(load_json=True)
-    cond = principal.scope.where()
-    if cond is not None:
-        query = query.where(cond)
-    row = await query.first()
-    if row is None:
+    scope_sql, args = principal.scope.sql("site")
+    rows = await db.fetch(_SELECT.format(extra="") + f" WHERE site.id = {{}} AND {scope_sql}", site_id, *args)
+    if not rows:
         raise NotFound("Site not found")
-    return to_read(row)
+    return to_read(rows[0])
 
 
 async def _region_path(region_id: int) -> str:
