@@ -8,5 +8,5 @@ APP_CONFIG = AppConfig(
     app_name="escalation",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[EscalationStep],
-    migration_dependencies=[],
+    migration_dependencies=["xunjian.findings.piccolo_app", "xunjian.accounts.piccolo_app"],
 )

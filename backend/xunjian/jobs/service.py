@@ -8,6 +8,7 @@ import socket
 import traceback
 from datetime import datetime, timezone
 
+from .. import db
 from ..audit import service as audit
 from ..config import Settings
 from ..errors import Invalid, NotFound
@@ -67,6 +68,9 @@ async def run_job(settings: Settings, name: str, now: datetime | None = None, tr
             log.exception("Job %s failed", name)
             return await _finish(run_id, "failed", {}, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         log.info("Job %s done: %s", name, counts)
+        if db.is_sqlite():
+            # Jobs change row counts a lot; keep SQLite's planner statistics fresh (cheap when nothing changed).
+            await db.fetch("PRAGMA optimize")
         return await _finish(run_id, "ok", dict(counts or {}))
 
 

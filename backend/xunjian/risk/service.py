@@ -250,13 +250,18 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
     root, prefixes, children = await _board_root(principal, region_id)
     where, args = _prefix_sql(prefixes, "sr")
     scope_sql, scope_args = principal.scope.sql("sr")
+    # Children of one region share a level, so their paths have one length: group by that prefix in SQL (a few
+    # dozen rows back instead of one per county). Sites hanging directly on the region match no child.
+    lengths = {len(c["path"]) for c in children}
+    group = f"substr(sr.region_path, 1, {lengths.pop()})" if len(lengths) == 1 else "sr.region_path"
     rows = await db.fetch(
-        "SELECT sr.region_path, sr.tier, COUNT(*) AS n, SUM(sr.overdue_l0) AS l0, SUM(sr.overdue_l1) AS l1, "
-        "SUM(sr.overdue_l2) AS l2, SUM(sr.overdue_l3) AS l3, MAX(sr.rated_at) AS rated_at "
-        f"FROM {_SR} sr WHERE {where} AND {scope_sql} GROUP BY sr.region_path, sr.tier", *args, *scope_args)
+        f"SELECT {group} AS region_path, sr.tier, COUNT(*) AS n, SUM(sr.overdue_l0) AS l0, "
+        "SUM(sr.overdue_l1) AS l1, SUM(sr.overdue_l2) AS l2, SUM(sr.overdue_l3) AS l3, MAX(sr.rated_at) AS rated_at "
+        f"FROM {_SR} sr WHERE {where} AND {scope_sql} GROUP BY {group}, sr.tier", *args, *scope_args)
     counts = {t: 0 for t in R.TIERS}
     overdue = {str(i): 0 for i in range(4)}
     child_counts = {c["id"]: {t: 0 for t in R.TIERS} for c in children}
+    by_path = {c["path"]: c["id"] for c in children}
     rated_at = None
     for row in rows:
         counts[row["tier"]] += row["n"]
@@ -265,10 +270,10 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
         if row["rated_at"] is not None:
             at = _aware(row["rated_at"])
             rated_at = at if rated_at is None or at > rated_at else rated_at
-        for c in children:
-            if row["region_path"].startswith(c["path"]):
-                child_counts[c["id"]][row["tier"]] += row["n"]
-                break
+        child = by_path.get(row["region_path"]) or next(
+            (c for p, c in by_path.items() if row["region_path"].startswith(p)), None)
+        if child is not None:
+            child_counts[child][row["tier"]] += row["n"]
     red_where = f"sr.tier IN ('red', 'orange') AND {where} AND {scope_sql}"
     sites = await db.fetch(
         "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, sr.factors, "

@@ -8,8 +8,15 @@ ID = "2026-11-29T23:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "unique and composite indexes"
 
-STATEMENTS = ['CREATE UNIQUE INDEX escalation_step_subject_step ON escalation_step (subject_type, subject_id, step)']
-INDEXES = ['escalation_step_subject_step']
+STATEMENTS = [
+    "CREATE UNIQUE INDEX escalation_step_subject_step ON escalation_step (subject_type, subject_id, step)",
+    # The job's access path into the findings: open ones by deadline (most findings are closed and long past).
+    "CREATE INDEX escalation_open_finding_deadline ON finding (deadline) WHERE status = 'open'",
+    # Supervisors of a site's county or prefecture are found from the region: without this the notification
+    # statement scans every supervisor for every step.
+    "CREATE INDEX escalation_user_region_region ON user_region (region)",
+]
+INDEXES = ["escalation_step_subject_step", "escalation_open_finding_deadline", "escalation_user_region_region"]
 
 
 async def forwards():

@@ -19,9 +19,14 @@ async def forwards():
         engine = engine_finder()
         for statement in STATEMENTS:
             await engine.run_ddl(statement)
+        if engine.engine_type == "postgres":
+            # The board's subtree filter is a LIKE 'prefix%': PostgreSQL needs pattern ops to use an index for it.
+            await engine.run_ddl("CREATE INDEX site_risk_path_prefix ON site_risk (region_path varchar_pattern_ops)")
 
     async def run_backwards():
         engine = engine_finder()
+        if engine.engine_type == "postgres":
+            await engine.run_ddl("DROP INDEX site_risk_path_prefix")
         for name in reversed(INDEXES):
             await engine.run_ddl(f"DROP INDEX {name}")
 

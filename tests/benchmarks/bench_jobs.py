@@ -1,0 +1,216 @@
+"""The risk job, the escalation job and the risk board at national scale, against one hand-written SQL aggregate
+over the same data in the same run. Run by hand; prints figures and ratios, never asserts on time.
+
+    .venv/bin/python tests/benchmarks/bench_jobs.py                                   # SQLite, full scale
+    .venv/bin/python tests/benchmarks/bench_jobs.py --database-url postgresql://postgres@127.0.0.1:5432/xunjian_e_bench
+    options: --sites N --findings N (smaller runs), --reuse (skip generation: data from an earlier run)
+
+Targets (BRIEF.md): the risk job under 60 s on PostgreSQL and within 2x of the aggregate; the escalation job's
+second run over the same data writes nothing; the board under 100 ms p95.
+
+The baseline is one statement: open findings grouped per site (count, majors, overdue, highest escalation level and
+a crude tier), materialised into a temporary table, i.e. the least a rating job must read and write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks.national_data import Scale, generate  # noqa: E402
+
+PASSWORD = "bench-password-1"
+
+
+def baseline_sql(d, now: datetime) -> str:
+    now_sql = d.ts_literal(now)
+    return (
+        "CREATE TEMP TABLE bench_baseline AS SELECT s.id AS site_id, COUNT(f.id) AS open_findings, "
+        "SUM(CASE WHEN f.grade = 'major' THEN 1 ELSE 0 END) AS open_major, "
+        f"SUM(CASE WHEN f.deadline < {now_sql} THEN 1 ELSE 0 END) AS overdue, "
+        "MAX(f.escalation_level) AS max_level, "
+        "CASE WHEN SUM(CASE WHEN f.grade = 'major' THEN 1 ELSE 0 END) > 0 THEN 'orange' "
+        "WHEN COUNT(f.id) > 2 THEN 'yellow' ELSE 'blue' END AS tier "
+        "FROM site s LEFT JOIN finding f ON f.site = s.id AND f.status <> 'closed' GROUP BY s.id"
+    )
+
+
+async def timed(label: str, results: dict, fn):
+    started = time.perf_counter()
+    value = await fn()
+    results[label] = round(time.perf_counter() - started, 3)
+    print(f"  {label:<34} {results[label]:>9.3f} s   {value if value is not None else ''}", flush=True)
+    return value
+
+
+async def baseline(now: datetime) -> int:
+    from xunjian import db
+    from xunjian.jobs.sqlkit import dialect
+
+    d = dialect()
+    async with db.write_transaction():
+        await db.fetch("DROP TABLE IF EXISTS " + ("temp." if d.sqlite else "") + "bench_baseline")
+        await db.fetch(baseline_sql(d, now))
+        n = (await db.fetch("SELECT COUNT(*) AS n FROM bench_baseline"))[0]["n"]
+        await db.fetch("DROP TABLE " + ("temp." if d.sqlite else "") + "bench_baseline")
+    return n
+
+
+async def table_counts() -> dict:
+    from xunjian import db
+
+    out = {}
+    for table in ("escalation_step", "notification", "audit_event", "risk_rating", "webhook_delivery", "site_risk"):
+        out[table] = (await db.fetch(f'SELECT COUNT(*) AS n FROM "{table}"'))[0]["n"]
+    out["sum_escalation_level"] = (await db.fetch("SELECT SUM(escalation_level) AS n FROM finding"))[0]["n"]
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def board_latency(settings, requests: int) -> dict:
+    import httpx
+
+    from xunjian.accounts import service as accounts
+    from xunjian.accounts.schemas import UserCreate
+    from xunjian.accounts.tables import User
+    from xunjian.app import create_app
+    from xunjian.regions.tables import Region
+
+    app = create_app(settings)
+    out = {}
+    async with app.lifespan():
+        prefecture = await Region.select(Region.id).where(Region.code == "110100").first()
+        county = await Region.select(Region.id).where(Region.code == "110101").first()
+        province = await Region.select(Region.id).where(Region.code == "110000").first()
+        who = {"admin (whole country)": ("bench_board_admin", "admin", []),
+               "province supervisor": ("bench_board_prov", "supervisor", [province["id"]]),
+               "prefecture supervisor": ("bench_board_pref", "supervisor", [prefecture["id"]]),
+               "county supervisor": ("bench_board_county", "supervisor", [county["id"]])}
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for label, (username, role, regions) in who.items():
+                if not await User.exists().where(User.username == username):
+                    await accounts.create_user(None, UserCreate(username=username, password=PASSWORD, role=role,
+                                                                display_name=username, region_ids=regions,
+                                                                site_ids=[]))
+                r = await client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+                headers = {"Authorization": f"Bearer {r.json()['token']}"}
+                times = []
+                for i in range(requests + 5):
+                    started = time.perf_counter()
+                    r = await client.get("/api/risk/board", headers=headers)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    assert r.status_code == 200, r.text
+                    if i >= 5:  # warm-up
+                        times.append(elapsed)
+                body = r.json()
+                out[label] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(pct(times, 95), 1),
+                              "max_ms": round(max(times), 1), "sites": body["total"],
+                              "red": body["counts"]["red"], "orange": body["counts"]["orange"]}
+                print(f"  board, {label:<24} p50 {out[label]['p50_ms']:>7.1f} ms  p95 {out[label]['p95_ms']:>7.1f} ms"
+                      f"  ({body['total']} sites)", flush=True)
+    return out
+
+
+async def run(args) -> dict:
+    from xunjian import db
+    from xunjian.accounts.service import configure_hasher
+    from xunjian.config import Settings
+    from xunjian.jobs.service import run_job
+
+    async def job(name: str, at: datetime) -> dict:
+        # Through the job runner, as the scheduler runs it: lock, run record, statistics upkeep.
+        run = await run_job(settings, name, at, trigger="cli")
+        assert run.status == "ok", run.error
+        return run.counts
+
+    def rate_sites(at):
+        return job("risk", at)
+
+    def escalate(at):
+        return job("escalation", at)
+
+    settings = Settings(data_dir=Path(args.data_dir), database_url=args.database_url, argon2_memory_kib=1024,
+                        argon2_time_cost=1, db_pool_size=10)
+    os.makedirs(args.data_dir, exist_ok=True)
+    meta_path = Path(args.data_dir) / ("meta-pg.json" if settings.is_postgres else "meta-sqlite.json")
+    engine_name = "PostgreSQL" if settings.is_postgres else "SQLite"
+    results: dict = {"engine": engine_name, "sites": args.sites, "findings": args.findings}
+    print(f"{engine_name}: {args.sites} sites, {args.findings} findings", flush=True)
+    if args.reuse and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        now = datetime.fromisoformat(meta["now"])
+    else:
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        scale = Scale(sites=args.sites, findings=args.findings, inspections=args.sites * 12 // 5)
+        meta = await generate(settings, scale, now)
+        meta["now"] = now.isoformat()
+        meta_path.write_text(json.dumps(meta))
+        print(f"  generated in {meta['build_s']:.1f} s + written in {meta['write_s']:.1f} s: {meta['rows']}", flush=True)
+
+    configure_hasher(settings)
+    engine = db.make_engine(settings)
+    db.bind_engine(engine)
+    await db.prepare(engine, 10)
+    try:
+        await timed("baseline aggregate (warm-up)", results, lambda: baseline(now))
+        await timed("baseline aggregate", results, lambda: baseline(now))
+        await timed("risk job, first run", results, lambda: rate_sites(now))
+        await timed("risk job, next night", results, lambda: rate_sites(now + timedelta(days=1)))
+        first = await timed("escalation, first run (catch-up)", results, lambda: escalate(now))
+        before = await table_counts()
+        second = await timed("escalation, again at the same now", results, lambda: escalate(now))
+        after = await table_counts()
+        results["escalation_second_run_counts"] = second
+        results["escalation_second_run_wrote_nothing"] = before == after and second["steps"] == 0
+        print(f"  second run wrote nothing: {results['escalation_second_run_wrote_nothing']} "
+              f"(tables {before})", flush=True)
+        await timed("escalation, an hour later", results, lambda: escalate(now + timedelta(hours=1)))
+        await timed("escalation, a day later", results, lambda: escalate(now + timedelta(days=1)))
+        results["escalation_first_run_counts"] = first
+    finally:
+        await db.shutdown(engine)
+    if not args.skip_board:
+        results["board"] = await board_latency(settings, args.requests)
+    base = results["baseline aggregate"]
+    results["ratios"] = {
+        "risk job / baseline": round(results["risk job, first run"] / base, 2),
+        "risk job next night / baseline": round(results["risk job, next night"] / base, 2),
+        "escalation first run / baseline": round(results["escalation, first run (catch-up)"] / base, 2),
+        "escalation a day later / baseline": round(results["escalation, a day later"] / base, 2),
+        "escalation again / baseline": round(results["escalation, again at the same now"] / base, 2),
+    }
+    print("  ratios to the baseline:", json.dumps(results["ratios"], ensure_ascii=False), flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="risk and escalation jobs and the board at national scale")
+    parser.add_argument("--database-url", help="postgresql://… (a database of its own: it is dropped and rebuilt)")
+    parser.add_argument("--data-dir", default="/tmp/xunjian-bench")
+    parser.add_argument("--sites", type=int, default=250_000)
+    parser.add_argument("--findings", type=int, default=2_000_000)
+    parser.add_argument("--requests", type=int, default=100, help="board requests per user")
+    parser.add_argument("--reuse", action="store_true", help="use the data generated by an earlier run")
+    parser.add_argument("--skip-board", action="store_true")
+    args = parser.parse_args()
+    results = asyncio.run(run(args))
+    print(json.dumps(results, ensure_ascii=False, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
