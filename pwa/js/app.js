@@ -39,7 +39,9 @@ async function sendItem(item) {
     if (r.status >= 200 && r.status < 300) await db.del('blobs', item.blobId);
     return r;
   }
-  return api.send(item.method, item.path, { json: item.body });
+  const r = await api.send(item.method, item.path, { json: item.body });
+  if (item.type === 'inspection' && r.status >= 200 && r.status < 300) await db.del('drafts', item.id);
+  return r;
 }
 
 export const syncer = new Syncer({
@@ -139,6 +141,7 @@ export async function renderStatus() {
     h('span', { class: navigator.onLine ? 'net on' : 'net off' }, net),
     h('a', { href: '#/outbox', class: 'pending', id: 'outbox-count', 'data-count': c.total },
       c.total ? t('outbox_waiting', { n: c.total }) : t('outbox_empty')),
+    c.rejected ? h('a', { href: '#/outbox', class: 'pill late' }, t('outbox_rejected', { n: c.rejected })) : null,
     h('span', { class: 'last' }, syncer.running ? t('syncing') : last ? t('last_sync', { t: formatDate(last, true) }) : t('never_synced')),
   );
 }

@@ -74,7 +74,7 @@ export class Outbox {
       }
       const kind = classify(res.status, res.code);
       const updated = { ...item, attempts: item.attempts + 1, error: { status: res.status, code: res.code || null,
-        message: res.message || '' }, last_try: new Date(this.now()).toISOString() };
+        message: res.message || '', details: res.details ?? null }, last_try: new Date(this.now()).toISOString() };
       if (kind === 'rejected') {
         updated.state = 'rejected';
         await this.store.put(updated);

@@ -52,13 +52,16 @@ test('a rejected item is held for the user and the others still go', async () =>
   const box = new Outbox(memoryStore());
   await box.add({ id: 'bad', type: 'inspection' });
   await box.add({ id: 'good', type: 'inspection' });
-  const r = await box.drain(async (i) => (i.id === 'bad' ? { status: 422, code: 'invalid', message: 'item x' } : ok));
+  const details = [{ item: 'exits_clear', message: 'required' }];
+  const r = await box.drain(async (i) => (i.id === 'bad' ? { status: 422, code: 'invalid', message: 'item x', details } : ok));
   assert.equal(r.sent, 1);
   assert.equal(r.rejected, 1);
   const [left] = await box.list();
   assert.equal(left.id, 'bad');
   assert.equal(left.state, 'rejected');
   assert.equal(left.error.message, 'item x');
+  assert.deepEqual(left.error.details, details, 'the server names the items, for the user to correct');
+  assert.deepEqual(await box.counts(), { waiting: 0, rejected: 1, total: 1 });
   // a later run does not resend it until the user asks
   let resent = false;
   await box.drain(async () => { resent = true; return ok; });

@@ -14,7 +14,7 @@ export async function render() {
 }
 
 async function draftsBlock() {
-  const drafts = (await db.all('drafts')).filter((d) => d.user === session.user.username)
+  const drafts = (await db.all('drafts')).filter((d) => d.user === session.user.username && !d.submitted)
     .sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''));
   return h('section', { 'aria-labelledby': 'drafts-h' }, h('h2', { id: 'drafts-h' }, t('drafts_title')),
     drafts.length ? h('ul', { class: 'list', id: 'drafts' }, drafts.map((d) => h('li', {},

@@ -7,6 +7,16 @@ import { outbox, syncer, route } from '../app.js';
 const TYPE = { photo: 'add_photo', inspection: 'start_inspection', patrol: 'nav_patrol', response: 'respond',
   extension: 'ask_extension', verification: 'verify' };
 
+// A rejected inspection goes back to its draft for correction; the outbox copy is dropped (the photos stay queued).
+async function reopen(item) {
+  const draft = await db.get('drafts', item.id);
+  if (!draft) return;
+  draft.submitted = false;
+  await db.put('drafts', draft);
+  await outbox.discard(item.id);
+  location.hash = `#/run/${draft.id}`;
+}
+
 export async function render() {
   const items = await outbox.list();
   const list = h('ul', { class: 'list', id: 'outbox-list' }, items.map((i) => h('li', { class: i.state === 'rejected' ? 'tier-red' : '' },
@@ -14,9 +24,15 @@ export async function render() {
     h('div', { class: 'muted' }, formatDate(i.created_at, true), i.attempts ? ` · ×${i.attempts}` : ''),
     i.error ? h('div', { class: i.state === 'rejected' ? 'error' : 'muted' },
       i.state === 'rejected' ? t('sync_rejected', { m: i.error.message || i.error.code }) : t('sync_failed', { m: i.error.message || i.error.code || i.error.status })) : null,
+    Array.isArray(i.error?.details) ? h('ul', { class: 'error' }, i.error.details.map((d) => h('li', {}, [d.item || d.field, d.message].filter(Boolean).join('：')))) : null,
+    i.state === 'rejected' && i.type === 'inspection' ? h('button', { type: 'button', class: 'sec', onclick: () => reopen(i) }, t('correct_draft')) : null,
     i.state === 'rejected' ? h('div', { class: 'row' },
-      h('button', { type: 'button', class: 'sec', onclick: async () => { await outbox.retry(i.id); await syncer.trigger('manual'); route(); } }, t('sync_now')),
-      h('button', { type: 'button', class: 'danger', onclick: async () => { if (confirm(t('confirm_discard'))) { await outbox.discard(i.id); route(); } } }, t('discard'))) : null)));
+      h('button', { type: 'button', class: 'sec', onclick: async () => { await outbox.retry(i.id); await syncer.trigger('manual'); route(); } }, t('retry')),
+      h('button', { type: 'button', class: 'danger', onclick: async () => { if (confirm(t('confirm_discard'))) {
+        await outbox.discard(i.id);
+        if (i.type === 'inspection') await db.del('drafts', i.id);
+        route();
+      } } }, t('discard'))) : null)));
   // How far photos are shrunk on this phone before they are queued (2560 px by default).
   const current = { ...PHOTO_DEFAULTS, ...((await db.kvGet('photo')) || {}) };
   const size = h('select', { name: 'photo-size' }, [1280, 1600, 2048, 2560, 4096].map((n) =>

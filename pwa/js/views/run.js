@@ -75,6 +75,7 @@ function findItem(template, key) {
 export async function render({ args }) {
   const draft = await db.get('drafts', args[0]);
   if (!draft) { go(''); return h('p', {}, t('not_found')); }
+  if (draft.submitted) { go('outbox'); return h('p', {}, t('submitted')); }
   const status = h('span', { class: 'muted', id: 'progress', 'aria-live': 'polite' });
   const saved = h('span', { class: 'ok', id: 'saved', 'aria-live': 'polite' });
   const problems = h('div', { role: 'alert' });
@@ -126,7 +127,9 @@ export async function render({ args }) {
     await queue({ id: draft.id, type: 'inspection', method: 'PUT', path: `/api/inspections/${draft.id}`,
       body: inspectionBody(draft), label: `${draft.site.name} · ${pick(draft.template.title)}` },
     [...photoIds(draft.answers), ...photoIds(draft.extra)]);
-    await db.del('drafts', draft.id);
+    // The draft stays (hidden) until the server takes the inspection, so a rejected one can be corrected.
+    draft.submitted = true;
+    await db.put('drafts', draft);
     toast(t('submitted'));
     go('');
   };

@@ -44,7 +44,7 @@ export async function render({ args }) {
     risk.reasons?.length ? h('ul', { 'aria-label': t('reasons') }, risk.reasons.map((f) => h('li', {}, factorText(f)))) : null));
   }
   const msg = h('p', { class: 'error', role: 'alert', hidden: true });
-  const drafts = (await db.all('drafts')).filter((d) => d.site?.id === site.id && d.user === session.user.username);
+  const drafts = (await db.all('drafts')).filter((d) => d.site?.id === site.id && d.user === session.user.username && !d.submitted);
   const canRun = ['inspector', 'manager'].includes(session.user.role) && site.kind !== 'patrol_zone';
   if (canRun) {
     out.append(h('div', { class: 'row' }, ...drafts.map((d) => h('a', { class: 'btn sec', href: `#/run/${d.id}` }, t('continue'), ' · ', formatDate(d.updated_at, true))),
