@@ -78,7 +78,7 @@ export function renderChecklist(template, ctx) {
               // The inspector may judge a general item's hazard major on site (never the other way round).
               const major = h('input', { type: 'checkbox', checked: get().grade === 'major' });
               major.addEventListener('change', () => { get().grade = major.checked ? 'major' : undefined; changed(); });
-              extra.append(h('label', { class: 'row' }, major, t('raise_major')));
+              extra.append(h('label', { class: 'check' }, major, t('raise_major')));
             }
             if (item.photo_required_when_noncompliant) extra.append(h('div', { class: 'hint' }, t('photo_required')));
           }

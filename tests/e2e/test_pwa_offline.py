@@ -322,7 +322,7 @@ def test_self_inspection_with_a_raised_grade_and_a_hazard_no_item_covers(server,
     for radio in page.locator("#main .checklist .item:not([hidden]) input[type=radio][value=compliant]").all():
         radio.check()
     page.check("#item-no_ebike_indoors input[value=noncompliant]")
-    page.check("#item-no_ebike_indoors label.row input[type=checkbox]")  # judged major on site
+    page.check("#item-no_ebike_indoors label.check input[type=checkbox]")  # judged major on site
     page.click("#item-extra button:has-text('添加一条')")
     page.fill("#item-extra-0-title textarea", "走廊堆放杂物")
     page.check("#item-extra-0-grade input[value=general]")

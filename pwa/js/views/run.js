@@ -141,12 +141,12 @@ export async function render({ args }) {
   return h('div', {},
     h('h1', {}, draft.site.name),
     h('p', { class: 'muted' }, pick(draft.template.title), draft.template.version ? ` · v${draft.template.version}` : '', draft.self ? ` · ${t('self_inspection')}` : ''),
-    h('div', { class: 'row' }, h('span', {}, t('checkin'), '：'), checkinOut, h('button', { type: 'button', class: 'link', onclick: checkin }, t('location_get'))),
+    h('div', { class: 'row' }, h('span', {}, t('checkin'), '：'), checkinOut, h('button', { type: 'button', class: 'link', onclick: checkin }, t('location_get')),
+      h('button', { type: 'button', class: 'link', onclick: async () => {
+        if (confirm(t('confirm_delete_draft'))) { await db.del('drafts', draft.id); go(''); }
+      } }, t('delete_draft'))),
     form,
     extraForm,
     h('div', { class: 'sticky-foot' }, status, saved, problems,
-      h('button', { type: 'button', id: 'submit', onclick: submit }, t('submit')),
-      h('button', { type: 'button', class: 'link', onclick: async () => {
-        if (confirm(t('confirm_delete_draft'))) { await db.del('drafts', draft.id); go(''); }
-      } }, t('delete_draft'))));
+      h('button', { type: 'button', id: 'submit', onclick: submit }, t('submit'))));
 }
