@@ -5,7 +5,7 @@ import msgspec
 
 class FactorRead(msgspec.Struct):
     factor: str
-    value: float | int | str | None
+    value: float | str | None  # counts, days, percentages; the override's rule name
     contribution: float
 
 
