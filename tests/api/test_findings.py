@@ -217,3 +217,27 @@ async def test_an_offline_retry_of_an_action_changes_nothing(client, demo, as_us
     assert len(detail["responses"]) == 1 and len(detail["verifications"]) == 1
     history = (await client.get(url + "/history", headers=manager)).json()
     assert [e["action"] for e in history] == ["finding.create", "finding.respond", "finding.reject"]
+
+
+async def test_concurrent_actions_on_one_finding_apply_once(client, demo, as_user, monkeypatch):
+    import asyncio
+
+    from xunjian.findings import service
+
+    inspector, manager = await as_user("inspector"), await as_user("manager")
+    ids = await _submit(client, inspector, demo.sites["YL-620102-001"], lighting_ok={})
+    url = f"/api/findings/{ids['lighting_ok']}"
+    fetch = service._fetch
+
+    async def slow_fetch(*args, **kwargs):
+        # Widen the window between reading the state and writing the change, where a race would slip in.
+        row = await fetch(*args, **kwargs)
+        await asyncio.sleep(0.05)
+        return row
+
+    monkeypatch.setattr(service, "_fetch", slow_fetch)
+    responses = await asyncio.gather(*[
+        client.post(url + "/responses", json={"note": f"第{n}次反馈"}, headers=manager) for n in range(5)])
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409, 409]
+    detail = (await client.get(url, headers=manager)).json()
+    assert len(detail["responses"]) == 1

@@ -70,7 +70,17 @@ async def test_five_concurrent_identical_puts_make_one_inspection_and_two_findin
     assert await Finding.count().where(Finding.inspection == inspection_id) == 2
 
 
-async def test_concurrent_submissions_of_one_draft_create_findings_once(client, demo, as_user):
+async def test_concurrent_submissions_of_one_draft_create_findings_once(client, demo, as_user, monkeypatch):
+    from xunjian.inspections import service
+
+    link = service.link_photos
+
+    async def slow_link(*args, **kwargs):
+        # Widen the window inside the submitting transaction, where a second submission would slip in.
+        await asyncio.sleep(0.05)
+        return await link(*args, **kwargs)
+
+    monkeypatch.setattr(service, "link_photos", slow_link)
     headers = await as_user("inspector")
     site = demo.sites["YL-620102-001"]
     inspection_id = uuid.uuid4()
