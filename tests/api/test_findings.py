@@ -77,7 +77,8 @@ async def test_who_may_do_what(client, demo, as_user):
     url = f"/api/findings/{ids['lighting_ok']}"
     # Only the site's manager responds; verifying needs a response first; re-checks are for inspectors.
     assert (await client.post(url + "/responses", json={"note": "x"}, headers=inspector)).status_code == 403
-    assert (await client.post(url + "/responses", json={"note": "x"}, headers=await as_user("admin"))).status_code == 403
+    admin = await as_user("admin")
+    assert (await client.post(url + "/responses", json={"note": "x"}, headers=admin)).status_code == 403
     r = await client.post(url + "/verification", json={"decision": "accept"}, headers=inspector)
     assert r.status_code == 409 and r.json()["details"]["allowed_actions"] == []
     assert (await client.post(url + "/verification", json={"decision": "accept"}, headers=manager)).status_code == 403

@@ -20,7 +20,9 @@ async def get_checklist(principal: Caller, key: FromPath[str]) -> ChecklistRead:
 
 @get("/api/checklists/{key:str}/{version:int}", tags=["checklists"],
      summary="One version of a checklist template (the one an inspection pinned)")
-async def get_checklist_version(principal: Caller, key: FromPath[str], version: Annotated[int, PathParameter(ge=1, le=2**31 - 1)]) -> ChecklistRead:
+async def get_checklist_version(
+    principal: Caller, key: FromPath[str], version: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
+) -> ChecklistRead:
     return await service.read_template(key, version)
 
 

@@ -298,7 +298,8 @@ def _check(item: dict, value: Any, path: str, final: bool, ev: Evaluation) -> No
         days = item["rectify_days"]
     elif not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= item["rectify_days"]:
         _err(ev, f"{path}.deadline_days",
-             f"a whole number of days from 1 to {item['rectify_days']} (the deadline may be shortened, never lengthened)")
+             f"a whole number of days from 1 to {item['rectify_days']} "
+             "(the deadline may be shortened, never lengthened)")
         return
     if final and item.get("photo_required_when_noncompliant") and not photos:
         _err(ev, f"{path}.photos", "a photo is required for a noncompliant answer")

@@ -43,7 +43,8 @@ async def list_findings(
 
 
 @get("/api/findings/export.csv", tags=["findings"], media_type="text/csv",
-     summary="The findings of the list's filters as CSV (UTF-8 with BOM)", dependencies={"filters": Provide(finding_filters)})
+     summary="The findings of the list's filters as CSV (UTF-8 with BOM)",
+     dependencies={"filters": Provide(finding_filters)})
 async def export_findings(principal: Caller, filters: Filters) -> Stream:
     return Stream(await service.export_csv(principal, **filters), media_type="text/csv; charset=utf-8",
                   headers={"Content-Disposition": 'attachment; filename="findings.csv"'})

@@ -115,7 +115,8 @@ def _filters(principal: Principal, *, site: int | None, status: str | None, grad
         conditions.append(Finding.site == site)
     if status is not None:
         if status not in rules.STATUSES:
-            raise Invalid(f"Unknown status {status!r}", details={"parameter": "status", "allowed": list(rules.STATUSES)})
+            raise Invalid(f"Unknown status {status!r}",
+                          details={"parameter": "status", "allowed": list(rules.STATUSES)})
         conditions.append(Finding.status == status)
     if grade is not None:
         if grade not in rules.GRADES:

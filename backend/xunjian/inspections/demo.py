@@ -51,7 +51,8 @@ def _answers(template, noncompliant: dict) -> dict:
             bad = noncompliant.get(item["key"])
             answers[item["key"]] = {"result": "compliant"} if bad is None else {
                 "result": "noncompliant", "note": bad["note"],
-                "photos": [str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-photo/{item['key']}"))] if bad.get("photo") else [],
+                "photos": [str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-photo/{item['key']}"))]
+                if bad.get("photo") else [],
             }
         elif kind == "number":
             answers[item["key"]] = item.get("min", 0) + 1
