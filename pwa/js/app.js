@@ -136,14 +136,13 @@ export async function renderStatus() {
   const c = await outbox.counts();
   const last = await db.kvGet('lastSync');
   const net = navigator.onLine ? t('online') : t('offline');
-  clear(box);
-  box.append(
+  clear(box).append(...[
     h('span', { class: navigator.onLine ? 'net on' : 'net off' }, net),
     h('a', { href: '#/outbox', class: 'pending', id: 'outbox-count', 'data-count': c.total },
       c.total ? t('outbox_waiting', { n: c.total }) : t('outbox_empty')),
     c.rejected ? h('a', { href: '#/outbox', class: 'pill late' }, t('outbox_rejected', { n: c.rejected })) : null,
     h('span', { class: 'last' }, syncer.running ? t('syncing') : last ? t('last_sync', { t: formatDate(last, true) }) : t('never_synced')),
-  );
+  ].filter(Boolean));
 }
 
 function renderNav() {

@@ -122,7 +122,7 @@ export async function render({ args }) {
     h('div', { class: 'row' }, gradePill(f.grade), h('span', { class: 'pill', id: 'finding-status', 'data-status': f.status }, statusText(f.status)),
       h('span', { class: isOverdue(f) ? 'pill late' : 'muted' }, t('deadline', { d: formatDate(f.deadline) })),
       f.escalation_level ? h('span', { class: 'pill late' }, t('level_n', { n: f.escalation_level })) : null,
-      f.self_reported ? h('span', { class: 'pill' }, t('self_inspection')) : null),
+      f.self_reported ? h('span', { class: 'pill' }, t('self_reported')) : null),
     h('p', {}, h('a', { href: `#/site/${f.site_id}` }, f.site_name || t('site'))),
     f.description ? h('p', {}, f.description) : null,
     f.basis ? h('p', { class: 'basis' }, t('basis'), '：', pick(f.basis)) : null,
