@@ -41,14 +41,6 @@ export async function send(method, path, { json, blob, contentType, signal } = {
   return out;
 }
 
-export async function request(method, path, opts) {
-  const r = await send(method, path, opts);
-  if (r.status >= 200 && r.status < 300) return r.data;
-  throw new ApiError(r.status, r.code, r.message, r.details);
-}
-
-export const apiGet = (path) => request('GET', path);
-
 export function query(path, params) {
   const q = Object.entries(params || {}).filter(([, v]) => v !== undefined && v !== null && v !== '')
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');

@@ -36,7 +36,8 @@ def new_page(browser, server):
     ctx = browser.new_context(viewport={"width": 360, "height": 780}, permissions=["geolocation"],
                               geolocation=SITE_POS, service_workers="allow")
     page = ctx.new_page()
-    page.on("dialog", lambda d: d.accept())
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.accept()))
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors
@@ -152,6 +153,7 @@ def test_offline_inspection_to_verified_rectification(server, browser, tmp_path)
     page.wait_for_selector(f"#item-{FAILED_ITEM} img[data-photo]")
     page.click("#submit")
     see(page, "#due-h, #drafts-h")
+    assert "将生成 1 项隐患" in page.dialogs[-1], "the confirmation says what the submission will raise"
 
     # Offline: the photo and the inspection wait in the outbox, and survive a reload.
     page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 2")

@@ -38,7 +38,9 @@ export async function render() {
   const size = h('select', { name: 'photo-size' }, [1280, 1600, 2048, 2560, 4096].map((n) =>
     h('option', { value: n, selected: n === current.maxSide }, t('photo_px', { n }))));
   size.addEventListener('change', async () => { await db.kvSet('photo', { ...current, maxSide: Number(size.value) }); toast(t('saved')); });
+  const persisted = await db.kvGet('persisted');
   return h('div', {}, h('h1', {}, t('nav_outbox')),
+    persisted === false ? h('p', { class: 'muted' }, t('storage_persist_denied')) : null,
     items.length ? list : h('p', {}, t('outbox_empty')),
     h('button', { type: 'button', id: 'sync-now', onclick: async () => { await syncer.trigger('manual'); route(); } }, t('sync_now')),
     h('section', { class: 'card' }, field(t('photo_size'), size)));

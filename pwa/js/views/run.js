@@ -3,7 +3,7 @@ import { t, pick } from '../i18n.js';
 import { h, toast } from '../dom.js';
 import * as db from '../db.js';
 import { renderChecklist } from '../checklist.js';
-import { progress, photoIds, submissionAnswers, itemText } from '../template.js';
+import { progress, photoIds, submissionAnswers, itemText, nonCompliant } from '../template.js';
 import { shrink, PHOTO_DEFAULTS } from '../photo.js';
 import { queue, storePhoto, go } from '../app.js';
 
@@ -122,7 +122,8 @@ export async function render({ args }) {
       if (el) { el.scrollIntoView({ block: 'center' }); el.querySelector('input,button,textarea,select')?.focus(); }
       return;
     }
-    if (!confirm(t('submit_confirm'))) return;
+    const found = nonCompliant(draft.template, draft.answers).length + (draft.extra?.extra?.entries?.length || 0);
+    if (!confirm(`${t('findings_n', { n: found })}\n${t('submit_confirm')}`)) return;
     await saving;
     await queue({ id: draft.id, type: 'inspection', method: 'PUT', path: `/api/inspections/${draft.id}`,
       body: inspectionBody(draft), label: `${draft.site.name} · ${pick(draft.template.title)}` },
