@@ -1,6 +1,6 @@
 // Service worker: precaches the versioned app shell and serves it offline. The API is never cached here: the
 // page keeps what it needs offline in IndexedDB. Bump VERSION whenever a shell file changes.
-const VERSION = '2026-11-29.11';
+const VERSION = '2026-11-29.12';
 const CACHE = `xj-shell-${VERSION}`;
 const SHELL = [
   '/',

@@ -87,6 +87,18 @@ export async function storePhoto(blob) {
   return id;
 }
 
+// Photos taken and then removed, or left by a deleted draft, would stay on the phone forever: drop blobs that no
+// draft, patrol or outbox item refers to any more (after a day, so nothing being edited right now is touched).
+async function dropOrphanPhotos() {
+  const { photoIds } = await import('./template.js');
+  const keep = new Set((await db.all('outbox')).map((i) => i.blobId).filter(Boolean));
+  for (const d of await db.all('drafts')) [...photoIds(d.answers), ...photoIds(d.extra)].forEach((id) => keep.add(id));
+  const patrol = await db.kvGet('patrol');
+  if (patrol) photoIds(patrol.answers).forEach((id) => keep.add(id));
+  const cutoff = Date.now() - 86400000;
+  for (const b of await db.all('blobs')) if (!keep.has(b.id) && Date.parse(b.created_at) < cutoff) await db.del('blobs', b.id);
+}
+
 // ---- session --------------------------------------------------------------------------------------------------
 
 export async function loggedIn(data) {
@@ -268,6 +280,7 @@ async function start() {
     if (!persisted) navigator.storage.persist().then((ok) => { db.kvSet('persisted', ok); });
   }
   setInterval(refreshUnread, 120000);
+  dropOrphanPhotos().catch(() => {});
 }
 
 start().catch((err) => toast(errorText(err), 'error'));
