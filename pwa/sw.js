@@ -1,6 +1,10 @@
-// Service worker: precaches the versioned app shell and serves it offline. The API is never cached here: the
-// page keeps what it needs offline in IndexedDB. Bump VERSION whenever a shell file changes.
-const VERSION = '2026-11-29.12';
+// Service worker (a module): precaches the versioned app shell and serves it offline. The API is never cached
+// here: the page keeps what it needs offline in IndexedDB. Bump VERSION whenever a shell file changes.
+import * as api from './js/api.js';
+import * as db from './js/db.js';
+import { drain } from './js/sender.js';
+
+const VERSION = '2026-11-29.13';
 const CACHE = `xj-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -17,6 +21,7 @@ const SHELL = [
   '/js/i18n.js',
   '/js/outbox.js',
   '/js/photo.js',
+  '/js/sender.js',
   '/js/sync.js',
   '/js/template.js',
   '/js/checklist.js',
@@ -69,10 +74,18 @@ self.addEventListener('fetch', (event) => {
   })());
 });
 
-// Background Sync (Chromium): wake an open page to drain its outbox.
+// Background Sync (Chromium): drain the outbox with the page's own code, even when no page is open; the lock in
+// drain() keeps an open page from sending the same item at the same time. Open pages then refresh their status.
 self.addEventListener('sync', (event) => {
   if (event.tag !== 'outbox') return;
   event.waitUntil((async () => {
+    const session = await db.kvGet('session');
+    if (session?.token) {
+      api.setToken(session.token);
+      const r = await drain(session.user?.username);
+      // Rejecting makes the browser retry the sync later, with its own back-off.
+      if (r.stopped === 'retry') throw new Error('the outbox is not drained yet');
+    }
     const clients = await self.clients.matchAll({ type: 'window' });
     clients.forEach((c) => c.postMessage('sync'));
   })());

@@ -3,11 +3,12 @@ import { t, setLang, getLang, formatDate } from './i18n.js';
 import { h, clear, toast } from './dom.js';
 import * as api from './api.js';
 import * as db from './db.js';
-import { Outbox, uuid } from './outbox.js';
+import { uuid } from './outbox.js';
+import { outbox, drain } from './sender.js';
 import { Syncer } from './sync.js';
 
 export const session = { user: null, token: null };
-export const outbox = new Outbox(db.outboxStore);
+export { outbox };
 const main = () => document.getElementById('main');
 let unread = 0;
 
@@ -27,29 +28,9 @@ export function go(hash) { if (location.hash === '#/' + hash) route(); else loca
 
 // ---- outbox and sync ------------------------------------------------------------------------------------------
 
-async function sendItem(item) {
-  if (item.user && session.user && item.user !== session.user.username) {
-    return { status: 403, code: 'other_user', message: item.user };
-  }
-  if (!api.getToken()) return { status: 401, code: 'session_expired' };
-  if (item.blobId) {
-    const rec = await db.get('blobs', item.blobId);
-    if (!rec) return { status: 410, code: 'photo_lost', message: item.blobId };
-    const r = await api.send(item.method, item.path, { blob: rec.blob, contentType: rec.type || 'image/jpeg' });
-    if (r.status >= 200 && r.status < 300) await db.del('blobs', item.blobId);
-    return r;
-  }
-  const r = await api.send(item.method, item.path, { json: item.body });
-  if (item.type === 'inspection' && r.status >= 200 && r.status < 300) await db.del('drafts', item.id);
-  return r;
-}
-
 export const syncer = new Syncer({
   run: async () => {
-    // One drain at a time across tabs, so a record is never sent twice by two open pages.
-    const drain = () => outbox.drain(sendItem);
-    const r = await (navigator.locks ? navigator.locks.request('xunjian-outbox', drain) : drain());
-    if (!r.stopped) await db.kvSet('lastSync', new Date().toISOString());
+    const r = await drain(session.user?.username);
     if (r.stopped === 'auth') needLogin();
     return r;
   },
@@ -273,7 +254,8 @@ async function start() {
     refreshUnread();
     prefetch();
   }
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+  // A module worker, so Background Sync can drain the outbox with the same code when no page is open.
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { type: 'module' }).catch(() => {});
   // Ask the browser not to evict the outbox and drafts under storage pressure.
   if (navigator.storage?.persist) {
     const persisted = await navigator.storage.persisted?.();

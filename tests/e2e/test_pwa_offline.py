@@ -352,3 +352,45 @@ def test_the_app_is_installable_and_its_pages_carry_a_strict_csp(server, browser
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert not page.errors, page.errors
     ctx.close()
+
+
+def test_background_sync_drains_the_outbox_with_no_page_open(server, browser):
+    before = db_rows(server, "SELECT count(*) FROM patrol")[0][0]
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    page.goto(f"{server['base']}/#/patrol")
+    see(page, "#patrol-start")
+    go_offline(ctx)
+    page.click("#patrol-start")
+    see(page, "#patrol-end")
+    page.click("#patrol-end")
+    page.check("#item-place_types input[value=underpass]")
+    page.select_option("#item-weather select", "wind")
+    for radio in page.locator(".item:not([hidden]) input[type=radio][value=compliant]").all():
+        radio.check()
+    page.click("#patrol-finish")
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 1")
+
+    # The app is closed (no page of its origin is open); the browser later fires Background Sync.
+    blank = ctx.new_page()
+    cdp = ctx.new_cdp_session(blank)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    page.close()
+    go_online(ctx)
+    blank.wait_for_timeout(300)
+    reg = next(r for r in registrations if r["scopeURL"].startswith(server["base"]) and not r["isDeleted"])
+    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": server["base"], "registrationId": reg["registrationId"],
+                                                 "tag": "outbox", "lastChance": False})
+    for _ in range(100):
+        if db_rows(server, "SELECT count(*) FROM patrol")[0][0] == before + 1:
+            break
+        blank.wait_for_timeout(100)
+    assert db_rows(server, "SELECT count(*) FROM patrol")[0][0] == before + 1, "sent by the service worker"
+
+    page = ctx.new_page()
+    page.goto(server["base"] + "/")
+    see(page, "#outbox-count")
+    assert outbox_count(page) == 0
+    ctx.close()
