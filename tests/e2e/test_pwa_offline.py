@@ -277,8 +277,8 @@ def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
     ctx.close()
 
 
-def test_a_session_lost_while_offline_keeps_the_outbox_until_the_next_login(server, browser):
-    before = db_rows(server, "SELECT count(*) FROM patrol")[0][0]
+def patrol_queued_offline(browser, server):
+    """An inspector, offline, starts and ends a patrol with nobody met: one item waits in the outbox."""
     ctx, page = new_page(browser, server)
     login(page, "inspector")
     page.goto(f"{server['base']}/#/patrol")
@@ -293,6 +293,12 @@ def test_a_session_lost_while_offline_keeps_the_outbox_until_the_next_login(serv
         radio.check()
     page.click("#patrol-finish")
     page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 1")
+    return ctx, page
+
+
+def test_a_session_lost_while_offline_keeps_the_outbox_until_the_next_login(server, browser):
+    before = db_rows(server, "SELECT count(*) FROM patrol")[0][0]
+    ctx, page = patrol_queued_offline(browser, server)
 
     # Meanwhile the session ends on the server (revoked, or past its lifetime).
     token = page.evaluate("async () => (await (await import('/js/db.js')).kvGet('session')).token")
@@ -356,20 +362,7 @@ def test_the_app_is_installable_and_its_pages_carry_a_strict_csp(server, browser
 
 def test_background_sync_drains_the_outbox_with_no_page_open(server, browser):
     before = db_rows(server, "SELECT count(*) FROM patrol")[0][0]
-    ctx, page = new_page(browser, server)
-    login(page, "inspector")
-    page.goto(f"{server['base']}/#/patrol")
-    see(page, "#patrol-start")
-    go_offline(ctx)
-    page.click("#patrol-start")
-    see(page, "#patrol-end")
-    page.click("#patrol-end")
-    page.check("#item-place_types input[value=underpass]")
-    page.select_option("#item-weather select", "wind")
-    for radio in page.locator(".item:not([hidden]) input[type=radio][value=compliant]").all():
-        radio.check()
-    page.click("#patrol-finish")
-    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 1")
+    ctx, page = patrol_queued_offline(browser, server)
 
     # The app is closed (no page of its origin is open); the browser later fires Background Sync.
     blank = ctx.new_page()
