@@ -211,11 +211,22 @@ export function renderChecklist(template, ctx) {
   }
 
   const root = h('div', { class: 'checklist' });
-  for (const section of template.sections || []) {
+  const sectionEl = (section) => {
     const sid = uid('s');
     const sec = h('section', { class: 'section', 'aria-labelledby': sid }, h('h2', { id: sid }, pick(section.title ?? section.label ?? section.key)));
     for (const item of section.items || []) sec.append(itemEl(item, ctx.answers, () => [ctx.answers], [item.key]));
-    root.append(sec);
-  }
+    return sec;
+  };
+  // The first section at once, the rest one per task: a 45-item checklist never blocks the phone for long.
+  const [first, ...rest] = template.sections || [];
+  if (first) root.append(sectionEl(first));
+  root.ready = (async () => {
+    for (const section of rest) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      root.append(sectionEl(section));
+    }
+    refresh();
+    root.dataset.ready = 'true';
+  })();
   return root;
 }

@@ -70,6 +70,11 @@ def go_online(ctx):
     ctx.set_offline(False)
 
 
+def checklist_ready(page):
+    """Checklists render their first section at once and the others in later tasks."""
+    page.wait_for_function("() => [...document.querySelectorAll('.checklist')].every((c) => c.dataset.ready)")
+
+
 def answer_basic_info(page):
     """The required non-check items of the eldercare checklist: no canteen, clinic or special equipment."""
     page.fill("#item-approved_beds input", "180")
@@ -77,6 +82,7 @@ def answer_basic_info(page):
     page.check("#item-has_canteen input[value=no]")
     page.check("#item-has_clinic input[value=no]")
     page.check("#item-special_equipment input[value=none]")
+    checklist_ready(page)
 
 
 def see(page, selector, timeout=15000):
@@ -140,6 +146,7 @@ def test_offline_inspection_to_verified_rectification(server, browser, tmp_path)
     draft_url = page.url
     page.reload()
     page.wait_for_selector("#item-approved_beds input")
+    checklist_ready(page)
     assert page.url == draft_url
     assert page.input_value("#item-approved_beds input") == "180"
     assert page.locator(".item:not([hidden]) input[type=radio][value=compliant]:checked").count() == total // 2
@@ -260,6 +267,7 @@ def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
 
     page.click("#patrol-end")
     see(page, "#patrol-finish")
+    checklist_ready(page)
     page.check("#item-place_types input[value=station]")
     page.select_option("#item-weather select", "snow")
     for radio in page.locator(".item:not([hidden]) input[type=radio][value=compliant]").all():
@@ -287,6 +295,8 @@ def patrol_queued_offline(browser, server):
     page.click("#patrol-start")
     see(page, "#patrol-end")
     page.click("#patrol-end")
+    see(page, "#patrol-finish")
+    checklist_ready(page)
     page.check("#item-place_types input[value=square]")
     page.select_option("#item-weather select", "clear")
     for radio in page.locator(".item:not([hidden]) input[type=radio][value=compliant]").all():
