@@ -14,7 +14,7 @@ from datetime import datetime
 
 from .. import db
 from ..jobs.registry import JobContext
-from ..jobs.sqlkit import Dialect, dialect
+from ..jobs.sqlkit import Dialect, dialect, execute_counting
 from ..notifications import service as notifications
 from . import rules
 from .sources import SubjectSource, load_sources
@@ -102,13 +102,14 @@ async def _record_history(d: Dialect, source: SubjectSource, batch: str, now: da
     )
 
 
-async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -> None:
+async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -> int:
+    sent = 0
     for grade, rungs in ladder.grades.items():
         for rung in rungs:
             for audience in rung.notify:
                 join, cond = _AUDIENCES[audience]
                 join_args = [audience] * 3 if audience in ("county", "prefecture") else []
-                await db.fetch(
+                sent += await execute_counting(
                     "INSERT INTO notification (\"user\", kind, event_key, title, body, subject_type, subject_id, "
                     "site_id, level, created_at) "
                     "SELECT DISTINCT u.id, 'escalation', 'escalation:' || CAST(e.id AS TEXT), "
@@ -120,6 +121,7 @@ async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -
                     "ON CONFLICT (\"user\", event_key) DO NOTHING",
                     rung.title, now, *join_args, batch, True, grade, rung.step, True,
                 )
+    return sent
 
 
 async def _queue_webhooks(ladder: rules.Ladder, batch: str, now: datetime) -> int:
@@ -146,13 +148,6 @@ async def _queue_webhooks(ladder: rules.Ladder, batch: str, now: datetime) -> in
     return await notifications.queue_webhooks(events, now)
 
 
-async def _notifications_of(batch: str, now: datetime) -> int:
-    rows = await db.fetch(
-        "SELECT COUNT(*) AS n FROM notification WHERE created_at = {} AND kind = 'escalation' AND event_key IN "
-        "(SELECT 'escalation:' || CAST(id AS TEXT) FROM escalation_step WHERE batch = {})", now, batch)
-    return rows[0]["n"]
-
-
 async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -> dict[str, int]:
     """Take every due rung of every open subject at `now`. Safe to run any number of times, concurrently."""
     from ..risk import service as risk
@@ -167,14 +162,13 @@ async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -
         for source in load_sources().values():
             await _set_levels(source, batch)
             await _record_history(d, source, batch, now)
-        await _notify(d, ladder, batch, now)
+        counts["notifications"] = await _notify(d, ladder, batch, now)
         counts["webhooks_queued"] = await _queue_webhooks(ladder, batch, now)
         for row in await db.fetch(
             "SELECT step, COUNT(*) AS n FROM escalation_step WHERE batch = {} GROUP BY step", batch
         ):
             counts[f"step_{row['step']}"] = row["n"]
         counts["steps"] = sum(v for k, v in counts.items() if k.startswith("step_"))
-        counts["notifications"] = await _notifications_of(batch, now) if counts["steps"] else 0
         if counts["steps"]:
             counts["sites_rerated"] = await risk.rate_sites(
                 now, trigger="escalation",

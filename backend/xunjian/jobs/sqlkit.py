@@ -80,5 +80,16 @@ class Dialect:
         return "0" if self.sqlite else "FALSE"
 
 
+async def execute_counting(sql: str, *args) -> int:
+    """Run an INSERT/UPDATE/DELETE and return how many rows it wrote, without sending them back.
+
+    Must run inside a transaction on SQLite: changes() reads the connection the statement ran on."""
+    if db.is_sqlite():
+        await db.fetch(sql, *args)
+        return (await db.fetch("SELECT changes() AS n"))[0]["n"]
+    rows = await db.fetch(f"WITH written AS ({sql} RETURNING 1) SELECT COUNT(*) AS n FROM written", *args)
+    return rows[0]["n"]
+
+
 def dialect() -> Dialect:
     return Dialect(db.is_sqlite())

@@ -55,9 +55,11 @@ async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | 
         if site_filter is None:
             # Sites deactivated, or of a kind no longer rated, leave the board.
             kinds = ", ".join(f"'{k}'" for k in rules["rated_kinds"] if k.isidentifier())
+            # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a large subquery as a loop when its hash does
+            # not fit in work_mem.
             await db.fetch(
-                "DELETE FROM site_risk WHERE site NOT IN (SELECT id FROM site WHERE is_active = {} "
-                f"AND kind IN ({kinds}))", True)
+                "DELETE FROM site_risk WHERE NOT EXISTS (SELECT 1 FROM site s WHERE s.id = site_risk.site "
+                f"AND s.is_active = {{}} AND s.kind IN ({kinds}))", True)
             await _snapshot(now)
         await db.fetch("DROP TABLE risk_calc" if not d.sqlite else "DROP TABLE temp.risk_calc")
     return rated
