@@ -230,6 +230,8 @@ def test_offline_inspection_to_verified_rectification(server, browser, tmp_path)
     hot = page.locator(f"#hot-sites li[data-site='{site_id}']")
     assert hot.count() == 1, page.inner_text("#hot-sites")
     assert "未整改重大隐患" in hot.inner_text(), "the reason is shown"
+    csv = page.request.get(server["base"] + page.get_attribute("a[download='risk-board.csv']", "href"))
+    assert csv.status == 200 and SITE_CODE in csv.text(), "the board's CSV export opens with the session cookie"
     page.goto(f"{server['base']}/#/finding/{finding_id}")
     see(page, "#verify-form #accept")
     notice = page.request.get(server["base"] + page.get_attribute("#notice-link", "href"))

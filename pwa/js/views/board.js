@@ -62,6 +62,7 @@ export async function render({ params }) {
     h('th', { scope: 'row' }, Number(level) === 0 ? t('overdue') : t('level_n', { n: level })),
     h('td', { class: 'n' }, n ? h('a', { href: '#/findings?status=&overdue=true' }, String(n)) : '0'))))));
 
+  out.append(h('p', {}, h('a', { class: 'btn sec', href: query('/api/risk/board.csv', { region: params.region }), download: 'risk-board.csv' }, t('export_csv'))));
   out.append(h('h2', {}, t('trend')), h('div', { class: 'trend' }, trendSvg(b.trend || []),
     h('div', { class: 'legend', 'aria-hidden': 'true' }, TIERS.map((k) => h('span', { class: `pill ${k}` }, t(`tier_${k}`))))));
   return out;

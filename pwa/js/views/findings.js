@@ -25,5 +25,8 @@ export async function render({ params }) {
     }
   };
   await load();
-  return h('div', {}, h('h1', {}, t('findings_title')), tabs, list);
+  // The export uses the session cookie set at login (a plain link cannot carry the Bearer token).
+  const csv = h('a', { class: 'btn sec', href: query('/api/findings/export.csv', { status, site: params.site, overdue: params.overdue }), download: 'findings.csv' }, t('export_csv'));
+  tabs.addEventListener('click', () => { csv.href = query('/api/findings/export.csv', { status, site: params.site, overdue: params.overdue }); });
+  return h('div', {}, h('h1', {}, t('findings_title')), tabs, list, navigator.onLine ? h('p', {}, csv) : null);
 }
