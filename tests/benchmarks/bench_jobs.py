@@ -167,6 +167,12 @@ async def run(args) -> dict:
     db.bind_engine(engine)
     await db.prepare(engine, 10)
     try:
+        if args.reuse:  # start the jobs from nothing again
+            for table in ("notification", "escalation_step", "audit_event", "risk_rating", "risk_snapshot",
+                          "site_risk", "job_run"):
+                await db.fetch(f'DELETE FROM "{table}"')
+            await db.fetch("UPDATE finding SET escalation_level = 0 WHERE escalation_level <> 0")
+            await db.fetch("VACUUM" if not settings.is_postgres else "VACUUM ANALYZE")
         await timed("baseline aggregate (warm-up)", results, lambda: baseline(now))
         await timed("baseline aggregate", results, lambda: baseline(now))
         await timed("risk job, first run", results, lambda: rate_sites(now))

@@ -10,7 +10,8 @@ from ..jobs.sqlkit import Dialect
 
 
 def _num(x) -> str:
-    return repr(float(x))
+    # A double, not PostgreSQL's default numeric for a decimal literal (numeric arithmetic is several times slower).
+    return f"CAST({float(x)!r} AS DOUBLE PRECISION)"
 
 
 class Sql:
@@ -109,7 +110,8 @@ def calc_statement(d: Dialect, rules: dict, now: datetime, site_filter: str | No
         "COALESCE(f.c_general, 0) AS c_general, COALESCE(f.c_major, 0) AS c_major, "
         f"COALESCE(f.overdue_pts, 0) * {_num(fr['overdue_multiplier'] - 1)} AS c_overdue, "
         f"COALESCE(f.level_sum, 0) * {_num(fr['escalation_level_points'])} AS c_escalation, "
-        "CASE WHEN COALESCE(i.answered, 0) > 0 THEN i.noncompliant * 1.0 / i.answered ELSE 0.0 END AS ratio, "
+        f"CASE WHEN COALESCE(i.answered, 0) > 0 THEN i.noncompliant * {_num(1)} / i.answered ELSE {_num(0)} END "
+        "AS ratio, "
         f"CASE WHEN s.kind = 'eldercare' THEN {beds} ELSE 0.0 END AS c_beds, "
         f"CASE WHEN s.kind = 'eldercare' AND {residents} > 0 AND {full} IS NOT NULL "
         f"THEN {share} ELSE 0.0 END AS share, "
@@ -130,7 +132,10 @@ def calc_statement(d: Dialect, rules: dict, now: datetime, site_filter: str | No
         f"), c AS (SELECT b.*, ratio * {_num(rules['inspections']['noncompliance_points'])} AS c_nc, "
         f"share * {_num(ec['full_care_share_points'])} AS c_full, {floor} AS floor_rank, {override} AS override "
         "FROM b), "
-        "e AS (SELECT c.*, c_general + c_major + c_overdue + c_escalation + c_nc + c_beds + c_full AS base_score "
+        # Materialised: the tier, frequency and lateness expressions below refer to base_score several times,
+        # and inlined they would recompute the whole chain for each reference.
+        "e AS MATERIALIZED (SELECT c.*, c_general + c_major + c_overdue + c_escalation + c_nc + c_beds + c_full "
+        "AS base_score "
         "FROM c), "
     )
     base_tier = d.greatest(_tier_for("base_score", rules), "floor_rank")
@@ -143,31 +148,33 @@ def calc_statement(d: Dialect, rules: dict, now: datetime, site_filter: str | No
     per_day = _num(lat["points_per_day"])
     late_points = d.least(f"days_late * {per_day}", _num(lat["max_points"]))
     q.add(
-        f"h AS (SELECT g.*, {late_points} "
+        f"h AS MATERIALIZED (SELECT g.*, {late_points} "
         "AS c_late FROM g) "
     )
     q.add(
         f"SELECT h.*, {_round2(d, 'base_score + c_late')} AS score, "
-        f"{d.greatest(_tier_for('base_score + c_late', rules), 'floor_rank')} AS tier_rank FROM h"
+        f"{d.greatest(_tier_for('base_score + c_late', rules), 'floor_rank')} AS tier_rank, "
+        f"{factors_json(d, 'h')} AS factors FROM h"
     )
     return q
 
 
-def factors_json(d: Dialect) -> str:
-    """The factors of a risk_calc row `c`, in the order and shape of rules.score."""
+def factors_json(d: Dialect, t: str) -> str:
+    """The factors of a row `t`, in the order and shape of rules.score."""
     def factor(name: str, value: str, contribution: str) -> str:
-        return d.json_object(f"'factor'", f"'{name}'", "'value'", value, "'contribution'", _round2(d, contribution))
+        return d.json_object("'factor'", f"'{name}'", "'value'", value, "'contribution'", _round2(d, contribution))
 
     return d.json_array(
-        factor("open_general", "c.n_general", "c.c_general"),
-        factor("open_major", "c.n_major", "c.c_major"),
-        factor("overdue", "c.n_overdue", "c.c_overdue"),
-        factor("escalation", "c.level_sum", "c.c_escalation"),
-        factor("noncompliance", _round2(d, "c.ratio * 100"), "c.c_nc"),
-        factor("inspection_overdue", _round2(d, "c.days_late"), "c.c_late"),
-        factor("beds", "CASE WHEN c.kind = 'eldercare' THEN COALESCE(c.approved_beds, 0) ELSE 0 END", "c.c_beds"),
-        factor("full_care_share", _round2(d, "c.share * 100"), "c.c_full"),
-        d.json_object("'factor'", "'override'", "'value'", "c.override", "'contribution'", "0.0"),
+        factor("open_general", f"{t}.n_general", f"{t}.c_general"),
+        factor("open_major", f"{t}.n_major", f"{t}.c_major"),
+        factor("overdue", f"{t}.n_overdue", f"{t}.c_overdue"),
+        factor("escalation", f"{t}.level_sum", f"{t}.c_escalation"),
+        factor("noncompliance", _round2(d, f"{t}.ratio * 100"), f"{t}.c_nc"),
+        factor("inspection_overdue", _round2(d, f"{t}.days_late"), f"{t}.c_late"),
+        factor("beds", f"CASE WHEN {t}.kind = 'eldercare' THEN COALESCE({t}.approved_beds, 0) ELSE 0 END",
+               f"{t}.c_beds"),
+        factor("full_care_share", _round2(d, f"{t}.share * 100"), f"{t}.c_full"),
+        d.json_object("'factor'", "'override'", "'value'", f"{t}.override", "'contribution'", "0.0"),
     )
 
 
@@ -177,7 +184,7 @@ TIER_NAME = "(CASE c.tier_rank WHEN 3 THEN 'red' WHEN 2 THEN 'orange' WHEN 1 THE
 def history_statement(d: Dialect, version: int, now: datetime, trigger: str) -> Sql:
     return Sql().add(
         "INSERT INTO risk_rating (site, rated_at, tier, score, factors, rules_version, \"trigger\") "
-        f"SELECT c.site_id, {d.ts_param()}, {TIER_NAME}, c.score, {factors_json(d)}, {d.param('integer')}, "
+        f"SELECT c.site_id, {d.ts_param()}, {TIER_NAME}, c.score, c.factors, {d.param('integer')}, "
         f"{d.param('text')} "
         "FROM risk_calc c LEFT JOIN site_risk sr ON sr.site = c.site_id "
         f"WHERE sr.id IS NULL OR sr.tier <> {TIER_NAME} OR sr.score <> c.score OR sr.rules_version <> {{}}",
@@ -190,7 +197,7 @@ def upsert_statement(d: Dialect, version: int, now: datetime) -> Sql:
             "overdue_l0", "overdue_l1", "overdue_l2", "overdue_l3")
     return Sql().add(
         f"INSERT INTO site_risk (site, {', '.join(cols)}) "
-        f"SELECT c.site_id, c.region_path, {TIER_NAME}, c.score, {factors_json(d)}, {d.param('integer')}, "
+        f"SELECT c.site_id, c.region_path, {TIER_NAME}, c.score, c.factors, {d.param('integer')}, "
         f"{d.ts_param()}, "
         "c.n_general + c.n_major, c.n_major, c.overdue_l0, c.overdue_l1, c.overdue_l2, c.overdue_l3 "
         "FROM risk_calc c WHERE TRUE "
