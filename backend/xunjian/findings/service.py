@@ -42,6 +42,12 @@ _COLUMNS = (
 )
 
 
+async def rerate_site(site_id: int, now: datetime, trigger: str) -> None:
+    from ..risk.service import rerate_site as _rerate  # risk reads findings; import late to keep the layers acyclic
+
+    await _rerate(site_id, now, trigger=trigger)
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -304,6 +310,8 @@ async def _act(principal: Principal, finding_id: int, action: str, apply, record
         changed = {**row, **{col._meta.name: v for col, v in values.items()}}
         await audit.record(principal, f"finding.{action}", "finding", finding_id, site_id=row["site"],
                            before=_snapshot(row), after={**_snapshot(changed), **detail})
+        # The board is never a night behind: the site's tier follows the change in the same transaction.
+        await rerate_site(row["site"], now, trigger=f"finding.{action}")
     return await get_finding(principal, finding_id), True
 
 

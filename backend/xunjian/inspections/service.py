@@ -117,6 +117,8 @@ async def put_inspection(principal: Principal, settings: Settings, inspection_id
                 found = rules.findings_of(evaluation, extras, now)
                 await findings.create_findings(principal, site["id"], inspection_id, found,
                                                self_reported=self_inspection, now=now)
+                # A submission changes the site's open findings and its recent results: re-rate it at once.
+                await findings.rerate_site(site["id"], now, trigger="inspection")
     return await get_inspection(principal, inspection_id), created
 
 
