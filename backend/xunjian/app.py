@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig, ResponseSpec
@@ -137,6 +138,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         after_request=security_headers,
         state=State({"settings": settings, "engine": engine, "readiness_checks": {}, "startup_hooks": [],
                      "shutdown_hooks": []}),
+        # Phones on weak township networks: compress anything worth it (lists, templates, the shell's modules).
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
         openapi_config=OpenAPIConfig(
             title="Xunjian 巡检 API",
             version=__version__,
