@@ -4,6 +4,15 @@
 // Lower sends first: photos must be on the server before the records that refer to them.
 export const PRIORITY = { photo: 0, inspection: 1, patrol: 1, response: 2, extension: 2, verification: 2, read: 3 };
 
+// Workflow actions on a finding carry the item's id as client_id: the server answers a replay of the same id with
+// 200 and changes nothing, so a retry after a lost answer is not shown as rejected. The id stays with the item.
+export const CLIENT_ID_TYPES = ['response', 'verification', 'extension'];
+
+export function withClientId(item) {
+  if (!CLIENT_ID_TYPES.includes(item.type) || !item.body || item.body.client_id) return item;
+  return { ...item, body: { ...item.body, client_id: item.id } };
+}
+
 export function uuid() {
   const c = globalThis.crypto;
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();
@@ -38,8 +47,8 @@ export class Outbox {
   async add(item) {
     const all = await this.store.all();
     const seq = all.reduce((m, i) => Math.max(m, i.seq || 0), 0) + 1;
-    const entry = { id: item.id || uuid(), attempts: 0, state: 'waiting', error: null, ...item, seq,
-      created_at: new Date(this.now()).toISOString() };
+    const entry = withClientId({ attempts: 0, state: 'waiting', error: null, ...item, id: item.id || uuid(), seq,
+      created_at: new Date(this.now()).toISOString() });
     await this.store.put(entry);
     return entry;
   }

@@ -1,7 +1,7 @@
 // Sending the outbox, shared by the page and the service worker (Background Sync): no DOM here.
 import * as api from './api.js';
 import * as db from './db.js';
-import { Outbox } from './outbox.js';
+import { Outbox, withClientId } from './outbox.js';
 
 export const outbox = new Outbox(db.outboxStore);
 
@@ -16,7 +16,8 @@ export async function sendItem(item, username) {
     if (r.status >= 200 && r.status < 300) await db.del('blobs', item.blobId);
     return r;
   }
-  const r = await api.send(item.method, item.path, { json: item.body });
+  // Items queued before client_id existed get theirs now (the item's id, the same on every retry).
+  const r = await api.send(item.method, item.path, { json: withClientId(item).body });
   if (item.type === 'inspection' && r.status >= 200 && r.status < 300) await db.del('drafts', item.id);
   return r;
 }

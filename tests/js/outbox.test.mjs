@@ -100,3 +100,52 @@ test('uuid is a v4 UUID and unique', () => {
   assert.match(a, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.notEqual(a, b);
 });
+
+test('workflow actions carry their outbox id as client_id, the same on every retry', async () => {
+  const { withClientId, CLIENT_ID_TYPES } = await import('../../pwa/js/outbox.js');
+  assert.deepEqual(CLIENT_ID_TYPES, ['response', 'verification', 'extension']);
+  const box = new Outbox(memoryStore());
+  await box.add({ type: 'photo', path: '/api/photos/p1', blobId: 'p1' });
+  const resp = await box.add({ type: 'response', method: 'POST', path: '/api/findings/7/responses', body: { note: 'fixed', photos: [] } });
+  await box.add({ type: 'verification', method: 'POST', path: '/api/findings/7/verification', body: { decision: 'accept' } });
+  await box.add({ id: 'ext-1', type: 'extension', method: 'POST', path: '/api/findings/8/extension', body: { action: 'approve' } });
+  await box.add({ id: 'insp-1', type: 'inspection', method: 'PUT', path: '/api/inspections/insp-1', body: { answers: {} } });
+  assert.match(resp.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a UUID the API accepts');
+  assert.equal(resp.body.client_id, resp.id);
+  assert.equal(resp.body.note, 'fixed', 'the rest of the body is kept');
+
+  // A server that applies each client_id once and answers a replay of it with 200.
+  const bodies = [];
+  const applied = new Set();
+  let loseAnswer = true;
+  const server = async (item) => {
+    if (item.blobId) return ok;
+    bodies.push({ path: item.path, body: item.body });
+    const id = item.body?.client_id;
+    if (id && applied.has(id)) return { status: 200 };
+    if (id) applied.add(id);
+    // First run: the response is applied but its answer is lost (the phone sees a network error).
+    if (item.type === 'response' && loseAnswer) { loseAnswer = false; return { status: 0, message: 'Failed to fetch' }; }
+    return { status: 201 };
+  };
+  let r = await box.drain(server);
+  assert.equal(r.stopped, 'retry');
+  assert.equal((await box.counts()).total, 3, 'the response, the verification and the extension wait');
+  r = await box.drain(server);
+  assert.equal(r.rejected, 0, 'the replay is not shown as rejected');
+  assert.equal((await box.counts()).total, 0);
+  const sentResp = bodies.filter((b) => b.path === '/api/findings/7/responses');
+  assert.equal(sentResp.length, 2);
+  assert.deepEqual(sentResp[0].body, sentResp[1].body, 'the retry sends the same client_id');
+  assert.equal(bodies.find((b) => b.path === '/api/findings/8/extension').body.client_id, 'ext-1');
+  assert.ok(bodies.find((b) => b.path === '/api/findings/7/verification').body.client_id);
+  assert.equal(bodies.find((b) => b.path.startsWith('/api/inspections/')).body.client_id, undefined,
+    'inspections are idempotent by their own UUID; their body is not touched');
+
+  // An item queued before this existed (no client_id stored) gets its id at send time; a set one is kept.
+  const old = { id: 'old-1', type: 'response', body: { note: 'n' } };
+  assert.equal(withClientId(old).body.client_id, 'old-1');
+  assert.equal(old.body.client_id, undefined, 'the stored item is not mutated');
+  assert.equal(withClientId({ id: 'x', type: 'response', body: { client_id: 'kept' } }).body.client_id, 'kept');
+  assert.equal(withClientId({ id: 'x', type: 'photo', blobId: 'x' }).body, undefined);
+});
