@@ -65,8 +65,12 @@ async def _take_rungs(d: Dialect, source: SubjectSource, ladder: rules.Ladder, n
                 "AND x.subject_id = src.subject_id AND x.step = {}) "
                 "ON CONFLICT (subject_type, subject_id, step) DO NOTHING"
             )
-            await db.fetch(sql, source.subject_type, rung.step, rung.level, grade, now, batch, True,
-                           *grade_args, threshold, source.subject_type, rung.step)
+            taken = await execute_counting(sql, source.subject_type, rung.step, rung.level, grade, now, batch, True,
+                                           *grade_args, threshold, source.subject_type, rung.step)
+            if taken > 1000 and not d.sqlite:
+                # Statistics still say the table is as small as before this run: without them PostgreSQL checks
+                # the next rung against these rows in a nested loop (minutes at national scale).
+                await db.fetch("ANALYZE escalation_step")
 
 
 async def _mark_superseded(batch: str) -> None:
