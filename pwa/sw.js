@@ -4,7 +4,7 @@ import * as api from './js/api.js';
 import * as db from './js/db.js';
 import { drain } from './js/sender.js';
 
-const VERSION = '2026-11-29.16';
+const VERSION = '2026-11-29.17';
 const CACHE = `xj-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -26,6 +26,7 @@ const SHELL = [
   '/js/template.js',
   '/js/checklist.js',
   '/js/views/board.js',
+  '/js/views/case.js',
   '/js/views/finding.js',
   '/js/views/findings.js',
   '/js/views/home.js',

@@ -14,7 +14,7 @@ let unread = 0;
 
 const ROUTES = {
   '': 'home', login: 'login', sites: 'sites', site: 'site', run: 'run', findings: 'findings', finding: 'finding',
-  board: 'board', inbox: 'inbox', patrol: 'patrol', outbox: 'outboxview',
+  board: 'board', case: 'case', inbox: 'inbox', patrol: 'patrol', outbox: 'outboxview',
 };
 
 const NAV = {

@@ -41,6 +41,17 @@ const zh = {
   next_due: '下次检查 {d}', rated_at: '评级时间 {d}', total_n: '共 {n} 个', recheck: '现场复查', approve: '同意', refuse: '不同意', patrol_team: '巡查队员（用逗号分隔）', patrol_campaign: '专项行动',
   patrol_warning: '气象预警',
   ev_finding_create: '发现隐患', ev_finding_respond: '整改反馈', ev_finding_reject: '退回', ev_finding_recheck: '现场复查', ev_finding_accept: '核查通过，销号', ev_finding_request_extension: '申请延期', ev_finding_approve_extension: '同意延期', ev_finding_refuse_extension: '不同意延期', ev_escalation_reminder: '到期提醒', ev_escalation_level1: '逾期通知', ev_escalation_level2: '督办', ev_escalation_level3: '挂牌督办',
+  coverage_title: '巡查覆盖', cov_in_time: '按时巡查', cov_late: '逾期未巡', cov_never: '从未巡查', cov_status: '状态', cov_last: '上次巡查', cov_daily: '寒潮期间每日',
+  cases_title: '待跟进个案（按立案时长）', cases_none: '没有待跟进的个案', case_open_n: '待跟进', case_title: '跟进个案 #{n}', case_urgent: '须当日跟进',
+  case_opened: '立案 {d}', case_opened_at: '立案时间', case_deadline: '跟进期限', case_closed_at: '结案时间', case_close: '结案', case_outcome: '结果',
+  case_closed: '已结案', case_st_open: '跟进中', case_st_closed: '已结案',
+  case_minor: '未成年人', case_critically_ill: '危重病人', case_mental_illness: '疑似精神障碍', case_elderly: '老年人', case_disabled: '残疾人',
+  case_refusal: '拒绝救助', case_requested: '需要跟进',
+  age_under_1d: '不足 1 天', age_1_to_3d: '1–3 天', age_3_to_7d: '3–7 天', age_over_7d: '7 天以上',
+  outcome_placed_at_station: '已入站安置', outcome_returned_home: '已返乡', outcome_hospitalised: '已送医', outcome_declined_after_follow_up: '跟进后仍拒绝救助',
+  outcome_handed_to_police: '已移交公安', outcome_not_found_again: '未再找到',
+  enc_show: '查看所遇人员信息', enc_met: '遇见时间', enc_sex: '性别', enc_age: '年龄段', enc_flags: '特殊情况', enc_place: '地点类型',
+  enc_action: '处置', enc_features: '体貌特征', enc_purged: '已按保存期限删除',
 };
 
 const en = {
@@ -92,6 +103,17 @@ const en = {
   override_open_major: 'Open major hazard', next_due: 'Next inspection {d}', rated_at: 'Rated {d}', total_n: '{n} in all', recheck: 'On-site re-check', approve: 'Approve', refuse: 'Refuse', patrol_team: 'Team members (comma-separated)',
   patrol_campaign: 'Campaign', patrol_warning: 'Weather warning',
   ev_finding_create: 'Found', ev_finding_respond: 'Response', ev_finding_reject: 'Rejected', ev_finding_recheck: 'On-site re-check', ev_finding_accept: 'Accepted and closed', ev_finding_request_extension: 'More time asked', ev_finding_approve_extension: 'Extension approved', ev_finding_refuse_extension: 'Extension refused', ev_escalation_reminder: 'Deadline reminder', ev_escalation_level1: 'Overdue notice', ev_escalation_level2: 'Supervision letter', ev_escalation_level3: 'Listed supervision',
+  coverage_title: 'Patrol coverage', cov_in_time: 'Patrolled in time', cov_late: 'Late', cov_never: 'Never patrolled', cov_status: 'Status', cov_last: 'Last patrol', cov_daily: 'daily in the cold wave',
+  cases_title: 'Open follow-up cases by age', cases_none: 'No open follow-up cases', case_open_n: 'Open cases', case_title: 'Follow-up case #{n}', case_urgent: 'Same day',
+  case_opened: 'Opened {d}', case_opened_at: 'Opened', case_deadline: 'Follow up by', case_closed_at: 'Closed', case_close: 'Close the case', case_outcome: 'Outcome',
+  case_closed: 'Case closed', case_st_open: 'Open', case_st_closed: 'Closed',
+  case_minor: 'Minor', case_critically_ill: 'Critically ill', case_mental_illness: 'Suspected mental illness', case_elderly: 'Elderly', case_disabled: 'Disabled',
+  case_refusal: 'Refused aid', case_requested: 'Follow-up asked for',
+  age_under_1d: 'Under 1 day', age_1_to_3d: '1–3 days', age_3_to_7d: '3–7 days', age_over_7d: 'Over 7 days',
+  outcome_placed_at_station: 'Placed at a station', outcome_returned_home: 'Returned home', outcome_hospitalised: 'Hospitalised', outcome_declined_after_follow_up: 'Declined after follow-up',
+  outcome_handed_to_police: 'Handed to the police', outcome_not_found_again: 'Not found again',
+  enc_show: 'Show the person met', enc_met: 'Met at', enc_sex: 'Sex', enc_age: 'Age band', enc_flags: 'Vulnerable', enc_place: 'Place',
+  enc_action: 'Action taken', enc_features: 'Visible features', enc_purged: 'Deleted after the retention period',
 };
 
 export const DICTS = { 'zh-CN': zh, en };

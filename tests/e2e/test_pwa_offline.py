@@ -8,6 +8,8 @@ import io
 import json
 import re
 import sqlite3
+import uuid
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -284,6 +286,47 @@ def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
     (enc_id, *fields), = db_rows(server, "SELECT id, is_minor, age_band, action FROM encounter ORDER BY met_at DESC LIMIT 1")
     assert fields == [1, "age_14_17", "persuaded_to_station"]
     assert db_rows(server, "SELECT count(*) FROM follow_up_case WHERE encounter = ?", enc_id) == [(1,)], "a minor opens a case"
+    ctx.close()
+    supervisor_sees_coverage_and_closes_the_case(server, browser, enc_id)
+
+
+def supervisor_sees_coverage_and_closes_the_case(server, browser, enc_id):
+    """The supervisor's board: the zone just patrolled is in time, one patrolled ten days ago is late, one never
+    patrolled shows so; the minor's case is listed, its screen shows the person met on request, and it closes."""
+    (case_id,), = db_rows(server, "SELECT id FROM follow_up_case WHERE encounter = ?", enc_id)
+    zones = dict(db_rows(server, "SELECT code, id FROM site WHERE kind = 'patrol_zone'"))
+    ten_days_ago = datetime.now(timezone.utc) - timedelta(days=10)
+    r = httpx.put(f"{server['base']}/api/patrols/{uuid.uuid4()}", headers=api_token(server, "inspector"), json={
+        "zone_id": zones["XC-620102-02"], "started_at": ten_days_ago.isoformat(),
+        "ended_at": (ten_days_ago + timedelta(hours=2)).isoformat(), "team": ["王伟"], "place_types": ["square"],
+        "weather": "clear", "answers": {k: {"result": "compliant"} for k in ("key_places_covered", "supplies_carried",
+                                                                 "vulnerable_escorted")}})
+    assert r.status_code == 201, r.text
+    ctx, page = new_page(browser, server)
+    login(page, "supervisor")
+    see(page, "#patrols #coverage")
+    status = lambda code: page.get_attribute(f"#coverage tr[data-zone='{zones[code]}']", "data-status")  # noqa: E731
+    assert [status("XC-620102-01"), status("XC-620102-02"), status("XC-620902-01")] == ["in_time", "late", "never"]
+    assert "逾期未巡" in page.inner_text(f"#coverage tr[data-zone='{zones['XC-620102-02']}']")
+    counts = page.inner_text("#coverage-counts")
+    assert "从未巡查" in counts and "逾期未巡" in counts
+    case = page.locator(f"#cases li[data-case='{case_id}']")
+    assert case.count() == 1 and "未成年人" in case.inner_text(), page.inner_text("#patrols")
+    case.locator("a").click()
+    see(page, "#case-status[data-status=open]")
+    page.click("#show-person")
+    see(page, "#encounter")
+    assert "14" in page.inner_text("#encounter"), "the age band the API returns is shown"
+    page.select_option("select[name=outcome]", "returned_home")
+    page.fill("textarea[name=note]", "联系到家人，已返乡")
+    page.click("#close-case button[type=submit]")
+    see(page, "#case-status[data-status=closed]")
+    assert "已返乡" in page.inner_text("main")
+    assert db_rows(server, "SELECT status, outcome FROM follow_up_case WHERE id = ?", case_id) == [("closed", "returned_home")]
+    # Person details are never kept on the phone.
+    cached = page.evaluate("async () => (await (await import('/js/db.js')).all('cache')).map((c) => c.key)")
+    assert not [k for k in cached if "follow-up" in k or "encounter" in k or "persons" in k], cached
+    assert not page.errors, page.errors
     ctx.close()
 
 

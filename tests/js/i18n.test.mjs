@@ -48,3 +48,19 @@ test('no innerHTML, no inline handlers or styles anywhere in the PWA', () => {
   walk(root);
   assert.deepEqual(offenders, []);
 });
+
+test('every case reason, outcome, coverage status and case age the patrol API returns has a label', () => {
+  // Read from backend/xunjian/patrols, so a value added there without a label fails here.
+  const py = (f) => readFileSync(new URL(`../../backend/xunjian/patrols/${f}`, import.meta.url), 'utf8');
+  const rules = py('rules.py');
+  const schemas = py('schemas.py');
+  const quoted = (text) => [...text.matchAll(/"([a-z0-9_]+)"/g)].map((m) => m[1]);
+  const reasons = [...rules.split('def case_reasons')[1].split('\ndef ')[0].matchAll(/reasons\.append\("([a-z_]+)"\)/g)].map((m) => m[1]);
+  const outcomes = quoted(schemas.match(/Outcome = Literal\[([^\]]+)\]/)[1]);
+  const statuses = quoted(schemas.match(/status: Literal\[([^\]]+)\]/)[1]);
+  const ages = [...rules.match(/CASE_AGE_BUCKETS = \((.+)\)/)[1].matchAll(/\("([a-z0-9_]+)"/g)].map((m) => m[1]);
+  assert.ok(reasons.includes('minor') && outcomes.includes('returned_home') && statuses.includes('never') && ages.length === 4);
+  const keys = [...reasons.map((r) => `case_${r}`), ...outcomes.map((o) => `outcome_${o}`), ...statuses.map((x) => `cov_${x}`),
+    ...ages.map((a) => `age_${a}`), 'case_st_open', 'case_st_closed'];
+  for (const lang of Object.keys(DICTS)) for (const k of keys) assert.ok(DICTS[lang][k], `${lang}.${k}`);
+});

@@ -1,9 +1,10 @@
 // The supervisor's risk board: tier counts per child region with drill-down, red and orange sites with their
-// reasons, overdue rectifications by escalation level, and the 12-week trend drawn in SVG.
+// reasons, overdue rectifications by escalation level, the 12-week trend drawn in SVG, and street-patrol coverage
+// with the open follow-up cases. Cases describe vulnerable people: fetched fresh, never kept in IndexedDB.
 import { t, pick, formatDate } from '../i18n.js';
 import { h, s } from '../dom.js';
 import { cachedGet } from '../app.js';
-import { query } from '../api.js';
+import { query, send } from '../api.js';
 import { tierPill, factorText } from './parts.js';
 
 export const TIERS = ['red', 'orange', 'yellow', 'blue'];
@@ -33,7 +34,50 @@ export function trendSvg(points) {
   return svg;
 }
 
+const COVERAGE = ['late', 'never', 'in_time'];
+export const AGES = ['under_1d', '1_to_3d', '3_to_7d', 'over_7d'];
+
+export function caseItem(c) {
+  return h('li', { class: c.urgent ? 'tier-red' : 'tier-yellow', 'data-case': c.id },
+    h('a', { class: 'main', href: `#/case/${c.id}` }, c.reasons.map((r) => t(`case_${r}`)).join('、') || t('case_title', { n: c.id })),
+    h('div', { class: 'row' }, c.urgent ? h('span', { class: 'pill late' }, t('case_urgent')) : null,
+      h('span', { class: c.overdue ? 'pill late' : 'muted' }, t('deadline', { d: formatDate(c.deadline, true) })),
+      c.escalation_level ? h('span', { class: 'pill late' }, t('level_n', { n: c.escalation_level })) : null),
+    h('div', { class: 'muted' }, c.zone_name, ' · ', t('case_opened', { d: formatDate(c.opened_at, true) })));
+}
+
+// Zones patrolled in time, late or never (the region drilled into), then the open cases by age and the oldest.
+async function patrols(region) {
+  const [cov, list] = await Promise.all([send('GET', query('/api/patrols/coverage', { region })),
+    send('GET', '/api/follow-up-cases?status=open&limit=200')]);
+  if (cov.status !== 200) return cov.status ? null : h('p', { class: 'muted' }, t('offline_unavailable'));
+  const c = cov.data;
+  const zones = [...c.zones].sort((a, z) => COVERAGE.indexOf(a.status) - COVERAGE.indexOf(z.status) || a.code.localeCompare(z.code));
+  const shown = zones.slice(0, 50);
+  const ids = new Set(c.zones.map((z) => z.zone_id));
+  // The case list has no region filter: keep the cases of the zones shown for this region.
+  const cases = (list.data?.items || []).filter((x) => ids.has(x.zone_id));
+  return h('section', { id: 'patrols' }, h('h2', {}, t('coverage_title')),
+    h('div', { class: 'tiers', id: 'coverage-counts' }, COVERAGE.map((k) => h('div', { class: `pill cov-${k}`, 'data-status': k },
+      t(`cov_${k}`), h('br', {}), String(c.counts[k] || 0)))),
+    shown.length ? h('table', { id: 'coverage' },
+      h('thead', {}, h('tr', {}, [t('patrol_zone'), t('cov_status'), t('cov_last'), t('case_open_n')].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, shown.map((z) => h('tr', { 'data-zone': z.zone_id, 'data-status': z.status },
+        h('th', { scope: 'row' }, z.name, h('br', {}), h('small', { class: 'muted' }, z.region_name)),
+        h('td', {}, h('span', { class: `pill cov-${z.status}` }, t(`cov_${z.status}`)), z.cold_wave ? h('small', {}, ' ', t('cov_daily')) : null),
+        h('td', {}, z.last_patrol_at ? formatDate(z.last_patrol_at, true) : '—'),
+        h('td', { class: 'n' }, String(z.open_cases))))))
+      : h('p', { class: 'muted' }, t('no_results')),
+    zones.length > shown.length ? h('p', { class: 'muted' }, t('total_n', { n: zones.length })) : null,
+    h('h2', {}, t('cases_title')),
+    h('table', { id: 'case-ages' }, h('tbody', {}, AGES.map((k) => h('tr', {}, h('th', { scope: 'row' }, t(`age_${k}`)),
+      h('td', { class: 'n' }, String(c.open_cases.by_age[k] || 0)))),
+      h('tr', {}, h('th', { scope: 'row' }, t('overdue')), h('td', { class: 'n' }, String(c.open_cases.overdue))))),
+    cases.length ? h('ul', { class: 'list', id: 'cases' }, cases.map(caseItem)) : h('p', { class: 'muted' }, t('cases_none')));
+}
+
 export async function render({ params }) {
+  const cov = patrols(params.region).catch(() => null);
   const b = await cachedGet(query('/api/risk/board', { region: params.region }));
   const region = b.region || {};
   const out = h('div', {}, h('h1', {}, t('board_title'), region.name ? ` · ${region.name}` : ''),
@@ -65,5 +109,7 @@ export async function render({ params }) {
   out.append(h('p', {}, h('a', { class: 'btn sec', href: query('/api/risk/board.csv', { region: params.region }), download: 'risk-board.csv' }, t('export_csv'))));
   out.append(h('h2', {}, t('trend')), h('div', { class: 'trend' }, trendSvg(b.trend || []),
     h('div', { class: 'legend', 'aria-hidden': 'true' }, TIERS.map((k) => h('span', { class: `pill ${k}` }, t(`tier_${k}`))))));
+  const section = await cov;
+  if (section) out.append(section);
   return out;
 }

@@ -19,7 +19,7 @@ const FLAG = { minor: 'is_minor', elderly: 'is_elderly', disabled: 'is_disabled'
 
 let watchId = null;
 
-function findItem(tpl, key) {
+export function findItem(tpl, key) {
   for (const s of tpl.sections) for (const i of s.items) { if (i.key === key) return i; for (const j of i.items || []) if (j.key === key) return j; }
   return null;
 }
