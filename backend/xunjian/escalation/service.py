@@ -160,6 +160,12 @@ async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -
     batch = uuid.uuid4().hex
     counts: dict[str, int] = {}
     async with db.write_transaction():
+        if not d.sqlite:
+            # A rung's INSERT … SELECT checks the step table it is writing to. Planned as a nested loop (the
+            # statistics of a small table), each outer row would rescan the index entries this very statement has
+            # just added: hours at national scale. Hash joins read the table once; JIT only costs time here.
+            await db.fetch("SET LOCAL enable_nestloop = off")
+            await db.fetch("SET LOCAL jit = off")
         for source in load_sources().values():
             await _take_rungs(d, source, ladder, now, batch)
         await _mark_superseded(batch)
