@@ -65,7 +65,7 @@ async function patrols(region) {
       h('tbody', {}, shown.map((z) => h('tr', { 'data-zone': z.zone_id, 'data-status': z.status },
         h('th', { scope: 'row' }, z.name, h('br', {}), h('small', { class: 'muted' }, z.region_name)),
         h('td', {}, h('span', { class: `pill cov-${z.status}` }, t(`cov_${z.status}`)), z.cold_wave ? h('small', {}, ' ', t('cov_daily')) : null),
-        h('td', {}, z.last_patrol_at ? formatDate(z.last_patrol_at, true) : '—'),
+        h('td', {}, z.last_patrol_at ? formatDate(z.last_patrol_at) : '—'),
         h('td', { class: 'n' }, String(z.open_cases))))))
       : h('p', { class: 'muted' }, t('no_results')),
     zones.length > shown.length ? h('p', { class: 'muted' }, t('total_n', { n: zones.length })) : null,
