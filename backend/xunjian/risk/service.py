@@ -281,13 +281,18 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
             (c for p, c in by_path.items() if row["region_path"].startswith(p)), None)
         if child is not None:
             child_counts[child][row["tier"]] += row["n"]
-    red_where = f"sr.tier IN ('red', 'orange') AND {where} AND {scope_sql}"
-    sites = await db.fetch(
-        "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, sr.factors, "
-        "sr.open_findings, sr.overdue_l0 + sr.overdue_l1 + sr.overdue_l2 + sr.overdue_l3 AS overdue "
-        f"FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region WHERE {red_where} "
-        "ORDER BY CASE sr.tier WHEN 'red' THEN 0 ELSE 1 END, sr.score DESC, sr.id LIMIT {}",
-        *args, *scope_args, BOARD_SITES)
+    # Red first, then orange, each by score: one query per tier walks the (tier, score) index and stops at the
+    # limit instead of sorting every red and orange site of the country.
+    sites: list[dict] = []
+    for tier in ("red", "orange"):
+        if len(sites) >= BOARD_SITES or not counts[tier]:
+            continue
+        sites += await db.fetch(
+            "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, sr.factors, "
+            "sr.open_findings, sr.overdue_l0 + sr.overdue_l1 + sr.overdue_l2 + sr.overdue_l3 AS overdue "
+            f"FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
+            f"WHERE sr.tier = {{}} AND {where} AND {scope_sql} ORDER BY sr.score DESC, sr.id LIMIT {{}}",
+            tier, *args, *scope_args, BOARD_SITES - len(sites))
     red_orange_total = counts["red"] + counts["orange"]
     return Board(
         region=root, counts=counts, total=sum(counts.values()),
