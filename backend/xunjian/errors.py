@@ -129,6 +129,13 @@ def http_error_handler(_: Request, exc: HTTPException) -> Response:
 
 def data_error_handler(request: Request, exc: Exception) -> Response:
     # A value the database cannot hold (an id beyond its integer range, say) is bad input, not a server fault.
+    # Other data errors raised by the server itself (a too-long string we wrote) stay 500s: they are our bugs.
+    # asyncpg raises the bare DataError when it cannot encode an argument (the client's value), a subclass when the
+    # server refuses a value.
+    client_side = type(exc) is asyncpg.exceptions.DataError or isinstance(
+        exc, (OverflowError, asyncpg.exceptions.NumericValueOutOfRangeError))
+    if not client_side:
+        return internal_error_handler(request, exc)
     log.info("Rejected a value the database cannot hold on %s %s: %s", request.method, request.url.path, exc)
     return _body(422, "invalid", "A value is out of range", None)
 

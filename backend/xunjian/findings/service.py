@@ -311,7 +311,7 @@ async def _act(principal: Principal, finding_id: int, action: str, apply, record
         await audit.record(principal, f"finding.{action}", "finding", finding_id, site_id=row["site"],
                            before=_snapshot(row), after={**_snapshot(changed), **detail})
         # The board is never a night behind: the site's tier follows the change in the same transaction.
-        await rerate_site(row["site"], now, trigger=f"finding.{action}")
+        await rerate_site(row["site"], now, trigger="finding")
     return await get_finding(principal, finding_id), True
 
 
