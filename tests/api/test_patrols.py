@@ -210,6 +210,9 @@ async def test_closing_a_case_records_its_outcome_once(client, demo, as_user):
     r = await client.post(f"/api/follow-up-cases/{case_ids[0]}/close",
                           json={"outcome": "placed_at_station", "note": "已入站"}, headers=headers)
     assert r.status_code == 200 and r.json()["status"] == "closed" and r.json()["outcome"] == "placed_at_station"
+    replay = await client.post(f"/api/follow-up-cases/{case_ids[0]}/close",
+                               json={"outcome": "placed_at_station", "note": "已入站"}, headers=headers)
+    assert replay.status_code == 200 and replay.json()["closed_at"] == r.json()["closed_at"]  # offline retry
     again = await client.post(f"/api/follow-up-cases/{case_ids[0]}/close",
                               json={"outcome": "returned_home"}, headers=headers)
     assert again.status_code == 409
@@ -218,6 +221,17 @@ async def test_closing_a_case_records_its_outcome_once(client, demo, as_user):
     assert bad.status_code == 422
     listed = await client.get("/api/follow-up-cases?status=open", headers=headers)
     assert [c["id"] for c in listed.json()["items"]] == [case_ids[1]]
+
+
+async def test_cases_filter_by_region(client, demo, as_user):
+    headers = await as_user("inspector")
+    started = recent_start()
+    _, r = await submit(client, headers, patrol_body(demo.sites[ZONE_LZ], started, three_encounters(started)))
+    supervisor = await as_user("supervisor")
+    lanzhou = await client.get(f"/api/follow-up-cases?region={demo.regions['620100']}", headers=supervisor)
+    tianshui = await client.get(f"/api/follow-up-cases?region={demo.regions['620500']}", headers=supervisor)
+    assert lanzhou.json()["total"] == 2 and tianshui.json()["total"] == 0
+    assert (await client.get("/api/follow-up-cases?region=999999", headers=supervisor)).status_code == 404
 
 
 async def test_the_street_patrol_template_decides_options_and_required_items(client, demo, as_user):

@@ -83,10 +83,11 @@ async def unlink_encounter(principal: Caller, encounter_id: FromPath[uuid.UUID])
      summary="Follow-up cases in scope (inspectors: their own), earliest deadline first")
 async def list_cases(
     principal: Caller, status: FromQuery[str | None] = None, zone: FromQuery[int | None] = None,
-    overdue: FromQuery[bool | None] = None, limit: Limit = 50, offset: Offset = 0,
+    region: FromQuery[int | None] = None, overdue: FromQuery[bool | None] = None, limit: Limit = 50,
+    offset: Offset = 0,
 ) -> CaseList:
-    return await service.list_cases(principal, status=status, zone=zone, overdue=overdue, limit=limit,
-                                    offset=offset)
+    return await service.list_cases(principal, status=status, zone=zone, region=region, overdue=overdue,
+                                    limit=limit, offset=offset)
 
 
 @get("/api/follow-up-cases/{case_id:int}", tags=TAGS, summary="One follow-up case")

@@ -283,6 +283,7 @@ _CASE_COLUMNS = (
     FollowUpCase.recorded_by, FollowUpCase.reasons, FollowUpCase.urgent, FollowUpCase.escalation_level,
     FollowUpCase.opened_at, FollowUpCase.deadline,
     FollowUpCase.status, FollowUpCase.outcome, FollowUpCase.outcome_note, FollowUpCase.closed_at,
+    FollowUpCase.closed_by,
 )
 
 
@@ -409,10 +410,16 @@ async def get_case(principal: Principal, case_id: int, now: datetime | None = No
 
 
 async def list_cases(principal: Principal, *, status: str | None = None, zone: int | None = None,
-                     overdue: bool | None = None, limit: int = 50, offset: int = 0,
+                     region: int | None = None, overdue: bool | None = None, limit: int = 50, offset: int = 0,
                      now: datetime | None = None) -> CaseList:
     _ensure_staff(principal)
     now = now or utcnow()
+    region_path = None
+    if region is not None:
+        found = await Region.select(Region.path).where(Region.id == region).first()
+        if found is None:
+            raise NotFound("Region not found")
+        region_path = found["path"]
     if status is not None and status not in ("open", "closed"):
         raise Invalid("status is open or closed", details={"parameter": "status"})
     where = _and([
@@ -420,6 +427,7 @@ async def list_cases(principal: Principal, *, status: str | None = None, zone: i
         FollowUpCase.recorded_by == principal.id if principal.role == "inspector" else None,
         FollowUpCase.status == status if status else None,
         FollowUpCase.zone == zone if zone is not None else None,
+        FollowUpCase.zone._.region_path.like(region_path + "%") if region_path else None,
         ((FollowUpCase.status == "open") & (FollowUpCase.deadline < now)) if overdue else None,
     ])
     query = FollowUpCase.select(*_CASE_COLUMNS).order_by(FollowUpCase.deadline).order_by(FollowUpCase.id).limit(
@@ -438,6 +446,8 @@ async def close_case(principal: Principal, case_id: int, data: CaseClose, now: d
     now = now or utcnow()
     async with db.write_transaction():
         row = await _visible_case(principal, case_id)
+        if row["status"] == "closed" and row["outcome"] == data.outcome and row["closed_by"] == principal.id:
+            return _case_read(row, now)  # an offline retry of the same close: nothing to do, not a conflict
         try:
             rules.check_close(row["status"], data.outcome)
         except rules.RuleError as exc:

@@ -49,14 +49,12 @@ export function caseItem(c) {
 // Zones patrolled in time, late or never (the region drilled into), then the open cases by age and the oldest.
 async function patrols(region) {
   const [cov, list] = await Promise.all([send('GET', query('/api/patrols/coverage', { region })),
-    send('GET', '/api/follow-up-cases?status=open&limit=200')]);
+    send('GET', query('/api/follow-up-cases', { status: 'open', region, limit: 200 }))]);
   if (cov.status !== 200) return cov.status ? null : h('p', { class: 'muted' }, t('offline_unavailable'));
   const c = cov.data;
   const zones = [...c.zones].sort((a, z) => COVERAGE.indexOf(a.status) - COVERAGE.indexOf(z.status) || a.code.localeCompare(z.code));
   const shown = zones.slice(0, 50);
-  const ids = new Set(c.zones.map((z) => z.zone_id));
-  // The case list has no region filter: keep the cases of the zones shown for this region.
-  const cases = (list.data?.items || []).filter((x) => ids.has(x.zone_id));
+  const cases = list.data?.items || [];
   return h('section', { id: 'patrols' }, h('h2', {}, t('coverage_title')),
     h('div', { class: 'tiers', id: 'coverage-counts' }, COVERAGE.map((k) => h('div', { class: `pill cov-${k}`, 'data-status': k },
       t(`cov_${k}`), h('br', {}), String(c.counts[k] || 0)))),
