@@ -8,7 +8,7 @@ ID = "2026-11-29T23:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "unique and composite indexes"
 
-STATEMENTS = ['CREATE UNIQUE INDEX risk_snapshot_day_region_tier ON risk_snapshot (day, region, tier)', 'CREATE INDEX site_risk_region_tier ON site_risk (region_path, tier)', 'CREATE INDEX site_risk_tier_score ON site_risk (tier, score)']
+STATEMENTS = ['CREATE UNIQUE INDEX risk_snapshot_day_region_tier ON risk_snapshot (day, region, tier)', 'CREATE INDEX site_risk_region_tier ON site_risk (region_path, tier, overdue_l0, overdue_l1, overdue_l2, overdue_l3, rated_at)', 'CREATE INDEX site_risk_tier_score ON site_risk (tier, score)']
 INDEXES = ['risk_snapshot_day_region_tier', 'site_risk_region_tier', 'site_risk_tier_score']
 
 
