@@ -82,6 +82,14 @@ def cmd_create_user(settings: Settings, args) -> int:
     return 0
 
 
+def serve_runs_scheduler(settings: Settings, scheduler: bool, no_scheduler: bool) -> bool:
+    """The embedded default (SQLite, one process) runs the jobs in-process; a PostgreSQL deployment runs them in the
+    separate `xunjian scheduler` process unless asked otherwise."""
+    if no_scheduler:
+        return False
+    return scheduler or settings.run_scheduler or not settings.is_postgres
+
+
 def cmd_serve(settings: Settings, args) -> int:
     import uvicorn
 
@@ -89,8 +97,7 @@ def cmd_serve(settings: Settings, args) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
-    if args.scheduler:
-        settings = settings.with_(run_scheduler=True)
+    settings = settings.with_(run_scheduler=serve_runs_scheduler(settings, args.scheduler, args.no_scheduler))
     app = create_app(settings)
     print(f"Xunjian is serving at http://{host}:{port}/  (API docs: http://{host}:{port}/schema)", flush=True)
     uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True, server_header=False)
@@ -111,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the API and the PWA")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--scheduler", action="store_true", help="run the scheduled jobs in this process too")
+    p.add_argument("--scheduler", action="store_true",
+                   help="run the scheduled jobs in this process (the default on SQLite)")
+    p.add_argument("--no-scheduler", action="store_true", help="never run the scheduled jobs in this process")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("demo", help="load demo regions, sites and users (idempotent)")
     p = sub.add_parser("create-user", help="create an account")

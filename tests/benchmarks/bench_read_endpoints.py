@@ -80,7 +80,7 @@ def main() -> None:
     (tmp / "hello.py").write_text(HELLO)
     app_port, hello_port = free_port(), free_port()
     procs = [
-        subprocess.Popen([PY, "-m", "xunjian.cli", "serve", "--port", str(app_port)], env=env,
+        subprocess.Popen([PY, "-m", "xunjian.cli", "serve", "--no-scheduler", "--port", str(app_port)], env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
         subprocess.Popen([PY, "-m", "uvicorn", "hello:app", "--port", str(hello_port), "--log-level", "warning",
                           "--no-access-log"], cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),

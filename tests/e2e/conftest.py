@@ -46,7 +46,7 @@ def server(tmp_path_factory):
     subprocess.run([*exe, "demo"], env=env, check=True, capture_output=True, timeout=120)
     port = _free_port()
     log = open(data / "serve.log", "w")
-    proc = subprocess.Popen([*exe, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
+    proc = subprocess.Popen([*exe, "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -45,3 +45,14 @@ def test_settings_from_environment():
         Settings.from_env({"XUNJIAN_PORT": "eighty"})
     with pytest.raises(ConfigError):
         Settings.from_env({"XUNJIAN_DATABASE_URL": "mysql://x"})
+
+
+def test_serve_runs_the_jobs_in_process_on_the_embedded_default_only():
+    from xunjian.cli import serve_runs_scheduler
+
+    sqlite, pg = Settings(), Settings(database_url="postgresql://u@h/d")
+    assert serve_runs_scheduler(sqlite, False, False) is True
+    assert serve_runs_scheduler(sqlite, False, True) is False
+    assert serve_runs_scheduler(pg, False, False) is False
+    assert serve_runs_scheduler(pg, True, False) is True
+    assert serve_runs_scheduler(Settings(database_url="postgresql://u@h/d", run_scheduler=True), False, False) is True
