@@ -97,6 +97,9 @@ def cmd_serve(settings: Settings, args) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
+    if not settings.is_postgres:
+        # The embedded default needs no separate step: bring its database up to date first (idempotent).
+        cmd_migrate(settings, args)
     settings = settings.with_(run_scheduler=serve_runs_scheduler(settings, args.scheduler, args.no_scheduler))
     app = create_app(settings)
     print(f"Xunjian is serving at http://{host}:{port}/  (API docs: http://{host}:{port}/schema)", flush=True)
