@@ -81,18 +81,15 @@ class Scope:
             return "FALSE", []
         return "(" + " OR ".join(parts) + ")", args
 
+    def restrict(self, query, site: Any = None):
+        """`query` limited to this scope (see `where` for `site`)."""
+        cond = self.where(site)
+        return query if cond is None else query.where(cond)
+
     async def get_site(self, site_id: int, *columns) -> dict:
         from .sites.tables import Site
 
-        query = Site.select(*columns).where(Site.id == site_id)
-        cond = self.where()
-        if cond is not None:
-            query = query.where(cond)
-        row = await query.first()
+        row = await self.restrict(Site.select(*columns).where(Site.id == site_id)).first()
         if row is None:
             raise NotFound("Site not found")
         return row
-
-    def ensure(self, site_id: int, region_path: str, what: str = "Record") -> None:
-        if not self.holds(site_id, region_path):
-            raise NotFound(f"{what} not found")

@@ -7,7 +7,6 @@ from litestar.datastructures import Cookie
 from litestar.params import Body, FromPath
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from ..errors import Invalid
 from . import rules, service
 from .auth import PUBLIC, CSRF_COOKIE, SESSION_COOKIE, admin_only, client_addr
 from .principal import Caller
@@ -20,8 +19,6 @@ from .schemas import (
 @post("/api/auth/login", opt=PUBLIC, status_code=HTTP_200_OK, tags=["auth"], summary="Log in; returns a token and sets the session cookie")
 async def login(request: Request, data: Annotated[LoginRequest, Body()]) -> Response[LoginResponse]:
     settings = request.app.state.settings
-    if not data.username or not data.password:
-        raise Invalid("username and password are required")
     token, user = await service.login(
         settings, data.username, data.password, client_addr(request), request.headers.get("user-agent", "")
     )

@@ -91,6 +91,8 @@ async def _record_failure(settings: Settings, keys: list[str], now: datetime) ->
 
 async def login(settings: Settings, username: str, password: str, client_addr: str, user_agent: str,
                 now: datetime | None = None) -> tuple[str, dict]:
+    if not username or not password:
+        raise Invalid("username and password are required")
     now = now or utcnow()
     user_key, client_key = f"user:{username.lower()[:100]}", f"ip:{client_addr}"
     await _check_throttle(

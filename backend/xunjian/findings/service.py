@@ -163,10 +163,8 @@ async def list_findings(principal: Principal, *, limit: int = 50, offset: int = 
 
 
 async def _fetch(principal: Principal, finding_id: int, *, lock: bool = False) -> dict:
-    query = Finding.select(*_COLUMNS).where(Finding.id == finding_id).output(load_json=True)
-    cond = principal.scope.where(Finding.site)
-    if cond is not None:
-        query = query.where(cond)
+    query = principal.scope.restrict(
+        Finding.select(*_COLUMNS).where(Finding.id == finding_id).output(load_json=True), Finding.site)
     if lock:
         query = lock_for_update(query, Finding)
     row = await query.first()

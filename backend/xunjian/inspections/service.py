@@ -130,10 +130,7 @@ _COLUMNS = (
 
 async def load_row(principal: Principal, inspection_id: uuid.UUID) -> dict:
     query = Inspection.select(*_COLUMNS).where(Inspection.id == inspection_id).output(load_json=True)
-    cond = principal.scope.where(Inspection.site)
-    if cond is not None:
-        query = query.where(cond)
-    row = await query.first()
+    row = await principal.scope.restrict(query, Inspection.site).first()
     if row is None:
         raise NotFound("Inspection not found")
     return row

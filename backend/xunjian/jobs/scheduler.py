@@ -75,7 +75,7 @@ async def run_forever(settings: Settings, stop_event: asyncio.Event | None = Non
         try:
             loop.add_signal_handler(sig, stop_event.set)
         except (NotImplementedError, RuntimeError):
-            pass
+            pass  # no signal handlers off the main thread (tests) or on Windows: stop_event still ends the loop
     scheduler = build_scheduler(settings)
     scheduler.start()
     log.info("Scheduler running jobs %s", sorted(load_all()))

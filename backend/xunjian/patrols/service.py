@@ -22,6 +22,7 @@ from ..accounts.principal import Principal
 from ..audit import service as audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..photos.links import link_photos
+from ..regions.service import get_region
 from ..regions.tables import Region
 from ..sites.tables import Site
 from . import rules, template
@@ -77,10 +78,7 @@ def _ensure_staff(principal: Principal) -> None:
 
 async def _zone_for(principal: Principal, zone_id: int) -> dict:
     query = Site.select(Site.id, Site.name, Site.region_path, Site.kind).where(Site.id == zone_id)
-    cond = principal.scope.where()
-    if cond is not None:
-        query = query.where(cond)
-    row = await query.first()
+    row = await principal.scope.restrict(query).first()
     if row is None or row["kind"] != "patrol_zone":
         raise Invalid("zone_id is not a patrol zone in your scope", details=[{"field": "zone_id"}])
     return row
@@ -416,10 +414,7 @@ async def list_cases(principal: Principal, *, status: str | None = None, zone: i
     now = now or utcnow()
     region_path = None
     if region is not None:
-        found = await Region.select(Region.path).where(Region.id == region).first()
-        if found is None:
-            raise NotFound("Region not found")
-        region_path = found["path"]
+        region_path = (await get_region(region))["path"]
     if status is not None and status not in ("open", "closed"):
         raise Invalid("status is open or closed", details={"parameter": "status"})
     where = _and([
@@ -709,10 +704,7 @@ async def coverage(principal: Principal, *, region: int | None = None, now: date
     now = now or utcnow()
     conds = [Site.kind == "patrol_zone", Site.is_active == True, principal.scope.where()]  # noqa: E712
     if region is not None:
-        row = await Region.select(Region.path).where(Region.id == region).first()
-        if row is None:
-            raise NotFound("Region not found")
-        conds.append(Site.region_path.like(row["path"] + "%"))
+        conds.append(Site.region_path.like((await get_region(region))["path"] + "%"))
     zones = await Site.select(
         Site.id, Site.code, Site.name, Site.region, Site.region.name.as_alias("region_name"), Site.region_path,
         Site.attributes,

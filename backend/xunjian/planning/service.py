@@ -13,7 +13,7 @@ from .. import db
 from ..accounts.principal import Principal
 from ..errors import Invalid, NotFound
 from ..jobs.sqlkit import dialect
-from ..regions.tables import Region
+from ..regions.service import get_region
 from ..risk import rules as R
 from ..risk import service as risk
 from .schemas import DueList, DueSite
@@ -43,8 +43,8 @@ async def due_sites(principal: Principal, *, within_days: int = 14, kind: str | 
     conds = [f"s.is_active = {d.true}", "s.kind IN (" + ", ".join(f"'{k}'" for k in kinds) + ")"]
     args: list = []
     if region is not None:
-        row = await Region.select(Region.path).where(Region.id == region).first()
-        if row is None or not (principal.scope.holds_region(row["path"]) or principal.scope.site_ids):
+        row = await get_region(region)
+        if not (principal.scope.holds_region(row["path"]) or principal.scope.site_ids):
             raise NotFound("Region not found")
         conds.append("s.region_path LIKE {}")
         args.append(row["path"] + "%")

@@ -10,6 +10,7 @@ from .. import db
 from ..accounts.principal import Principal
 from ..audit import service as audit
 from ..errors import Conflict, Invalid, NotFound
+from ..regions.service import get_region
 from ..regions.tables import Region
 from . import rules
 from .schemas import SiteCreate, SiteList, SiteRead, SiteUpdate
@@ -60,11 +61,8 @@ async def list_sites(principal: Principal, *, kind: str | None = None, region: i
         where.append("site.kind = {}")
         args.append(kind)
     if region is not None:
-        row = await Region.select(Region.path).where(Region.id == region).first()
-        if row is None:
-            raise NotFound("Region not found")
         where.append("site.region_path LIKE {}")
-        args.append(row["path"] + "%")
+        args.append((await get_region(region))["path"] + "%")
     if q:
         needle = _escape_like(q)[:100].lower()
         if needle:
