@@ -37,27 +37,48 @@ def current_rules(settings: Settings | None = None) -> dict:
 
 # ---------------------------------------------------------------- rating: set-based
 
+# Full runs and partial ones (a site re-rated at once, the escalation job's sites) serialise on this PostgreSQL
+# transaction lock: a full run takes it alone and rebuilds the roll-up; partial runs share it and only add
+# differences. Without it a full run could write back a rating computed before a concurrent finding change.
+# (SQLite has one writer at a time anyway.)
+RISK_LOCK = 0x58_4A_52_4B  # "XJRK"
+
+
+async def _lock(exclusive: bool) -> None:
+    if not db.is_sqlite():
+        fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        await db.fetch(f"SELECT {fn}({{}})", RISK_LOCK)
+
+
 async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | None = None,
                      rules: dict | None = None) -> int:
     """Rate every rated site (or those `site_filter` yields) at `now` in set-based SQL; returns how many.
 
-    Runs in the caller's transaction when there is one (the escalation job re-rates the sites it escalated)."""
+    Only ratings that changed are written (site_risk, history, roll-up). Runs in the caller's transaction when there
+    is one (the escalation job re-rates the sites it escalated)."""
     rules = rules or current_rules()
     d = dialect()
     version = rules["version"]
+    full = site_filter is None
+    temp = "risk_calc" if not d.sqlite else "temp.risk_calc"
     async with db.write_transaction():
+        await _lock(exclusive=full)
         if not d.sqlite:
             # Compiling these statements costs PostgreSQL's JIT seconds and saves nothing; the calculation holds a
             # row per site in memory.
             await db.fetch("SET LOCAL jit = off")
             await db.fetch("SET LOCAL work_mem = '256MB'")
-        await db.fetch("DROP TABLE IF EXISTS risk_calc" if not d.sqlite else "DROP TABLE IF EXISTS temp.risk_calc")
+        await db.fetch(f"DROP TABLE IF EXISTS {temp}")
         calc = S.calc_statement(d, rules, now, site_filter)
         await db.fetch(calc.text, *calc.args)
-        for stmt in (S.history_statement(d, version, now, trigger), S.upsert_statement(d, version, now)):
+        statements = [S.history_statement(d, version, now, trigger)]
+        if not full:
+            statements.append(S.rollup_delta_statement(d, version, now))
+        statements.append(S.upsert_statement(d, version, now))
+        for stmt in statements:
             await db.fetch(stmt.text, *stmt.args)
         rated = (await db.fetch("SELECT COUNT(*) AS n FROM risk_calc"))[0]["n"]
-        if site_filter is None:
+        if full:
             # Sites deactivated, or of a kind no longer rated, leave the board.
             kinds = ", ".join(f"'{k}'" for k in rules["rated_kinds"] if k.isidentifier())
             # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a large subquery as a loop when its hash does
@@ -65,8 +86,11 @@ async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | 
             await db.fetch(
                 "DELETE FROM site_risk WHERE NOT EXISTS (SELECT 1 FROM site s WHERE s.id = site_risk.site "
                 f"AND s.is_active = {{}} AND s.kind IN ({kinds}))", True)
+            await db.fetch("DELETE FROM risk_rollup")
+            rebuild = S.rollup_rebuild_statement(d, now)
+            await db.fetch(rebuild.text, *rebuild.args)
             await _snapshot(now)
-        await db.fetch("DROP TABLE risk_calc" if not d.sqlite else "DROP TABLE temp.risk_calc")
+        await db.fetch(f"DROP TABLE {temp}")
     return rated
 
 
@@ -77,7 +101,7 @@ def local_day(now: datetime) -> date:
 async def _snapshot(now: datetime) -> None:
     """Today's sites per tier for every region (ancestors included), for the weekly trend."""
     day = local_day(now)
-    rows = await db.fetch("SELECT region_path, tier, COUNT(*) AS n FROM site_risk GROUP BY region_path, tier")
+    rows = await db.fetch("SELECT region_path, tier, sites AS n FROM risk_rollup WHERE sites > 0")
     regions = {r["code"]: r["id"] for r in await Region.select(Region.id, Region.code)}
     counts: dict[tuple[int, str], int] = defaultdict(int)
     for row in rows:
@@ -92,10 +116,6 @@ async def _snapshot(now: datetime) -> None:
 
 async def run_job(ctx: JobContext) -> dict[str, int]:
     rated = await rate_sites(ctx.now, trigger="job", rules=current_rules(ctx.settings))
-    if not db.is_sqlite():
-        # The run rewrote every rating: vacuum now so the board's counts are index-only scans again at once,
-        # instead of reading the table until autovacuum comes by.
-        await db.fetch("VACUUM (ANALYZE) site_risk")
     return {"sites_rated": rated}
 
 
@@ -143,9 +163,14 @@ async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", 
     Returns the new tier (None when the site is not rated: inactive, or a kind the rules do not rate)."""
     rules = rules or current_rules()
     async with db.write_transaction():
+        await _lock(exclusive=False)
+        current = await SiteRisk.select(SiteRisk.tier, SiteRisk.score, SiteRisk.rules_version, SiteRisk.region_path,
+                                        SiteRisk.overdue_l0, SiteRisk.overdue_l1, SiteRisk.overdue_l2,
+                                        SiteRisk.overdue_l3).where(SiteRisk.site == site_id).first()
         facts = await site_facts(site_id, now, rules)
         if facts is None:
             await SiteRisk.delete().where(SiteRisk.site == site_id)
+            await _rollup_delta(current, None, now)
             return None
         rating = R.score(facts, rules, now)
         factors = [f.as_dict() for f in rating.factors]
@@ -154,8 +179,6 @@ async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", 
             if f.overdue:
                 overdue[min(max(f.escalation_level, 0), 3)] += 1
         path = (await db.fetch("SELECT region_path FROM site WHERE id = {}", site_id))[0]["region_path"]
-        current = await SiteRisk.select(SiteRisk.tier, SiteRisk.score, SiteRisk.rules_version) \
-            .where(SiteRisk.site == site_id).first()
         if current is None or (current["tier"], current["score"], current["rules_version"]) != (
                 rating.tier, rating.score, rules["version"]):
             await RiskRating.insert(RiskRating(site=site_id, rated_at=now, tier=rating.tier, score=rating.score,
@@ -167,7 +190,26 @@ async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", 
         if current is None:
             await SiteRisk.insert(SiteRisk(site=site_id, **values)).on_conflict(action="DO NOTHING")
         await SiteRisk.update({getattr(SiteRisk, k): v for k, v in values.items()}).where(SiteRisk.site == site_id)
+        await _rollup_delta(current, values, now)
     return rating.tier
+
+
+async def _rollup_delta(old: dict | None, new: dict | None, now: datetime) -> None:
+    """Move one site from its old (region, tier, overdue counts) to its new ones in the board's roll-up."""
+    deltas: dict[tuple[str, str], list[int]] = {}
+    for row, sign in ((old, -1), (new, 1)):
+        if row is not None:
+            d = deltas.setdefault((row["region_path"], row["tier"]), [0] * 5)
+            d[0] += sign
+            for i in range(4):
+                d[i + 1] += sign * row[f"overdue_l{i}"]
+    changes = [(path, tier, *d) for (path, tier), d in deltas.items() if any(d)]
+    if not changes:
+        return
+    d = dialect()
+    values = ", ".join(f"({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {d.ts_param()})" for _ in changes)
+    await db.fetch(f"INSERT INTO risk_rollup ({S.ROLLUP_COLUMNS}) VALUES {values} {S.rollup_add(d)}",
+                   *[v for change in changes for v in (*change, now)])
 
 
 # ---------------------------------------------------------------- reading
@@ -259,7 +301,8 @@ def _prefix_sql(prefixes: list[str], alias: str) -> tuple[str, list]:
 
 
 _SR = ("(SELECT site AS id, region_path, tier, score, factors, rated_at, open_findings, overdue_l0, overdue_l1, "
-       "overdue_l2, overdue_l3 FROM site_risk)")
+       "overdue_l2, overdue_l3, 1 AS sites FROM site_risk)")
+_ROLLUP = "(SELECT region_path, tier, sites, overdue_l0, overdue_l1, overdue_l2, overdue_l3, rated_at FROM risk_rollup)"
 
 
 async def board(principal: Principal, region_id: int | None, now: datetime | None = None) -> Board:
@@ -271,16 +314,20 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
     # dozen rows back instead of one per county). Sites hanging directly on the region match no child.
     lengths = {len(c["path"]) for c in children}
     group = f"substr(sr.region_path, 1, {lengths.pop()})" if len(lengths) == 1 else "sr.region_path"
+    # Counts come from the roll-up (a row per region path and tier), unless the caller's scope names single sites.
+    source = _SR if principal.scope.site_ids else _ROLLUP
     rows = await db.fetch(
-        f"SELECT {group} AS region_path, sr.tier, COUNT(*) AS n, SUM(sr.overdue_l0) AS l0, "
+        f"SELECT {group} AS region_path, sr.tier, SUM(sr.sites) AS n, SUM(sr.overdue_l0) AS l0, "
         "SUM(sr.overdue_l1) AS l1, SUM(sr.overdue_l2) AS l2, SUM(sr.overdue_l3) AS l3, MAX(sr.rated_at) AS rated_at "
-        f"FROM {_SR} sr WHERE {where} AND {scope_sql} GROUP BY {group}, sr.tier", *args, *scope_args)
+        f"FROM {source} sr WHERE {where} AND {scope_sql} GROUP BY {group}, sr.tier", *args, *scope_args)
     counts = {t: 0 for t in R.TIERS}
     overdue = {str(i): 0 for i in range(4)}
     child_counts = {c["id"]: {t: 0 for t in R.TIERS} for c in children}
     by_path = {c["path"]: c["id"] for c in children}
     rated_at = None
     for row in rows:
+        if not row["n"]:
+            continue
         counts[row["tier"]] += row["n"]
         for i in range(4):
             overdue[str(i)] += int(row[f"l{i}"] or 0)
@@ -294,8 +341,6 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
     # Red first, then orange, each by score: one query per tier walks the (tier, score) index and stops at the
     # limit instead of sorting every red and orange site of the country.
     sites: list[dict] = []
-    # Within a region SQLite does better from the region range than from the tier index ("+" keeps it off that).
-    tier_col = "+sr.tier" if db.is_sqlite() and prefixes != [""] else "sr.tier"
     for tier in ("red", "orange"):
         if len(sites) >= BOARD_SITES or not counts[tier]:
             continue
@@ -303,7 +348,7 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
             "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, sr.factors, "
             "sr.open_findings, sr.overdue_l0 + sr.overdue_l1 + sr.overdue_l2 + sr.overdue_l3 AS overdue "
             f"FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
-            f"WHERE {tier_col} = {{}} AND {where} AND {scope_sql} ORDER BY sr.score DESC, sr.id LIMIT {{}}",
+            f"WHERE sr.tier = {{}} AND {where} AND {scope_sql} ORDER BY sr.score DESC, sr.id LIMIT {{}}",
             tier, *args, *scope_args, BOARD_SITES - len(sites))
     red_orange_total = counts["red"] + counts["orange"]
     return Board(

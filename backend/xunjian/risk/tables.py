@@ -27,6 +27,24 @@ class SiteRisk(Table):
     overdue_l3 = Integer(default=0)
 
 
+class RiskRollup(Table):
+    """The board's counts: sites per (region_path, tier), with their overdue open findings by escalation level.
+
+    A full rating run rebuilds it from site_risk; a partial one (a finding changed, the escalation job) adds the
+    difference between a site's old and new rating, so concurrent updates commute. The board sums a few thousand of
+    these rows instead of every site's rating.
+    """
+
+    region_path = Varchar(length=255)
+    tier = Varchar(length=8)
+    sites = Integer(default=0)
+    overdue_l0 = Integer(default=0)
+    overdue_l1 = Integer(default=0)
+    overdue_l2 = Integer(default=0)
+    overdue_l3 = Integer(default=0)
+    rated_at = Timestamptz(null=True, default=None)
+
+
 class RiskRating(Table):
     """Rating history: a row whenever a site's tier or score changes, with the factors that produced it."""
 
