@@ -39,58 +39,67 @@ _AUDIENCES = {
 }
 
 
-def _grade_condition(ladder: rules.Ladder, grade: str) -> tuple[str, list]:
-    if grade != "general":
-        return "src.grade = {}", [grade]
+def _rungs_sql(d: Dialect, ladder: rules.Ladder, now: datetime) -> tuple[str, list]:
+    """The ladder as a derived table r(grade, step, level, offset_days, threshold, title): a subject of that grade
+    reaches the rung once its deadline <= threshold (= now - offset, computed here rather than in SQL)."""
+    rows, args = [], []
+    for grade, rungs in ladder.grades.items():
+        for rung in rungs:
+            threshold = now - (rung.due_at(now) - now)
+            rows.append(f"SELECT {d.param('text')} AS grade, {d.param('text')} AS step, {d.param('integer')} AS level, "
+                        f"{d.param('double precision')} AS offset_days, {d.ts_param()} AS threshold, "
+                        f"{d.param('text')} AS title")
+            args += [grade, rung.step, rung.level, rung.offset_days, threshold, rung.title]
+    return "(" + " UNION ALL ".join(rows) + ")", args
+
+
+def _ladder_grade(ladder: rules.Ladder) -> tuple[str, list]:
+    """The ladder grade a subject climbs: its own when the ladder has one, else the general one."""
     others = [g for g in ladder.grades if g != "general"]
-    # Grades without a ladder of their own climb the general one.
-    return "(src.grade = {} OR src.grade NOT IN (" + ", ".join("{}" for _ in others) + "))", ["general", *others]
+    if not others:
+        return "{}", ["general"]
+    return "(CASE WHEN src.grade IN (" + ", ".join("{}" for _ in others) + ") THEN src.grade ELSE {} END)", [
+        *others, "general"]
 
 
 async def _take_rungs(d: Dialect, source: SubjectSource, ladder: rules.Ladder, now: datetime, batch: str) -> None:
-    for grade, rungs in ladder.grades.items():
-        grade_sql, grade_args = _grade_condition(ladder, grade) if len(ladder.grades) > 1 else ("TRUE", [])
-        for rung in rungs:
-            # deadline + offset <= now  ⇔  deadline <= now - offset; the threshold is computed here, not in SQL.
-            threshold = now - (rung.due_at(now) - now)
-            sql = (
-                "INSERT INTO escalation_step (subject_type, subject_id, step, level, grade, site_id, owner_user_id, "
-                "title, deadline, due_at, taken_at, batch, notified) "
-                f"SELECT {d.param('text')}, src.subject_id, {d.param('text')}, {d.param('integer')}, "
-                f"{d.param('text')}, src.site_id, src.owner_user_id, COALESCE(src.title, ''), src.deadline, "
-                f"{d.add_days('src.deadline', rung.offset_days)}, {d.ts_param()}, {d.param('text')}, "
-                f"{d.param('boolean')} "
-                f"FROM ({source.sql}) src WHERE {grade_sql} AND src.deadline <= {{}} "
-                "AND NOT EXISTS (SELECT 1 FROM escalation_step x WHERE x.subject_type = {} "
-                "AND x.subject_id = src.subject_id AND x.step = {}) "
-                "ON CONFLICT (subject_type, subject_id, step) DO NOTHING"
-            )
-            taken = await execute_counting(sql, source.subject_type, rung.step, rung.level, grade, now, batch, True,
-                                           *grade_args, threshold, source.subject_type, rung.step)
-            if taken > 1000 and not d.sqlite:
-                # Statistics still say the table is as small as before this run: without them PostgreSQL checks
-                # the next rung against these rows in a nested loop (minutes at national scale).
-                await db.fetch("ANALYZE escalation_step")
-
-
-async def _mark_superseded(batch: str) -> None:
-    await db.fetch(
-        "UPDATE escalation_step SET notified = {} WHERE batch = {} AND EXISTS (SELECT 1 FROM escalation_step h "
-        "WHERE h.batch = escalation_step.batch AND h.subject_type = escalation_step.subject_type "
-        "AND h.subject_id = escalation_step.subject_id AND h.level > escalation_step.level)",
-        False, batch,
+    """Every rung each open subject has reached and not yet taken, in one statement. Of the rungs a subject takes in
+    one run only the highest is announced (`notified`): a subject first seen long overdue gets no reminder for a
+    deadline already past."""
+    rungs, rung_args = _rungs_sql(d, ladder, now)
+    grade, grade_args = _ladder_grade(ladder)
+    sql = (
+        "INSERT INTO escalation_step (subject_type, subject_id, step, level, grade, site_id, owner_user_id, "
+        "title, deadline, due_at, taken_at, batch, notified) "
+        f"SELECT {d.param('text')}, t.subject_id, t.step, t.level, t.grade, t.site_id, t.owner_user_id, t.title, "
+        f"t.deadline, t.due_at, {d.ts_param()}, {d.param('text')}, "
+        f"CASE WHEN t.level = t.top_level THEN {d.true} ELSE {d.false} END FROM ("
+        "SELECT src.subject_id, r.step, r.level, r.grade, src.site_id, src.owner_user_id, "
+        f"COALESCE(src.title, '') AS title, src.deadline, {d.add_days_expr('src.deadline', 'r.offset_days')} AS due_at, "
+        "MAX(r.level) OVER (PARTITION BY src.subject_id) AS top_level "
+        f"FROM ({source.sql}) src JOIN {rungs} r ON r.grade = {grade} AND src.deadline <= r.threshold "
+        "WHERE NOT EXISTS (SELECT 1 FROM escalation_step x WHERE x.subject_type = {} "
+        "AND x.subject_id = src.subject_id AND x.step = r.step)) t WHERE 1 = 1 "
+        # Rungs in ladder order, so ids (and the history written from them) follow the ladder.
+        "ORDER BY t.level ON CONFLICT (subject_type, subject_id, step) DO NOTHING"
     )
+    taken = await execute_counting(sql, source.subject_type, now, batch, *rung_args, *grade_args,
+                                   source.subject_type)
+    if taken > 1000 and not d.sqlite:
+        # Statistics still say the table is as small as before this run; the statements that follow read it.
+        await db.fetch("ANALYZE escalation_step")
 
 
 async def _set_levels(source: SubjectSource, batch: str) -> None:
     if not source.level_table:
         return
     t = source.level_table
+    # Steps are only ever added, each at a higher level than the subject has: the level is the run's highest.
     await db.fetch(
-        f"UPDATE {t} SET escalation_level = (SELECT MAX(e.level) FROM escalation_step e "
-        f"WHERE e.subject_type = {{}} AND e.subject_id = {t}.id) "
-        f"WHERE {t}.id IN (SELECT subject_id FROM escalation_step WHERE batch = {{}} AND subject_type = {{}})",
-        source.subject_type, batch, source.subject_type,
+        f"UPDATE {t} SET escalation_level = m.level FROM (SELECT subject_id, MAX(level) AS level "
+        "FROM escalation_step WHERE batch = {} AND subject_type = {} GROUP BY subject_id) m "
+        f"WHERE {t}.id = m.subject_id AND {t}.escalation_level < m.level",
+        batch, source.subject_type,
     )
 
 
@@ -101,30 +110,37 @@ async def _record_history(d: Dialect, source: SubjectSource, batch: str, now: da
         "INSERT INTO audit_event (at, actor, actor_name, action, entity_type, entity_id, site_id, before, after, "
         f"client_addr) SELECT {d.ts_param()}, NULL, 'system', 'escalation.' || e.step, {d.param('text')}, "
         "CAST(e.subject_id AS TEXT), "
-        f"e.site_id, NULL, {after}, '' FROM escalation_step e WHERE e.batch = {{}} AND e.subject_type = {{}}",
+        f"e.site_id, NULL, {after}, '' FROM escalation_step e WHERE e.batch = {{}} AND e.subject_type = {{}} "
+        "ORDER BY e.id",
         now, source.entity_type, batch, source.subject_type,
     )
 
 
 async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -> int:
+    """One statement per audience over every rung that tells it (a step's inbox entry is keyed by the step, so one
+    user is told once however many ways they are reached)."""
     sent = 0
-    for grade, rungs in ladder.grades.items():
-        for rung in rungs:
-            for audience in rung.notify:
-                join, cond = _AUDIENCES[audience]
-                join_args = [audience] * 3 if audience in ("county", "prefecture") else []
-                sent += await execute_counting(
-                    "INSERT INTO notification (\"user\", kind, event_key, title, body, subject_type, subject_id, "
-                    "site_id, level, created_at) "
-                    "SELECT DISTINCT u.id, 'escalation', 'escalation:' || CAST(e.id AS TEXT), "
-                    f"{d.param('text')} || '：' || e.title, s.name, e.subject_type, CAST(e.subject_id AS TEXT), "
-                    f"e.site_id, e.level, {d.ts_param()} FROM escalation_step e JOIN site s ON s.id = e.site_id "
-                    f"{join} "
-                    f"WHERE e.batch = {{}} AND e.notified = {{}} AND e.grade = {{}} AND e.step = {{}} "
-                    f"AND u.is_active = {{}} AND {cond} "
-                    "ON CONFLICT (\"user\", event_key) DO NOTHING",
-                    rung.title, now, *join_args, batch, True, grade, rung.step, True,
-                )
+    for audience, (join, cond) in _AUDIENCES.items():
+        told = [(grade, rung) for grade, rungs in ladder.grades.items() for rung in rungs if audience in rung.notify]
+        if not told:
+            continue
+        rungs = " UNION ALL ".join(
+            f"SELECT {d.param('text')} AS grade, {d.param('text')} AS step, {d.param('text')} AS title"
+            for _ in told)
+        rung_args = [v for grade, rung in told for v in (grade, rung.step, rung.title)]
+        join_args = [audience] * 3 if audience in ("county", "prefecture") else []
+        sent += await execute_counting(
+            "INSERT INTO notification (\"user\", kind, event_key, title, body, subject_type, subject_id, "
+            "site_id, level, created_at) "
+            "SELECT u.id, 'escalation', 'escalation:' || CAST(e.id AS TEXT), "
+            f"r.title || '：' || e.title, s.name, e.subject_type, CAST(e.subject_id AS TEXT), "
+            f"e.site_id, e.level, {d.ts_param()} FROM escalation_step e JOIN ({rungs}) r "
+            "ON r.grade = e.grade AND r.step = e.step JOIN site s ON s.id = e.site_id "
+            f"{join} "
+            f"WHERE e.batch = {{}} AND e.notified = {{}} AND u.is_active = {{}} AND {cond} "
+            "ON CONFLICT (\"user\", event_key) DO NOTHING",
+            now, *rung_args, *join_args, batch, True, True,
+        )
     return sent
 
 
@@ -168,7 +184,6 @@ async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -
             await db.fetch("SET LOCAL jit = off")
         for source in load_sources().values():
             await _take_rungs(d, source, ladder, now, batch)
-        await _mark_superseded(batch)
         for source in load_sources().values():
             await _set_levels(source, batch)
             await _record_history(d, source, batch, now)
