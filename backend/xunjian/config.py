@@ -45,6 +45,11 @@ class Settings:
     checkin_far_meters: int = 500
     # Days after which encounter photos and free text linked to no person record and no open case are purged.
     patrol_retention_days: int = 90
+    # The housekeeping job: inbox messages older than this are deleted, read or unread.
+    notification_retention_days: int = 180
+    # The housekeeping job: rating history, tier snapshots, job runs, finished webhook deliveries and the escalation
+    # steps of subjects closed longer ago than this are deleted.
+    history_retention_days: int = 730
     run_scheduler: bool = False
     log_level: str = "INFO"
     pwa_dir: Path = REPO_DIR / "pwa"
@@ -100,6 +105,7 @@ class Settings:
             "session_idle_minutes", "session_max_hours", "login_max_failures", "login_max_failures_per_client",
             "login_window_seconds", "photo_max_bytes", "photo_max_pixels", "checkin_far_meters", "port",
             "db_pool_size", "argon2_memory_kib", "argon2_time_cost", "patrol_retention_days",
+            "notification_retention_days", "history_retention_days",
         }
         bools = {"s3_secure", "cookie_secure", "run_scheduler"}
         paths = {"data_dir", "pwa_dir", "schemas_dir"}
@@ -126,4 +132,8 @@ class Settings:
             settings.is_postgres or settings.database_url.startswith("sqlite:")
         ):
             raise ConfigError("XUNJIAN_DATABASE_URL must start with postgresql:// or sqlite:///")
+        for name in ("notification_retention_days", "history_retention_days"):
+            # Zero or less would purge everything the job touches on its next run.
+            if getattr(settings, name) < 1:
+                raise ConfigError(f"XUNJIAN_{name.upper()}={getattr(settings, name)} is not valid: at least 1 day")
         return settings

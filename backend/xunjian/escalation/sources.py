@@ -13,6 +13,11 @@ and add that module to SOURCE_MODULES. The SQL yields exactly the columns subjec
 ladder grade: general or major), deadline, owner_user_id (nullable) and title, for subjects still open: a subject
 that leaves the query (closed) leaves the ladder. `level_table`, when set, names a table whose `escalation_level`
 column the job keeps equal to the highest level taken.
+
+`closed_sql`, when set, yields `subject_id` of the subjects closed for good before a cutoff (its one `{}`
+parameter): the housekeeping job deletes their steps once they are that old. A subject that can still return to the
+ladder (open, or responded and possibly rejected) must never be in it, or its steps would be taken a second time.
+Sources without it keep their steps for ever.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class SubjectSource:
     entity_type: str  # audit entity type: the step appears in this record's history
     sql: str
     level_table: str | None = None
+    closed_sql: str | None = None
 
 
 SOURCES: dict[str, SubjectSource] = {}
@@ -56,4 +62,6 @@ register_source(SubjectSource(
         "SELECT f.id AS subject_id, f.site AS site_id, f.grade AS grade, f.deadline AS deadline, "
         "f.created_by AS owner_user_id, f.title AS title FROM finding f WHERE f.status = 'open'"
     ),
+    # Closed is final for a finding (open → responded → closed, or back to open).
+    closed_sql="SELECT f.id AS subject_id FROM finding f WHERE f.status = 'closed' AND f.closed_at < {}",
 ))

@@ -20,6 +20,7 @@ JOB_MODULES = [
     "xunjian.notifications.delivery",
     "xunjian.patrols.jobs",
     "xunjian.photos.job",
+    "xunjian.jobs.housekeeping",
 ]
 
 

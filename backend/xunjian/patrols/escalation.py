@@ -20,4 +20,6 @@ register_source(SubjectSource(
         "c.deadline AS deadline, c.recorded_by AS owner_user_id, "
         "'街面巡查跟进个案 #' || CAST(c.id AS TEXT) AS title FROM follow_up_case c WHERE c.status = 'open'"
     ),
+    # A case is closed once, for good (rules.check_close allows it only from open).
+    closed_sql="SELECT c.id AS subject_id FROM follow_up_case c WHERE c.status = 'closed' AND c.closed_at < {}",
 ))
