@@ -27,7 +27,7 @@ class SiteRiskRead(msgspec.Struct):
     region_name: str
     tier: str | None  # None: not rated yet (or a kind that is not rated)
     score: float | None
-    rated_at: datetime | None
+    rated_at: datetime | None  # when this rating was set: runs that find it unchanged leave it as it is
     rules_version: int | None
     factors: list[FactorRead]
     reasons: list[FactorRead]
@@ -84,4 +84,4 @@ class Board(msgspec.Struct):
     red_orange_total: int
     overdue_by_level: dict[str, int]
     trend: list[TrendPoint]
-    rated_at: datetime | None
+    rated_at: datetime | None  # the latest rating run over the board's region

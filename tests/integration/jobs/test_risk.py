@@ -120,3 +120,78 @@ async def test_deactivated_sites_leave_the_ratings(client, demo):
     await Site.update({Site.is_active: False}).where(Site.id == demo.sites[LZ])
     await risk.rate_sites(now)
     assert not await SiteRisk.exists().where(SiteRisk.site == demo.sites[LZ])
+
+
+async def _rollup_vs_ratings() -> tuple[dict, dict]:
+    from xunjian import db
+
+    cols = "SUM(sites) AS n, SUM(overdue_l0) AS l0, SUM(overdue_l1) AS l1, SUM(overdue_l2) AS l2, SUM(overdue_l3) AS l3"
+    rolled = {(r["region_path"], r["tier"]): (r["n"], r["l0"], r["l1"], r["l2"], r["l3"]) for r in await db.fetch(
+        f"SELECT region_path, tier, {cols} FROM risk_rollup GROUP BY region_path, tier HAVING SUM(sites) <> 0")}
+    counted = {(r["region_path"], r["tier"]): (r["n"], r["l0"], r["l1"], r["l2"], r["l3"]) for r in await db.fetch(
+        f"SELECT region_path, tier, {cols.replace('SUM(sites)', 'COUNT(*)')} FROM site_risk "
+        "GROUP BY region_path, tier")}
+    return rolled, counted
+
+
+async def test_the_board_roll_up_always_equals_the_ratings(client, demo, as_user):
+    """The board counts from risk_rollup; whatever moves ratings (a full run, a finding re-rating its site, the
+    escalation job's partial run, a deactivated site, concurrent re-ratings) keeps it equal to counting site_risk."""
+    import asyncio
+
+    from xunjian import db
+    from xunjian.escalation.service import escalate
+
+    await _random_world(demo, 3)
+    now = factory.utcnow()
+    await risk.rate_sites(now)
+    rolled, counted = await _rollup_vs_ratings()
+    assert rolled == counted and sum(v[0] for v in counted.values()) == await SiteRisk.count() > 0
+
+    sites = [s for code, s in demo.sites.items() if not code.startswith("XC-")]
+    for site in sites[:4]:
+        await factory.finding(site, demo.users["inspector"], grade="major", deadline=now - timedelta(days=30))
+        await risk.rerate_site(site, now)
+    assert (await _rollup_vs_ratings())[0] == (await _rollup_vs_ratings())[1]
+
+    assert (await escalate(now))["sites_rerated"] > 0  # a partial run over the escalated sites
+    rolled, counted = await _rollup_vs_ratings()
+    assert rolled == counted and any(v[4] for v in counted.values())  # level-3 overdue findings counted
+
+    await Site.update({Site.is_active: False}).where(Site.id == sites[0])
+    assert await risk.rerate_site(sites[0], now) is None
+    rolled, counted = await _rollup_vs_ratings()
+    assert rolled == counted
+
+    # Concurrent re-ratings, each in its own transaction (on PostgreSQL truly in parallel): differences commute.
+    for site in sites[4:12]:
+        await factory.finding(site, demo.users["inspector"], grade="major", deadline=now - timedelta(days=2))
+
+    async def rerate(site: int) -> None:
+        async with db.write_transaction():
+            await risk.rerate_site(site, now)
+
+    await asyncio.gather(*(rerate(s) for s in sites[4:12]))
+    rolled, counted = await _rollup_vs_ratings()
+    assert rolled == counted
+
+    # The board shows the same numbers.
+    r = await client.get("/api/risk/board", headers=await as_user("admin"))
+    assert r.json()["total"] == await SiteRisk.count()
+    assert r.json()["counts"]["red"] == await SiteRisk.count().where(SiteRisk.tier == "red")
+
+
+
+async def test_a_run_rewrites_only_the_ratings_that_changed(client, demo):
+    now = factory.utcnow()
+    quiet, busy = demo.sites[LZ], demo.sites["YL-620103-002"]
+    for site in (quiet, busy):
+        await factory.inspection(site, demo.users["inspector"], submitted_at=now - timedelta(days=1))
+    await risk.rate_sites(now)
+    await factory.finding(busy, demo.users["inspector"], deadline=now + timedelta(days=9))
+    later = now + timedelta(hours=1)
+    await risk.rate_sites(later)
+    rated = {r["site"]: r["rated_at"] for r in await SiteRisk.select(SiteRisk.site, SiteRisk.rated_at)
+             .where(SiteRisk.site.is_in([quiet, busy]))}
+    assert rated[quiet] == now  # unchanged: not rewritten, still rated since the first run
+    assert rated[busy] == later  # its new finding changed it
