@@ -51,16 +51,15 @@ async def _lock(exclusive: bool) -> None:
 
 
 async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | None = None,
-                     rules: dict | None = None) -> int:
+                     rules: dict | None = None, stats: dict | None = None) -> int:
     """Rate every rated site (or those `site_filter` yields) at `now` in set-based SQL; returns how many.
 
-    Only ratings that changed are written (site_risk, history, roll-up). Runs in the caller's transaction when there
+    Only ratings that changed are written (site_risk, history, roll-up); `stats`, when given, gets how many. Runs in the caller's transaction when there
     is one (the escalation job re-rates the sites it escalated)."""
     rules = rules or current_rules()
     d = dialect()
     version = rules["version"]
     full = site_filter is None
-    temp = "risk_calc" if not d.sqlite else "temp.risk_calc"
     async with db.write_transaction():
         await _lock(exclusive=full)
         if not d.sqlite:
@@ -68,12 +67,13 @@ async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | 
             # row per site in memory.
             await db.fetch("SET LOCAL jit = off")
             await db.fetch("SET LOCAL work_mem = '256MB'")
-        await db.fetch(f"DROP TABLE IF EXISTS {temp}")
+        for table in ("risk_calc", "risk_changed"):
+            await db.fetch(f"DROP TABLE IF EXISTS {'temp.' if d.sqlite else ''}{table}")
         calc = S.calc_statement(d, rules, now, site_filter)
         await db.fetch(calc.text, *calc.args)
-        statements = [S.history_statement(d, version, now, trigger)]
+        statements = [S.changed_statement(d, version), S.history_statement(d, version, now, trigger)]
         if not full:
-            statements.append(S.rollup_delta_statement(d, version, now))
+            statements.append(S.rollup_delta_statement(d, now))
         statements.append(S.upsert_statement(d, version, now))
         for stmt in statements:
             await db.fetch(stmt.text, *stmt.args)
@@ -90,7 +90,11 @@ async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | 
             rebuild = S.rollup_rebuild_statement(d, now)
             await db.fetch(rebuild.text, *rebuild.args)
             await _snapshot(now)
-        await db.fetch(f"DROP TABLE {temp}")
+        changed = (await db.fetch("SELECT COUNT(*) AS n FROM risk_changed"))[0]["n"]
+        for table in ("risk_calc", "risk_changed"):
+            await db.fetch(f"DROP TABLE {'temp.' if d.sqlite else ''}{table}")
+    if stats is not None:
+        stats["ratings_changed"] = stats.get("ratings_changed", 0) + changed
     return rated
 
 
@@ -115,8 +119,9 @@ async def _snapshot(now: datetime) -> None:
 
 
 async def run_job(ctx: JobContext) -> dict[str, int]:
-    rated = await rate_sites(ctx.now, trigger="job", rules=current_rules(ctx.settings))
-    return {"sites_rated": rated}
+    stats: dict[str, int] = {}
+    rated = await rate_sites(ctx.now, trigger="job", rules=current_rules(ctx.settings), stats=stats)
+    return {"sites_rated": rated, **stats}
 
 
 # ---------------------------------------------------------------- rating: one site at once
@@ -183,15 +188,22 @@ async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", 
                 rating.tier, rating.score, rules["version"]):
             await RiskRating.insert(RiskRating(site=site_id, rated_at=now, tier=rating.tier, score=rating.score,
                                                factors=factors, rules_version=rules["version"], trigger=trigger))
+        shown = {f.factor: f.value for f in rating.factors}
         values = dict(region_path=path, tier=rating.tier, score=rating.score, factors=factors,
                       rules_version=rules["version"], rated_at=now,
                       open_findings=len(facts.findings), open_major=sum(f.grade == "major" for f in facts.findings),
-                      overdue_l0=overdue[0], overdue_l1=overdue[1], overdue_l2=overdue[2], overdue_l3=overdue[3])
+                      overdue_l0=overdue[0], overdue_l1=overdue[1], overdue_l2=overdue[2], overdue_l3=overdue[3],
+                      **{column: shown[factor] for factor, column in FACTOR_COLUMNS.items()})
         if current is None:
             await SiteRisk.insert(SiteRisk(site=site_id, **values)).on_conflict(action="DO NOTHING")
         await SiteRisk.update({getattr(SiteRisk, k): v for k, v in values.items()}).where(SiteRisk.site == site_id)
         await _rollup_delta(current, values, now)
     return rating.tier
+
+
+# The factors whose values site_risk keeps as columns (beside the counts), by column.
+FACTOR_COLUMNS = {"escalation": "level_sum", "noncompliance": "noncompliance_pct", "inspection_overdue": "days_late",
+                  "beds": "beds", "full_care_share": "full_care_pct", "override": "override"}
 
 
 async def _rollup_delta(old: dict | None, new: dict | None, now: datetime) -> None:

@@ -153,16 +153,20 @@ def calc_statement(d: Dialect, rules: dict, now: datetime, site_filter: str | No
         f"h AS MATERIALIZED (SELECT g.*, {late_points} "
         "AS c_late FROM g) "
     )
+    # No factors here: they are built only for the ratings that changed (changed_statement); the factors' values
+    # are columns, rounded as shown, so they can be compared with the stored ones.
     q.add(
         f"SELECT h.*, {_round2(d, 'base_score + c_late')} AS score, "
         f"{d.greatest(_tier_for('base_score + c_late', rules), 'floor_rank')} AS tier_rank, "
-        f"{factors_json(d, 'h')} AS factors FROM h"
+        f"{_round2(d, 'ratio * 100')} AS noncompliance_pct, {_round2(d, 'days_late')} AS days_late_shown, "
+        "CASE WHEN kind = 'eldercare' THEN COALESCE(approved_beds, 0) ELSE 0 END AS beds, "
+        f"{_round2(d, 'share * 100')} AS full_care_pct FROM h"
     )
     return q
 
 
 def factors_json(d: Dialect, t: str) -> str:
-    """The factors of a row `t`, in the order and shape of rules.score."""
+    """The factors of a risk_calc row `t`, in the order and shape of rules.score."""
     def factor(name: str, value: str, contribution: str) -> str:
         return d.json_object("'factor'", f"'{name}'", "'value'", value, "'contribution'", _round2(d, contribution))
 
@@ -171,52 +175,64 @@ def factors_json(d: Dialect, t: str) -> str:
         factor("open_major", f"{t}.n_major", f"{t}.c_major"),
         factor("overdue", f"{t}.n_overdue", f"{t}.c_overdue"),
         factor("escalation", f"{t}.level_sum", f"{t}.c_escalation"),
-        factor("noncompliance", _round2(d, f"{t}.ratio * 100"), f"{t}.c_nc"),
-        factor("inspection_overdue", _round2(d, f"{t}.days_late"), f"{t}.c_late"),
-        factor("beds", f"CASE WHEN {t}.kind = 'eldercare' THEN COALESCE({t}.approved_beds, 0) ELSE 0 END",
-               f"{t}.c_beds"),
-        factor("full_care_share", _round2(d, f"{t}.share * 100"), f"{t}.c_full"),
+        factor("noncompliance", f"{t}.noncompliance_pct", f"{t}.c_nc"),
+        factor("inspection_overdue", f"{t}.days_late_shown", f"{t}.c_late"),
+        factor("beds", f"{t}.beds", f"{t}.c_beds"),
+        factor("full_care_share", f"{t}.full_care_pct", f"{t}.c_full"),
         d.json_object("'factor'", "'override'", "'value'", f"{t}.override", "'contribution'", "0.0"),
     )
 
 
 TIER_NAME = "(CASE c.tier_rank WHEN 3 THEN 'red' WHEN 2 THEN 'orange' WHEN 1 THEN 'yellow' ELSE 'blue' END)"
+# The values site_risk keeps beside the tier and score (see tables.SiteRisk), and risk_calc's column for each.
+VALUE_COLUMNS = {"region_path": "c.region_path", "open_findings": "c.n_general + c.n_major",
+                 "open_major": "c.n_major", "overdue_l0": "c.overdue_l0", "overdue_l1": "c.overdue_l1",
+                 "overdue_l2": "c.overdue_l2", "overdue_l3": "c.overdue_l3", "level_sum": "c.level_sum",
+                 "noncompliance_pct": "c.noncompliance_pct", "days_late": "c.days_late_shown", "beds": "c.beds",
+                 "full_care_pct": "c.full_care_pct"}
 
 
-def _changed(d: Dialect) -> str:
-    """Rows of risk_calc `c` whose stored rating `sr` (LEFT JOINed) is missing or differs in anything it shows.
+def changed_statement(d: Dialect, version: int) -> Sql:
+    """CREATE TEMP TABLE risk_changed: the rows of risk_calc whose stored rating is missing or differs in anything it
+    shows, with their factors and the stored values they replace (old_*, NULL for a site not rated before).
 
-    Only these are written: a night on which little changed rewrites little, and unchanged rows keep their
-    rated_at (when that rating was set)."""
-    columns = ("region_path", "overdue_l0", "overdue_l1", "overdue_l2", "overdue_l3")
-    factors = "CAST(sr.factors AS TEXT) <> CAST(c.factors AS TEXT)"
-    return ("(sr.site IS NULL OR sr.tier <> " + TIER_NAME + " OR sr.score <> c.score OR sr.rules_version <> {} "
-            "OR sr.open_findings <> c.n_general + c.n_major OR sr.open_major <> c.n_major OR "
-            + " OR ".join(f"sr.{col} <> c.{col}" for col in columns) + f" OR {factors})")
+    Only these are written, so a night on which little changed writes little, unchanged ratings keep their rated_at
+    (when that rating was set), and the factors are built for these rows only. (Values inlined: PostgreSQL takes no
+    parameters in CREATE TABLE AS; the version is an integer from the validated rules file.)"""
+    version = int(version)
+    differs = " OR ".join(f"sr.{col} <> {expr}" for col, expr in VALUE_COLUMNS.items())
+    override = "sr.override IS NOT c.override" if d.sqlite else "sr.override IS DISTINCT FROM c.override"
+    return Sql().add(
+        "CREATE TEMP TABLE risk_changed " + ("" if d.sqlite else "ON COMMIT DROP ") + "AS "
+        f"SELECT c.site_id, {TIER_NAME} AS tier, c.score, {factors_json(d, 'c')} AS factors, "
+        + ", ".join(f"{expr} AS {col}" for col, expr in VALUE_COLUMNS.items()) + ", c.override, "
+        "sr.tier AS old_tier, sr.score AS old_score, sr.rules_version AS old_version, sr.region_path AS old_path, "
+        "sr.overdue_l0 AS old_l0, sr.overdue_l1 AS old_l1, sr.overdue_l2 AS old_l2, sr.overdue_l3 AS old_l3 "
+        "FROM risk_calc c LEFT JOIN site_risk sr ON sr.site = c.site_id "
+        f"WHERE sr.site IS NULL OR sr.tier <> {TIER_NAME} OR sr.score <> c.score OR sr.rules_version <> {version} "
+        f"OR {differs} OR {override}"
+    )
 
 
 def history_statement(d: Dialect, version: int, now: datetime, trigger: str) -> Sql:
+    """A history row for each rating whose tier or score changed (or the rules' version)."""
     return Sql().add(
         "INSERT INTO risk_rating (site, rated_at, tier, score, factors, rules_version, \"trigger\") "
-        f"SELECT c.site_id, {d.ts_param()}, {TIER_NAME}, c.score, c.factors, {d.param('integer')}, "
-        f"{d.param('text')} "
-        "FROM risk_calc c LEFT JOIN site_risk sr ON sr.site = c.site_id "
-        f"WHERE sr.id IS NULL OR sr.tier <> {TIER_NAME} OR sr.score <> c.score OR sr.rules_version <> {{}}",
+        f"SELECT x.site_id, {d.ts_param()}, x.tier, x.score, x.factors, {d.param('integer')}, {d.param('text')} "
+        "FROM risk_changed x WHERE x.old_tier IS NULL OR x.old_tier <> x.tier OR x.old_score <> x.score "
+        "OR x.old_version <> {}",
         now, version, trigger, version,
     )
 
 
 def upsert_statement(d: Dialect, version: int, now: datetime) -> Sql:
-    cols = ("region_path", "tier", "score", "factors", "rules_version", "rated_at", "open_findings", "open_major",
-            "overdue_l0", "overdue_l1", "overdue_l2", "overdue_l3")
+    cols = ("tier", "score", "factors", "override", *VALUE_COLUMNS)
     return Sql().add(
-        f"INSERT INTO site_risk (site, {', '.join(cols)}) "
-        f"SELECT c.site_id, c.region_path, {TIER_NAME}, c.score, c.factors, {d.param('integer')}, "
-        f"{d.ts_param()}, "
-        "c.n_general + c.n_major, c.n_major, c.overdue_l0, c.overdue_l1, c.overdue_l2, c.overdue_l3 "
-        f"FROM risk_calc c LEFT JOIN site_risk sr ON sr.site = c.site_id WHERE {_changed(d)} "
-        "ON CONFLICT (site) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in cols),
-        version, now, version,
+        f"INSERT INTO site_risk (site, rules_version, rated_at, {', '.join(cols)}) "
+        f"SELECT x.site_id, {d.param('integer')}, {d.ts_param()}, " + ", ".join(f"x.{c}" for c in cols)
+        + " FROM risk_changed x WHERE 1 = 1 ON CONFLICT (site) DO UPDATE SET rules_version = excluded.rules_version, "
+        "rated_at = excluded.rated_at, " + ", ".join(f"{c} = excluded.{c}" for c in cols),
+        version, now,
     )
 
 
@@ -232,19 +248,18 @@ def rollup_add(d: Dialect) -> str:
             + f", rated_at = {later}")
 
 
-def rollup_delta_statement(d: Dialect, version: int, now: datetime) -> Sql:
+def rollup_delta_statement(d: Dialect, now: datetime) -> Sql:
     """Before the upsert of a partial run: take each changed site's old rating out of the roll-up and put its new
     one in."""
-    new = ("SELECT c.region_path AS region_path, " + TIER_NAME + " AS tier, 1 AS n, c.overdue_l0 AS l0, "
-           "c.overdue_l1 AS l1, c.overdue_l2 AS l2, c.overdue_l3 AS l3 FROM risk_calc c "
-           f"LEFT JOIN site_risk sr ON sr.site = c.site_id WHERE {_changed(d)}")
-    old = ("SELECT sr.region_path, sr.tier, -1, -sr.overdue_l0, -sr.overdue_l1, -sr.overdue_l2, -sr.overdue_l3 "
-           f"FROM risk_calc c JOIN site_risk sr ON sr.site = c.site_id WHERE {_changed(d)}")
+    new = ("SELECT x.region_path AS region_path, x.tier AS tier, 1 AS n, x.overdue_l0 AS l0, x.overdue_l1 AS l1, "
+           "x.overdue_l2 AS l2, x.overdue_l3 AS l3 FROM risk_changed x")
+    old = ("SELECT x.old_path, x.old_tier, -1, -x.old_l0, -x.old_l1, -x.old_l2, -x.old_l3 FROM risk_changed x "
+           "WHERE x.old_tier IS NOT NULL")
     return Sql().add(
-        f"INSERT INTO risk_rollup ({ROLLUP_COLUMNS}) SELECT x.region_path, x.tier, SUM(x.n), SUM(x.l0), "
-        f"SUM(x.l1), SUM(x.l2), SUM(x.l3), {d.ts_param()} FROM ({new} UNION ALL {old}) x WHERE 1 = 1 "
-        "GROUP BY x.region_path, x.tier " + rollup_add(d),
-        now, version, version,
+        f"INSERT INTO risk_rollup ({ROLLUP_COLUMNS}) SELECT y.region_path, y.tier, SUM(y.n), SUM(y.l0), "
+        f"SUM(y.l1), SUM(y.l2), SUM(y.l3), {d.ts_param()} FROM ({new} UNION ALL {old}) y WHERE 1 = 1 "
+        "GROUP BY y.region_path, y.tier " + rollup_add(d),
+        now,
     )
 
 

@@ -25,6 +25,14 @@ class SiteRisk(Table):
     overdue_l1 = Integer(default=0)
     overdue_l2 = Integer(default=0)
     overdue_l3 = Integer(default=0)
+    # The factors' values (beside the counts above), so a run finds the ratings that changed without building
+    # every site's factors: only changed ones are built and written.
+    level_sum = Integer(default=0)
+    noncompliance_pct = DoublePrecision(default=0.0)
+    days_late = DoublePrecision(default=0.0)
+    beds = Integer(default=0)
+    full_care_pct = DoublePrecision(default=0.0)
+    override = Varchar(length=32, null=True, default=None)
 
 
 class RiskRollup(Table):
