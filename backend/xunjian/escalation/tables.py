@@ -9,6 +9,9 @@ class EscalationStep(Table):
     how often. `batch` names the job run that took it, so the run's follow-up statements (notifications, audit, the
     subject's level) are set-based. `notified` is false for a step that a later step of the same run superseded
     (a subject first seen long overdue): it is recorded, but only the highest step is announced.
+
+    Indexes: the unique (subject_type, subject_id, step) and batch; no others, since a first run over national data
+    writes hundreds of thousands of steps and nothing reads them by site or time (history is in the audit trail).
     """
 
     subject_type = Varchar(length=32)
@@ -16,11 +19,11 @@ class EscalationStep(Table):
     step = Varchar(length=16)
     level = Integer()
     grade = Varchar(length=16)
-    site_id = Integer(index=True)
+    site_id = Integer()
     owner_user_id = Integer(null=True, default=None)  # who raised the subject (the inspector), told from level 1
     title = Varchar(length=300, default="")
     deadline = Timestamptz()
     due_at = Timestamptz()
-    taken_at = Timestamptz(index=True)
+    taken_at = Timestamptz()
     batch = Varchar(length=36, index=True)
     notified = Boolean(default=True)
