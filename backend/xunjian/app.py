@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.prepare(engine, settings.db_pool_size)
         try:
+            await db.ensure_migrated(engine)
             for hook in app.state.startup_hooks:
                 await hook(app)
             yield

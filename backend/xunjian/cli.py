@@ -25,6 +25,7 @@ async def _with_engine(settings: Settings, fn):
     configure_hasher(settings)
     await db.prepare(engine, 5)
     try:
+        await db.ensure_migrated(engine)
         return await fn()
     finally:
         await db.shutdown(engine)

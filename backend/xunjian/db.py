@@ -180,6 +180,36 @@ async def fetch(sql: str, *args) -> list[dict]:
     return await current_engine().run_querystring(QueryString(sql, *args))
 
 
+async def pending_migrations(engine: Engine) -> list[str]:
+    """`app:id` of every migration the database has not applied (every one of them on an empty database)."""
+    import os
+
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+    from piccolo.apps.migrations.tables import Migration
+
+    os.environ["PICCOLO_CONF"] = "xunjian.piccolo_conf"
+    Migration._meta.db = engine
+    applied: set[tuple[str, str]] = set()
+    if await Migration.table_exists():
+        applied = {(r["app_name"], r["name"]) for r in await Migration.select(Migration.app_name, Migration.name)}
+    finder = BaseMigrationManager()
+    pending = []
+    for app in finder.get_app_registry().app_configs.values():
+        modules = finder.get_migration_modules(app.resolved_migrations_folder_path)
+        pending += [f"{app.app_name}:{mid}" for mid in finder.get_migration_ids(modules)
+                    if (app.app_name, mid) not in applied]
+    return pending
+
+
+async def ensure_migrated(engine: Engine) -> None:
+    """Refuse to start on a database the migrations have not (all) been applied to, saying what to do, instead of
+    failing later on a missing table or column."""
+    pending = await pending_migrations(engine)
+    if pending:
+        raise ConfigError(f"The database is not up to date: {len(pending)} migration(s) not applied "
+                          f"(the first: {pending[0]}). Run `xunjian migrate` first.")
+
+
 async def migrate(engine: Engine) -> None:
     """Apply every app's migrations from wherever the database stands (empty included)."""
     import os

@@ -45,3 +45,41 @@ def test_cli_migrate_and_demo_are_idempotent(tmp_path):
         assert result.returncode == 0, result.stderr
         assert "inspector2" in result.stdout and "Demo data ready" in result.stdout
     assert (tmp_path / "xunjian.sqlite3").exists()
+
+
+async def test_start_up_refuses_a_database_that_is_not_migrated(tmp_path, backend):
+    """An empty database (or one a release's migrations have not reached) stops the start with what to do, instead
+    of a raw "no such table" on the first request."""
+    from xunjian.app import create_app
+
+    if backend.url:
+        import asyncpg
+
+        con = await asyncpg.connect(backend.url.rsplit("/", 1)[0] + "/postgres")
+        try:
+            await con.execute("DROP DATABASE IF EXISTS xunjian_unmigrated")
+            await con.execute("CREATE DATABASE xunjian_unmigrated")
+        finally:
+            await con.close()
+        settings = base_settings(tmp_path, database_url=backend.url.rsplit("/", 1)[0] + "/xunjian_unmigrated")
+    else:
+        settings = base_settings(tmp_path)
+    with pytest.raises(BaseException) as info:
+        async with running(create_app(settings)):
+            pass
+    message = "Run `xunjian migrate` first"
+    if isinstance(info.value, BaseExceptionGroup):
+        assert info.group_contains(ConfigError, match=message)
+    else:
+        assert info.errisinstance(ConfigError) and message in str(info.value)
+
+
+def test_cli_commands_other_than_migrate_refuse_an_unmigrated_database(tmp_path):
+    import os
+
+    env = {**os.environ, "XUNJIAN_DATA_DIR": str(tmp_path)}
+    env.pop("XUNJIAN_DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "-m", "xunjian.cli", "jobs", "list"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "xunjian migrate" in result.stderr and "not applied" in result.stderr
