@@ -78,14 +78,16 @@ async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | 
         for stmt in statements:
             await db.fetch(stmt.text, *stmt.args)
         rated = (await db.fetch("SELECT COUNT(*) AS n FROM risk_calc"))[0]["n"]
-        if full:
-            # Sites deactivated, or of a kind no longer rated, leave the board.
+        if full and (await db.fetch("SELECT COUNT(*) AS n FROM site_risk"))[0]["n"] > rated:
+            # Sites deactivated, or of a kind no longer rated, leave the board. (Every rated site has its row now,
+            # so there is nothing to delete unless site_risk holds more rows than were rated.)
             kinds = ", ".join(f"'{k}'" for k in rules["rated_kinds"] if k.isidentifier())
             # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a large subquery as a loop when its hash does
             # not fit in work_mem.
             await db.fetch(
                 "DELETE FROM site_risk WHERE NOT EXISTS (SELECT 1 FROM site s WHERE s.id = site_risk.site "
                 f"AND s.is_active = {{}} AND s.kind IN ({kinds}))", True)
+        if full:
             await db.fetch("DELETE FROM risk_rollup")
             rebuild = S.rollup_rebuild_statement(d, now)
             await db.fetch(rebuild.text, *rebuild.args)
@@ -103,19 +105,21 @@ def local_day(now: datetime) -> date:
 
 
 async def _snapshot(now: datetime) -> None:
-    """Today's sites per tier for every region (ancestors included), for the weekly trend."""
+    """Today's sites per tier for every region (ancestors included), for the weekly trend: one statement over the
+    roll-up. A region's sites are those whose path starts with its path, so each roll-up row is cut to every region
+    path length there is and joined to the regions on the cut (prefixes that are no region's path drop out)."""
     day = local_day(now)
-    rows = await db.fetch("SELECT region_path, tier, sites AS n FROM risk_rollup WHERE sites > 0")
-    regions = {r["code"]: r["id"] for r in await Region.select(Region.id, Region.code)}
-    counts: dict[tuple[int, str], int] = defaultdict(int)
-    for row in rows:
-        for code in [c for c in row["region_path"].split("/") if c]:
-            if code in regions:
-                counts[(regions[code], row["tier"])] += row["n"]
-    await RiskSnapshot.delete().where(RiskSnapshot.day == day)
-    snapshot = [RiskSnapshot(day=day, region=region, tier=tier, sites=n) for (region, tier), n in counts.items()]
-    for start in range(0, len(snapshot), 1000):
-        await RiskSnapshot.insert(*snapshot[start:start + 1000])
+    d = dialect()
+    lengths = sorted(r["n"] for r in await db.fetch("SELECT DISTINCT length(path) AS n FROM region"))
+    await db.fetch("DELETE FROM risk_snapshot WHERE day = {}", day)
+    if not lengths:
+        return
+    cuts = " UNION ALL ".join(
+        f"SELECT substr(region_path, 1, {int(n)}) AS path, tier, sites FROM risk_rollup "
+        f"WHERE sites > 0 AND length(region_path) >= {int(n)}" for n in lengths)
+    await db.fetch(
+        f"INSERT INTO risk_snapshot (day, region, tier, sites) SELECT {d.param('date')}, r.id, x.tier, SUM(x.sites) "
+        f"FROM ({cuts}) x JOIN region r ON r.path = x.path GROUP BY r.id, x.tier", day)
 
 
 async def run_job(ctx: JobContext) -> dict[str, int]:
