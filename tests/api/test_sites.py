@@ -70,3 +70,21 @@ async def test_admin_creates_and_updates_sites(client, demo, as_user):
     r = await client.post("/api/admin/sites", headers=admin, json={
         "kind": "rescue_station", "code": "YL-NEW", "name": "重复", "region_id": 1, "lat": 36, "lng": 103})
     assert r.status_code == 409
+
+
+async def test_regions_list_filters_and_shows_a_new_region_at_once(client, demo, as_user):
+    """The regions list is cached in the app for a minute; adding a region must not wait for that."""
+    inspector, admin = await as_user("inspector"), await as_user("admin")
+    r = await client.get("/api/regions", headers=inspector)
+    everything = {x["code"] for x in r.json()["items"]}
+    assert {"620000", "620100", "620102"} <= everything
+    r = await client.get(f"/api/regions?parent={demo.regions['620100']}", headers=inspector)
+    children = {x["code"] for x in r.json()["items"]}
+    assert "620102" in children and "620100" not in children and children < everything
+    r = await client.get("/api/regions?level=prefecture", headers=inspector)
+    assert {x["level"] for x in r.json()["items"]} == {"prefecture"} and len(r.json()["items"]) == 14
+    r = await client.post("/api/admin/regions", headers=admin, json={
+        "code": "620199", "name": "测试新区", "level": "county", "parent_id": demo.regions["620100"]})
+    assert r.status_code == 201, r.text
+    r = await client.get(f"/api/regions?parent={demo.regions['620100']}", headers=inspector)
+    assert "620199" in {x["code"] for x in r.json()["items"]}

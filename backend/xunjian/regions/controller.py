@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from litestar import Router, get, post
+from litestar.datastructures import State
 from litestar.params import Body, FromQuery
 
 from ..accounts.auth import admin_only
@@ -10,13 +11,16 @@ from .schemas import Level, RegionCreate, RegionList, RegionRead
 
 
 @get("/api/regions", tags=["regions"], summary="Administrative divisions (reference data, visible to every user)")
-async def list_regions(parent: FromQuery[int | None] = None, level: FromQuery[Level | None] = None) -> RegionList:
-    return RegionList(items=await service.list_regions(parent, level))
+async def list_regions(state: State, parent: FromQuery[int | None] = None,
+                       level: FromQuery[Level | None] = None) -> RegionList:
+    return RegionList(items=await service.cached_regions(state, parent, level))
 
 
 @post("/api/admin/regions", guards=[admin_only], tags=["admin"], summary="Add a region under a parent")
-async def create_region(principal: Caller, data: Annotated[RegionCreate, Body()]) -> RegionRead:
-    return await service.create_region(principal, data)
+async def create_region(state: State, principal: Caller, data: Annotated[RegionCreate, Body()]) -> RegionRead:
+    region = await service.create_region(principal, data)
+    state.pop(service.CACHE_KEY, None)
+    return region
 
 
 router = Router(path="/", route_handlers=[list_regions, create_region])

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import time
+from collections.abc import MutableMapping
+
 from .. import db
 from ..audit import service as audit
 from ..errors import Conflict, Invalid, NotFound
@@ -26,6 +29,23 @@ async def list_regions(parent_id: int | None = None, level: str | None = None) -
     if where:
         sql += " WHERE " + " AND ".join(where)
     return [_read(r) for r in await db.fetch(sql + " ORDER BY code", *args)]
+
+
+# Regions are reference data every client reads at start and on each drill-down, and change only when an admin adds
+# one: the list is kept in the app's state for a minute. Adding a region clears it in that process; other instances
+# see the new region within CACHE_SECONDS.
+CACHE_KEY = "regions_cache"
+CACHE_SECONDS = 60.0
+
+
+async def cached_regions(state: MutableMapping, parent_id: int | None = None,
+                         level: str | None = None) -> list[RegionRead]:
+    cached = state.get(CACHE_KEY)
+    if cached is None or time.monotonic() - cached[0] > CACHE_SECONDS:
+        cached = (time.monotonic(), await list_regions())
+        state[CACHE_KEY] = cached
+    return [r for r in cached[1]
+            if (parent_id is None or r.parent_id == parent_id) and (level is None or r.level == level)]
 
 
 async def get_region(region_id: int) -> dict:
