@@ -38,6 +38,17 @@ def all_tables() -> list[type[Table]]:
     return tables
 
 
+def _execute_fetch_commit(conn: sqlite3.Connection, query: str, args) -> list:
+    """Runs in an aiosqlite connection's own thread."""
+    cursor = conn.execute(query, args)
+    try:
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    conn.commit()
+    return rows
+
+
 class PooledSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine opens a new connection (and a thread) for every query outside a transaction, which
     caps a read endpoint at a few hundred requests per second. This keeps a few connections open per event loop
@@ -71,9 +82,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         pool = await self._pool()
         connection = await pool.get()
         try:
-            async with connection.execute(query, args or []) as cursor:
-                await connection.commit()
-                return await cursor.fetchall()
+            # One trip to the connection's thread (execute, fetch, commit) instead of four: on a small read the
+            # trips, not SQLite, were most of the time.
+            return await connection._execute(_execute_fetch_commit, connection._conn, query, args or [])
         except BaseException:
             # A failed statement may leave the connection mid-transaction: replace it rather than reuse it.
             self._opened[id(asyncio.get_running_loop())].remove(connection)
