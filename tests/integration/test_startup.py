@@ -52,16 +52,20 @@ async def test_start_up_refuses_a_database_that_is_not_migrated(tmp_path, backen
     of a raw "no such table" on the first request."""
     from xunjian.app import create_app
 
+    scratch = None
     if backend.url:
         import asyncpg
 
-        con = await asyncpg.connect(backend.url.rsplit("/", 1)[0] + "/postgres")
+        # A scratch database next to the suite's own, named after it, dropped at the end.
+        server, own = backend.url.rsplit("/", 1)
+        scratch = f"{own}_unmigrated"
+        con = await asyncpg.connect(backend.url)
         try:
-            await con.execute("DROP DATABASE IF EXISTS xunjian_unmigrated")
-            await con.execute("CREATE DATABASE xunjian_unmigrated")
+            await con.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+            await con.execute(f'CREATE DATABASE "{scratch}"')
         finally:
             await con.close()
-        settings = base_settings(tmp_path, database_url=backend.url.rsplit("/", 1)[0] + "/xunjian_unmigrated")
+        settings = base_settings(tmp_path, database_url=f"{server}/{scratch}")
     else:
         settings = base_settings(tmp_path)
     with pytest.raises(BaseException) as info:
@@ -72,6 +76,12 @@ async def test_start_up_refuses_a_database_that_is_not_migrated(tmp_path, backen
         assert info.group_contains(ConfigError, match=message)
     else:
         assert info.errisinstance(ConfigError) and message in str(info.value)
+    if scratch:
+        con = await asyncpg.connect(backend.url)
+        try:
+            await con.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        finally:
+            await con.close()
 
 
 def test_cli_commands_other_than_migrate_refuse_an_unmigrated_database(tmp_path):
