@@ -165,6 +165,15 @@ async def _inspections_demo(settings) -> None:
 DEMO_HOOKS.append(_inspections_demo)
 
 
+async def _patrols_demo(settings) -> None:
+    from .patrols.demo import load as load_patrols
+
+    await load_patrols(settings)
+
+
+DEMO_HOOKS.append(_patrols_demo)
+
+
 async def _risk_demo(settings) -> None:
     # Last: rates the sites with whatever findings the hooks before it added.
     from .risk.demo import load as rate_demo_sites

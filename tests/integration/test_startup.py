@@ -45,6 +45,20 @@ def test_cli_migrate_and_demo_are_idempotent(tmp_path):
         assert result.returncode == 0, result.stderr
         assert "inspector2" in result.stdout and "Demo data ready" in result.stdout
     assert (tmp_path / "xunjian.sqlite3").exists()
+    # The demo shows something everywhere, once however often it is loaded: inspections with findings, rated sites,
+    # and last nights' patrols with the follow-up cases their people opened.
+    import sqlite3
+
+    con = sqlite3.connect(tmp_path / "xunjian.sqlite3")
+    try:
+        counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                  for t in ("inspection", "finding", "site_risk", "patrol", "encounter", "follow_up_case")}
+        reasons = sorted(r for (r,) in con.execute("SELECT reasons FROM follow_up_case"))
+    finally:
+        con.close()
+    assert counts["inspection"] == 3 and counts["finding"] > 0 and counts["site_risk"] > 0
+    assert (counts["patrol"], counts["encounter"], counts["follow_up_case"]) == (2, 4, 4)
+    assert reasons == ['["disabled"]', '["elderly"]', '["minor"]', '["refusal"]']
 
 
 async def test_start_up_refuses_a_database_that_is_not_migrated(tmp_path, backend):
