@@ -132,7 +132,7 @@ class Settings:
             settings.is_postgres or settings.database_url.startswith("sqlite:")
         ):
             raise ConfigError("XUNJIAN_DATABASE_URL must start with postgresql:// or sqlite:///")
-        for name in ("notification_retention_days", "history_retention_days"):
+        for name in ("patrol_retention_days", "notification_retention_days", "history_retention_days"):
             # Zero or less would purge everything the job touches on its next run.
             if getattr(settings, name) < 1:
                 raise ConfigError(f"XUNJIAN_{name.upper()}={getattr(settings, name)} is not valid: at least 1 day")

@@ -55,7 +55,8 @@ def test_a_retention_shorter_than_a_day_is_refused():
     s = Settings.from_env({"XUNJIAN_NOTIFICATION_RETENTION_DAYS": "30", "XUNJIAN_HISTORY_RETENTION_DAYS": "1"})
     assert (s.notification_retention_days, s.history_retention_days) == (30, 1)
     assert (Settings().notification_retention_days, Settings().history_retention_days) == (180, 730)
-    for name in ("XUNJIAN_NOTIFICATION_RETENTION_DAYS", "XUNJIAN_HISTORY_RETENTION_DAYS"):
+    for name in ("XUNJIAN_PATROL_RETENTION_DAYS", "XUNJIAN_NOTIFICATION_RETENTION_DAYS",
+                 "XUNJIAN_HISTORY_RETENTION_DAYS"):
         for bad in ("0", "-5"):
             with pytest.raises(ConfigError, match=name):
                 Settings.from_env({name: bad})
