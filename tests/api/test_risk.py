@@ -89,6 +89,25 @@ async def test_csv_export_lists_every_rated_site_worst_first(client, demo, as_us
     assert "override=major_at_level" in rows[0]["reasons"]
 
 
+async def test_csv_export_pages_through_every_site_once_in_order(client, demo, as_user, monkeypatch):
+    """Paged by keyset within each tier: with pages of 2 rows, every rated site still comes exactly once, worst
+    first (tier, then score), ties included."""
+    from xunjian.risk import service as risk_service
+    from xunjian.risk.tables import SiteRisk
+
+    await _world(demo)
+    monkeypatch.setattr(risk_service, "CSV_PAGE", 2)
+    # Equal scores across a page boundary: the keyset must not skip or repeat them.
+    await SiteRisk.update({SiteRisk.score: 1.0}).where(SiteRisk.tier == "blue")
+    r = await client.get("/api/risk/board.csv", headers=await as_user("admin"))
+    rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
+    codes = [row["site_code"] for row in rows]
+    assert len(codes) == len(set(codes)) == await SiteRisk.count()
+    rank = {"red": 0, "orange": 1, "yellow": 2, "blue": 3}
+    keys = [(rank[row["tier"]], -float(row["score"])) for row in rows]
+    assert keys == sorted(keys)
+
+
 async def test_a_sites_rating_lists_every_factor_and_its_history(client, demo, as_user):
     await _world(demo)
     r = await client.get(f"/api/risk/sites/{demo.sites[LZ]}", headers=await as_user("manager"))

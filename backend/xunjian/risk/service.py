@@ -403,6 +403,7 @@ async def _trend(root: BoardRegion, children: list[dict], now: datetime) -> list
     return points
 
 
+CSV_PAGE = 2000
 CSV_COLUMNS = ["site_code", "site_name", "kind", "region", "tier", "score", "open_findings", "overdue_level0",
                "overdue_level1", "overdue_level2", "overdue_level3", "reasons", "rated_at"]
 
@@ -418,26 +419,34 @@ async def board_csv(principal: Principal, region_id: int | None) -> AsyncIterato
         writer = csv.writer(buf)
         writer.writerow(CSV_COLUMNS)
         yield ("\ufeff" + buf.getvalue()).encode()
-        offset = 0
-        while True:
-            page = await db.fetch(
-                "SELECT s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, sr.open_findings, "
-                "sr.overdue_l0, sr.overdue_l1, sr.overdue_l2, sr.overdue_l3, sr.factors, sr.rated_at "
-                f"FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
-                f"WHERE {where} AND {scope_sql} ORDER BY CASE sr.tier WHEN 'red' THEN 0 WHEN 'orange' THEN 1 "
-                "WHEN 'yellow' THEN 2 ELSE 3 END, sr.score DESC, sr.id LIMIT {} OFFSET {}",
-                *args, *scope_args, 2000, offset)
-            if not page:
-                break
-            buf = io.StringIO()
-            writer = csv.writer(buf)
-            for p in page:
-                reasons = "; ".join(f"{f.factor}={f.value} (+{f.contribution:g})" if f.factor != "override"
-                                    else f"override={f.value}" for f in _reasons(p["factors"]))
-                writer.writerow([p["code"], p["name"], p["kind"], p["region_name"], p["tier"], p["score"],
-                                 p["open_findings"], p["overdue_l0"], p["overdue_l1"], p["overdue_l2"],
-                                 p["overdue_l3"], reasons, _aware(p["rated_at"]).isoformat()])
-            yield buf.getvalue().encode()
-            offset += len(page)
+        # Worst first: tier by tier, each walked by keyset on (score, id) along the (tier, score) index. (OFFSET paging
+        # rescanned every earlier row on each page: 88 s for a whole country of 250,000 sites.)
+        for tier in reversed(R.TIERS):
+            last: tuple | None = None
+            while True:
+                after, after_args = "", []
+                if last is not None:
+                    after = " AND (sr.score < {} OR (sr.score = {} AND sr.id > {}))"
+                    after_args = [last[0], last[0], last[1]]
+                page = await db.fetch(
+                    "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, "
+                    "sr.open_findings, sr.overdue_l0, sr.overdue_l1, sr.overdue_l2, sr.overdue_l3, sr.factors, "
+                    f"sr.rated_at FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
+                    f"WHERE sr.tier = {{}} AND {where} AND {scope_sql}{after} ORDER BY sr.score DESC, sr.id LIMIT {{}}",
+                    tier, *args, *scope_args, *after_args, CSV_PAGE)
+                if not page:
+                    break
+                buf = io.StringIO()
+                writer = csv.writer(buf)
+                for p in page:
+                    reasons = "; ".join(f"{f.factor}={f.value} (+{f.contribution:g})" if f.factor != "override"
+                                        else f"override={f.value}" for f in _reasons(p["factors"]))
+                    writer.writerow([p["code"], p["name"], p["kind"], p["region_name"], p["tier"], p["score"],
+                                     p["open_findings"], p["overdue_l0"], p["overdue_l1"], p["overdue_l2"],
+                                     p["overdue_l3"], reasons, _aware(p["rated_at"]).isoformat()])
+                yield buf.getvalue().encode()
+                if len(page) < CSV_PAGE:
+                    break
+                last = (page[-1]["score"], page[-1]["id"])
 
     return rows()
