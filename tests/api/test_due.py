@@ -75,5 +75,10 @@ async def test_scope_and_filters(client, demo, as_user):
     assert {i["code"] for i in county["items"]} <= {"YL-620102-001", "FC-62010201"}
     assert (await client.get(f"/api/inspections/due?region={demo.regions['620502']}",
                              headers=await as_user("inspector"))).status_code == 404
+    everything = (await client.get("/api/inspections/due?limit=200", headers=await as_user("inspector"))).json()
     paged = (await client.get("/api/inspections/due?limit=1&offset=1", headers=await as_user("inspector"))).json()
-    assert len(paged["items"]) == 1 and paged["total"] >= 3
+    assert len(paged["items"]) == 1 and paged["total"] == everything["total"] >= 3
+    assert paged["items"][0] == everything["items"][1]
+    past = (await client.get(f"/api/inspections/due?limit=5&offset={everything['total'] + 10}",
+                             headers=await as_user("inspector"))).json()
+    assert past["items"] == [] and past["total"] == everything["total"]

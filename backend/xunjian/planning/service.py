@@ -51,21 +51,32 @@ async def due_sites(principal: Principal, *, within_days: int = 14, kind: str | 
     scope_sql, scope_args = principal.scope.sql("s")
     conds.append(scope_sql)
     args.extend(scope_args)
-    tier = "COALESCE(sr.tier, 'yellow')"
-    due = (f"(CASE WHEN li.last_at IS NULL THEN s.created_at "
-           f"ELSE {d.add_days_expr('li.last_at', _freq_sql(rules, tier, 's.kind'))} END)")
-    base = (
-        f"FROM site s JOIN region r ON r.id = s.region LEFT JOIN site_risk sr ON sr.site = s.id "
-        f"LEFT JOIN (SELECT site, MAX(submitted_at) AS last_at FROM inspection WHERE status = 'submitted' "
-        f"AND self_inspection = {d.false} AND submitted_at IS NOT NULL GROUP BY site) li ON li.site = s.id "
-        f"WHERE {' AND '.join(conds)} AND {due} <= {d.ts_param()}"
+    tier = "COALESCE(x.tier, 'yellow')"
+    due = (f"(CASE WHEN x.last_at IS NULL THEN x.created_at "
+           f"ELSE {d.add_days_expr('x.last_at', _freq_sql(rules, tier, 'x.kind'))} END)")
+    # The caller's sites first, each with its last inspection looked up along the inspection(site) index: a
+    # prefecture's few hundred sites, not an aggregate over every inspection in the country (0.7 s at national scale).
+    # Materialised, so each lookup runs once; the window count saves a second pass for the total.
+    last_at = ("(SELECT MAX(i.submitted_at) FROM inspection i WHERE i.site = s.id AND i.status = 'submitted' "
+               f"AND i.self_inspection = {d.false} AND i.submitted_at IS NOT NULL)")
+    rank = "(CASE y.tier WHEN 'red' THEN 3 WHEN 'orange' THEN 2 WHEN 'blue' THEN 0 ELSE 1 END)"
+    sql = (
+        "WITH x AS MATERIALIZED (SELECT s.id, s.code, s.name, s.kind, s.region, s.lat, s.lng, s.created_at, sr.tier, "
+        f"sr.score, {last_at} AS last_at FROM site s LEFT JOIN site_risk sr ON sr.site = s.id "
+        f"WHERE {' AND '.join(conds)}), "
+        f"y AS (SELECT x.*, {due} AS due_at FROM x) "
+        "SELECT y.id, y.code, y.name, y.kind, y.region, r.name AS region_name, y.lat, y.lng, y.created_at, y.tier, "
+        "y.score, y.last_at, COUNT(*) OVER () AS total FROM y JOIN region r ON r.id = y.region "
+        f"WHERE y.due_at <= {d.ts_param()} ORDER BY {rank} DESC, y.due_at ASC, y.id LIMIT {{}} OFFSET {{}}"
     )
-    rank = "(CASE sr.tier WHEN 'red' THEN 3 WHEN 'orange' THEN 2 WHEN 'blue' THEN 0 ELSE 1 END)"
-    rows = await db.fetch(
-        "SELECT s.id, s.code, s.name, s.kind, s.region, r.name AS region_name, s.lat, s.lng, s.created_at, "
-        f"sr.tier, sr.score, li.last_at {base} ORDER BY {rank} DESC, {due} ASC, s.id LIMIT {{}} OFFSET {{}}",
-        *args, horizon, limit, offset)
-    total = (await db.fetch(f"SELECT COUNT(*) AS n {base}", *args, horizon))[0]["n"]
+    rows = await db.fetch(sql, *args, horizon, limit, offset)
+    if rows:
+        total = rows[0]["total"]
+    elif offset == 0:
+        total = 0
+    else:  # past the last page: count without it
+        total = (await db.fetch(f"SELECT COUNT(*) AS n FROM ({sql.replace(' LIMIT {} OFFSET {}', '')}) z",
+                                *args, horizon))[0]["n"]
     items = []
     for row in rows:
         last = risk._aware(row["last_at"]) if row["last_at"] else None
