@@ -54,9 +54,13 @@ class RiskRollup(Table):
 
 
 class RiskRating(Table):
-    """Rating history: a row whenever a site's tier or score changes, with the factors that produced it."""
+    """Rating history: a row whenever a site's tier or score changes, with the factors that produced it.
 
-    site = ForeignKey(Site, index=True)
+    Indexed by (site, rated_at) (a migration written by hand): a site's latest ratings are read along it. With an
+    index on site alone PostgreSQL walked rated_at backwards through every site's history (120 ms at 440,000 rows).
+    """
+
+    site = ForeignKey(Site)
     rated_at = Timestamptz(index=True)
     tier = Varchar(length=8)
     score = DoublePrecision()
