@@ -174,6 +174,20 @@ async def _patrols_demo(settings) -> None:
 DEMO_HOOKS.append(_patrols_demo)
 
 
+async def _escalation_demo(settings) -> None:
+    # The ladder as the scheduler would have run it while the demo's findings and cases aged: overdue ones have their
+    # steps, the inbox and the board's overdue-by-level show them. Each step once, however often the demo loads.
+    from datetime import datetime, timezone
+
+    from .escalation import rules as ladder
+    from .escalation.service import escalate
+
+    await escalate(datetime.now(timezone.utc), ladder.load_ladder(settings.extra))
+
+
+DEMO_HOOKS.append(_escalation_demo)
+
+
 async def _risk_demo(settings) -> None:
     # Last: rates the sites with whatever findings the hooks before it added.
     from .risk.demo import load as rate_demo_sites

@@ -52,13 +52,20 @@ def test_cli_migrate_and_demo_are_idempotent(tmp_path):
     con = sqlite3.connect(tmp_path / "xunjian.sqlite3")
     try:
         counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                  for t in ("inspection", "finding", "site_risk", "patrol", "encounter", "follow_up_case")}
+                  for t in ("inspection", "finding", "site_risk", "patrol", "encounter", "follow_up_case",
+                            "escalation_step", "notification")}
+        steps = con.execute("SELECT subject_type, subject_id, step, COUNT(*) FROM escalation_step "
+                            "GROUP BY subject_type, subject_id, step").fetchall()
         reasons = sorted(r for (r,) in con.execute("SELECT reasons FROM follow_up_case"))
     finally:
         con.close()
     assert counts["inspection"] == 3 and counts["finding"] > 0 and counts["site_risk"] > 0
     assert (counts["patrol"], counts["encounter"], counts["follow_up_case"]) == (2, 4, 4)
     assert reasons == ['["disabled"]', '["elderly"]', '["minor"]', '["refusal"]']
+    # The overdue cases (the minor's and the disabled man's, due by the end of their day) and overdue findings have
+    # climbed the ladder, once each, and told people.
+    assert {s[0] for s in steps} == {"finding", "follow_up_case"} and all(s[3] == 1 for s in steps)
+    assert counts["notification"] > 0
 
 
 async def test_start_up_refuses_a_database_that_is_not_migrated(tmp_path, backend):
