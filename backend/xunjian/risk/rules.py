@@ -111,6 +111,9 @@ class Rating:
     factors: tuple[Factor, ...]
     frequency_days: int
     last_inspected_at: datetime | None
+    # When the site became (or becomes) due for inspection by its frequency before lateness: the inspection_overdue
+    # factor's value is the days since then, so readers compute it live from this.
+    inspection_due_at: datetime | None = None
 
     def reasons(self, n: int = 3) -> list[dict]:
         return main_reasons([f.as_dict() for f in self.factors], n)
@@ -215,7 +218,8 @@ def score(facts: SiteFacts, rules: dict, now: datetime) -> Rating:
         Factor("override", override, 0.0),
     )
     return Rating(tier=TIERS[tier], score=r2(total), factors=factors,
-                  frequency_days=frequency_days(rules, TIERS[tier], facts.kind), last_inspected_at=last)
+                  frequency_days=frequency_days(rules, TIERS[tier], facts.kind), last_inspected_at=last,
+                  inspection_due_at=(last or facts.created_at) + timedelta(days=freq))
 
 
 def _number(value: Any) -> float | None:

@@ -197,6 +197,7 @@ async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", 
                       rules_version=rules["version"], rated_at=now,
                       open_findings=len(facts.findings), open_major=sum(f.grade == "major" for f in facts.findings),
                       overdue_l0=overdue[0], overdue_l1=overdue[1], overdue_l2=overdue[2], overdue_l3=overdue[3],
+                      inspection_due_at=rating.inspection_due_at,
                       **{column: shown[factor] for factor, column in FACTOR_COLUMNS.items()})
         if current is None:
             await SiteRisk.insert(SiteRisk(site=site_id, **values)).on_conflict(action="DO NOTHING")
@@ -206,8 +207,8 @@ async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", 
 
 
 # The factors whose values site_risk keeps as columns (beside the counts), by column.
-FACTOR_COLUMNS = {"escalation": "level_sum", "noncompliance": "noncompliance_pct", "inspection_overdue": "days_late",
-                  "beds": "beds", "full_care_share": "full_care_pct", "override": "override"}
+FACTOR_COLUMNS = {"escalation": "level_sum", "noncompliance": "noncompliance_pct", "beds": "beds",
+                  "full_care_share": "full_care_pct", "override": "override"}
 
 
 async def _rollup_delta(old: dict | None, new: dict | None, now: datetime) -> None:
@@ -230,21 +231,30 @@ async def _rollup_delta(old: dict | None, new: dict | None, now: datetime) -> No
 
 # ---------------------------------------------------------------- reading
 
-def _factors(raw) -> list[FactorRead]:
+def _load(raw) -> list[dict]:
     if isinstance(raw, str):
         import json
 
         raw = json.loads(raw)
+    return raw or []
+
+
+def _live(factors: list[dict], due_at, now: datetime | None) -> list[dict]:
+    """A current rating's factors with the days overdue counted to `now` from the stored due date: a run rewrites a
+    rating only when something in it changed, and once the lateness points are capped the days alone do not."""
+    if due_at is None or now is None:
+        return factors
+    days = R.r2(max((now - _aware(due_at)).total_seconds() / 86400.0, 0.0))
+    return [{**f, "value": days} if f["factor"] == "inspection_overdue" else f for f in factors]
+
+
+def _factors(raw, due_at=None, now: datetime | None = None) -> list[FactorRead]:
     return [FactorRead(factor=f["factor"], value=f["value"], contribution=float(f["contribution"] or 0))
-            for f in raw or []]
+            for f in _live(_load(raw), due_at, now)]
 
 
-def _reasons(raw) -> list[FactorRead]:
-    if isinstance(raw, str):
-        import json
-
-        raw = json.loads(raw)
-    return _factors(R.main_reasons(raw or []))
+def _reasons(raw, due_at=None, now: datetime | None = None) -> list[FactorRead]:
+    return _factors(R.main_reasons(_live(_load(raw), due_at, now)))
 
 
 async def get_site_risk(principal: Principal, site_id: int, now: datetime | None = None) -> SiteRiskRead:
@@ -267,8 +277,8 @@ async def get_site_risk(principal: Principal, site_id: int, now: datetime | None
         region_id=site["region"], region_name=region["name"] if region else "",
         tier=tier, score=current["score"] if current else None, rated_at=current["rated_at"] if current else None,
         rules_version=current["rules_version"] if current else None,
-        factors=_factors(current["factors"]) if current else [],
-        reasons=_reasons(current["factors"]) if current else [],
+        factors=_factors(current["factors"], current["inspection_due_at"], now) if current else [],
+        reasons=_reasons(current["factors"], current["inspection_due_at"], now) if current else [],
         open_findings=current["open_findings"] if current else 0,
         overdue_by_level={str(i): current[f"overdue_l{i}"] for i in range(4)} if current else
         {str(i): 0 for i in range(4)},
@@ -317,7 +327,7 @@ def _prefix_sql(prefixes: list[str], alias: str) -> tuple[str, list]:
 
 
 _SR = ("(SELECT site AS id, region_path, tier, score, factors, rated_at, open_findings, overdue_l0, overdue_l1, "
-       "overdue_l2, overdue_l3, 1 AS sites FROM site_risk)")
+       "overdue_l2, overdue_l3, inspection_due_at, 1 AS sites FROM site_risk)")
 _ROLLUP = "(SELECT region_path, tier, sites, overdue_l0, overdue_l1, overdue_l2, overdue_l3, rated_at FROM risk_rollup)"
 
 
@@ -362,7 +372,8 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
             continue
         sites += await db.fetch(
             "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, sr.factors, "
-            "sr.open_findings, sr.overdue_l0 + sr.overdue_l1 + sr.overdue_l2 + sr.overdue_l3 AS overdue "
+            "sr.inspection_due_at, sr.open_findings, "
+            "sr.overdue_l0 + sr.overdue_l1 + sr.overdue_l2 + sr.overdue_l3 AS overdue "
             f"FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
             f"WHERE sr.tier = {{}} AND {where} AND {scope_sql} ORDER BY sr.score DESC, sr.id LIMIT {{}}",
             tier, *args, *scope_args, BOARD_SITES - len(sites))
@@ -374,7 +385,8 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
                   for c in children],
         red_orange=[BoardSite(site_id=s["id"], code=s["code"], name=s["name"], kind=s["kind"],
                               region_name=s["region_name"], tier=s["tier"], score=s["score"],
-                              reasons=_reasons(s["factors"]), open_findings=s["open_findings"],
+                              reasons=_reasons(s["factors"], s["inspection_due_at"], now),
+                              open_findings=s["open_findings"],
                               overdue=int(s["overdue"] or 0)) for s in sites],
         red_orange_total=red_orange_total, overdue_by_level=overdue,
         trend=await _trend(root, children, now), rated_at=rated_at,
@@ -413,6 +425,7 @@ async def board_csv(principal: Principal, region_id: int | None) -> AsyncIterato
     root, prefixes, _ = await _board_root(principal, region_id)
     where, args = _prefix_sql(prefixes, "sr")
     scope_sql, scope_args = principal.scope.sql("sr")
+    now = datetime.now(timezone.utc)
 
     async def rows() -> AsyncIterator[bytes]:
         buf = io.StringIO()
@@ -431,6 +444,7 @@ async def board_csv(principal: Principal, region_id: int | None) -> AsyncIterato
                 page = await db.fetch(
                     "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, "
                     "sr.open_findings, sr.overdue_l0, sr.overdue_l1, sr.overdue_l2, sr.overdue_l3, sr.factors, "
+                    "sr.inspection_due_at, "
                     f"sr.rated_at FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
                     f"WHERE sr.tier = {{}} AND {where} AND {scope_sql}{after} ORDER BY sr.score DESC, sr.id LIMIT {{}}",
                     tier, *args, *scope_args, *after_args, CSV_PAGE)
@@ -440,7 +454,8 @@ async def board_csv(principal: Principal, region_id: int | None) -> AsyncIterato
                 writer = csv.writer(buf)
                 for p in page:
                     reasons = "; ".join(f"{f.factor}={f.value} (+{f.contribution:g})" if f.factor != "override"
-                                        else f"override={f.value}" for f in _reasons(p["factors"]))
+                                        else f"override={f.value}"
+                                        for f in _reasons(p["factors"], p["inspection_due_at"], now))
                     writer.writerow([p["code"], p["name"], p["kind"], p["region_name"], p["tier"], p["score"],
                                      p["open_findings"], p["overdue_l0"], p["overdue_l1"], p["overdue_l2"],
                                      p["overdue_l3"], reasons, _aware(p["rated_at"]).isoformat()])

@@ -118,6 +118,7 @@ def calc_statement(d: Dialect, rules: dict, now: datetime, site_filter: str | No
         f"CASE WHEN s.kind = 'eldercare' AND {residents} > 0 AND {full} IS NOT NULL "
         f"THEN {share} ELSE 0.0 END AS share, "
         f"{d.days_between(now_sql, 'COALESCE(i.last_at, s.created_at)')} AS days_since, "
+        "COALESCE(i.last_at, s.created_at) AS due_from, "
         "i.last_at AS last_at "
         "FROM site s LEFT JOIN f ON f.site_id = s.id LEFT JOIN i ON i.site_id = s.id "
         f"WHERE s.is_active = {d.true} AND s.kind IN (" + ", ".join(f"'{k}'" for k in kinds if k.isidentifier())
@@ -145,7 +146,8 @@ def calc_statement(d: Dialect, rules: dict, now: datetime, site_filter: str | No
                  f"WHEN 1 THEN {int(freq['yellow'])} ELSE {int(freq['blue'])} END)")
     freq_kind = (f"(CASE WHEN kind = 'eldercare' THEN {d.least(freq_case, str(int(rules['eldercare_max_days'])))} "
                  f"ELSE {freq_case} END)")
-    q.add(f"g AS (SELECT e.*, {d.greatest(f'days_since - {freq_kind}', '0.0')} AS days_late FROM e), ")
+    q.add(f"g AS (SELECT e.*, {d.greatest(f'days_since - {freq_kind}', '0.0')} AS days_late, "
+          f"{d.add_days_expr('due_from', freq_kind)} AS inspection_due_at FROM e), ")
     lat = rules["lateness"]
     per_day = _num(lat["points_per_day"])
     late_points = d.least(f"days_late * {per_day}", _num(lat["max_points"]))
@@ -188,8 +190,9 @@ TIER_NAME = "(CASE c.tier_rank WHEN 3 THEN 'red' WHEN 2 THEN 'orange' WHEN 1 THE
 VALUE_COLUMNS = {"region_path": "c.region_path", "open_findings": "c.n_general + c.n_major",
                  "open_major": "c.n_major", "overdue_l0": "c.overdue_l0", "overdue_l1": "c.overdue_l1",
                  "overdue_l2": "c.overdue_l2", "overdue_l3": "c.overdue_l3", "level_sum": "c.level_sum",
-                 "noncompliance_pct": "c.noncompliance_pct", "days_late": "c.days_late_shown", "beds": "c.beds",
+                 "noncompliance_pct": "c.noncompliance_pct", "beds": "c.beds",
                  "full_care_pct": "c.full_care_pct"}
+NULLABLE_COLUMNS = ("override", "inspection_due_at")
 
 
 def changed_statement(d: Dialect, version: int) -> Sql:
@@ -201,11 +204,14 @@ def changed_statement(d: Dialect, version: int) -> Sql:
     parameters in CREATE TABLE AS; the version is an integer from the validated rules file.)"""
     version = int(version)
     differs = " OR ".join(f"sr.{col} <> {expr}" for col, expr in VALUE_COLUMNS.items())
-    override = "sr.override IS NOT c.override" if d.sqlite else "sr.override IS DISTINCT FROM c.override"
+    distinct = "IS NOT" if d.sqlite else "IS DISTINCT FROM"
+    # The nullable ones: NULL <> x is not true.
+    override = " OR ".join(f"sr.{col} {distinct} c.{col}" for col in NULLABLE_COLUMNS)
     return Sql().add(
         "CREATE TEMP TABLE risk_changed " + ("" if d.sqlite else "ON COMMIT DROP ") + "AS "
         f"SELECT c.site_id, {TIER_NAME} AS tier, c.score, {factors_json(d, 'c')} AS factors, "
-        + ", ".join(f"{expr} AS {col}" for col, expr in VALUE_COLUMNS.items()) + ", c.override, "
+        + ", ".join(f"{expr} AS {col}" for col, expr in VALUE_COLUMNS.items()) + ", "
+        + ", ".join(f"c.{col}" for col in NULLABLE_COLUMNS) + ", "
         "sr.tier AS old_tier, sr.score AS old_score, sr.rules_version AS old_version, sr.region_path AS old_path, "
         "sr.overdue_l0 AS old_l0, sr.overdue_l1 AS old_l1, sr.overdue_l2 AS old_l2, sr.overdue_l3 AS old_l3 "
         "FROM risk_calc c LEFT JOIN site_risk sr ON sr.site = c.site_id "
@@ -226,7 +232,7 @@ def history_statement(d: Dialect, version: int, now: datetime, trigger: str) -> 
 
 
 def upsert_statement(d: Dialect, version: int, now: datetime) -> Sql:
-    cols = ("tier", "score", "factors", "override", *VALUE_COLUMNS)
+    cols = ("tier", "score", "factors", *NULLABLE_COLUMNS, *VALUE_COLUMNS)
     return Sql().add(
         f"INSERT INTO site_risk (site, rules_version, rated_at, {', '.join(cols)}) "
         f"SELECT x.site_id, {d.param('integer')}, {d.ts_param()}, " + ", ".join(f"x.{c}" for c in cols)

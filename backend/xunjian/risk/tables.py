@@ -29,7 +29,8 @@ class SiteRisk(Table):
     # every site's factors: only changed ones are built and written.
     level_sum = Integer(default=0)
     noncompliance_pct = DoublePrecision(default=0.0)
-    days_late = DoublePrecision(default=0.0)
+    # Not the days overdue (they grow every day even once their points are capped): the date they count from.
+    inspection_due_at = Timestamptz(null=True, default=None)
     beds = Integer(default=0)
     full_care_pct = DoublePrecision(default=0.0)
     override = Varchar(length=32, null=True, default=None)

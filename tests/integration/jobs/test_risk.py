@@ -195,3 +195,28 @@ async def test_a_run_rewrites_only_the_ratings_that_changed(client, demo):
              .where(SiteRisk.site.is_in([quiet, busy]))}
     assert rated[quiet] == now  # unchanged: not rewritten, still rated since the first run
     assert rated[busy] == later  # its new finding changed it
+
+
+async def test_days_overdue_are_counted_live_and_capped_lateness_rewrites_nothing(client, demo, as_user):
+    """Once a site's lateness points are capped only its days overdue grow: the nightly run leaves its rating alone,
+    and readers count the days from the stored due date, so they are never a night (or a week) behind."""
+    now = factory.utcnow()
+    site = demo.sites[LZ]
+    await factory.inspection(site, demo.users["inspector"], submitted_at=now - timedelta(days=500))
+    await risk.rate_sites(now - timedelta(days=3))
+    first = await SiteRisk.select().where(SiteRisk.site == site).output(load_json=True).first()
+    stored = {f["factor"]: f for f in first["factors"]}["inspection_overdue"]
+    rules = risk.current_rules()
+    assert stored["contribution"] == rules["lateness"]["max_points"]  # capped
+    await risk.rate_sites(now - timedelta(days=2))
+    again = await SiteRisk.select().where(SiteRisk.site == site).first()
+    assert again["rated_at"] == first["rated_at"]  # not rewritten
+    r = await client.get(f"/api/risk/sites/{site}", headers=await as_user("admin"))
+    live = {f["factor"]: f for f in r.json()["factors"]}["inspection_overdue"]
+    assert live["value"] == pytest.approx(stored["value"] + 3, abs=0.05)
+    assert live["contribution"] == stored["contribution"]
+    # The board's reasons and the CSV count the same way.
+    board = (await client.get("/api/risk/board", headers=await as_user("admin"))).json()
+    reasons = [x for s in board["red_orange"] if s["site_id"] == site for x in s["reasons"]]
+    assert all(x["value"] == pytest.approx(live["value"], abs=0.05) for x in reasons
+               if x["factor"] == "inspection_overdue")
