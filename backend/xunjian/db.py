@@ -191,15 +191,22 @@ async def fetch(sql: str, *args) -> list[dict]:
     return await current_engine().run_querystring(QueryString(sql, *args))
 
 
-async def pending_migrations(engine: Engine) -> list[str]:
-    """`app:id` of every migration the database has not applied (every one of them on an empty database)."""
+def _migration_table(engine: Engine):
+    """Piccolo's migration bookkeeping, pointed at `engine` (its runner finds our apps through PICCOLO_CONF)."""
     import os
 
-    from piccolo.apps.migrations.commands.base import BaseMigrationManager
     from piccolo.apps.migrations.tables import Migration
 
     os.environ["PICCOLO_CONF"] = "xunjian.piccolo_conf"
     Migration._meta.db = engine
+    return Migration
+
+
+async def pending_migrations(engine: Engine) -> list[str]:
+    """`app:id` of every migration the database has not applied (every one of them on an empty database)."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+
+    Migration = _migration_table(engine)
     applied: set[tuple[str, str]] = set()
     if await Migration.table_exists():
         applied = {(r["app_name"], r["name"]) for r in await Migration.select(Migration.app_name, Migration.name)}
@@ -223,14 +230,10 @@ async def ensure_migrated(engine: Engine) -> None:
 
 async def migrate(engine: Engine) -> None:
     """Apply every app's migrations from wherever the database stands (empty included)."""
-    import os
-
     from piccolo.apps.migrations.commands.forwards import run_forwards
-    from piccolo.apps.migrations.tables import Migration
 
-    os.environ["PICCOLO_CONF"] = "xunjian.piccolo_conf"
     bind_engine(engine)
-    Migration._meta.db = engine
+    _migration_table(engine)
     result = await run_forwards(app_name="all")
     if not result.success:
         raise ConfigError(f"Migrations failed: {result.message}")

@@ -39,18 +39,21 @@ _AUDIENCES = {
 }
 
 
-def _rungs_sql(d: Dialect, ladder: rules.Ladder, now: datetime) -> tuple[str, list]:
-    """The ladder as a derived table r(grade, step, level, offset_days, threshold, title): a subject of that grade
-    reaches the rung once its deadline <= threshold (= now - offset, computed here rather than in SQL)."""
+def _rungs_sql(d: Dialect, ladder: rules.Ladder, now: datetime,
+               audience: str | None = None) -> tuple[str, list] | None:
+    """The ladder (or the rungs that tell `audience`) as a derived table r(grade, step, level, offset_days,
+    threshold, title): a subject of that grade reaches the rung once its deadline <= threshold (= now - offset,
+    computed here rather than in SQL). None when no rung qualifies."""
     rows, args = [], []
     for grade, rungs in ladder.grades.items():
         for rung in rungs:
-            threshold = now - (rung.due_at(now) - now)
-            rows.append(f"SELECT {d.param('text')} AS grade, {d.param('text')} AS step, {d.param('integer')} AS level, "
-                        f"{d.param('double precision')} AS offset_days, {d.ts_param()} AS threshold, "
-                        f"{d.param('text')} AS title")
-            args += [grade, rung.step, rung.level, rung.offset_days, threshold, rung.title]
-    return "(" + " UNION ALL ".join(rows) + ")", args
+            if audience is not None and audience not in rung.notify:
+                continue
+            rows.append(f"SELECT {d.param('text')} AS grade, {d.param('text')} AS step, "
+                        f"{d.param('integer')} AS level, {d.param('double precision')} AS offset_days, "
+                        f"{d.ts_param()} AS threshold, {d.param('text')} AS title")
+            args += [grade, rung.step, rung.level, rung.offset_days, now - (rung.due_at(now) - now), rung.title]
+    return ("(" + " UNION ALL ".join(rows) + ")", args) if rows else None
 
 
 def _ladder_grade(ladder: rules.Ladder) -> tuple[str, list]:
@@ -75,7 +78,8 @@ async def _take_rungs(d: Dialect, source: SubjectSource, ladder: rules.Ladder, n
         f"t.deadline, t.due_at, {d.ts_param()}, {d.param('text')}, "
         f"CASE WHEN t.level = t.top_level THEN {d.true} ELSE {d.false} END FROM ("
         "SELECT src.subject_id, r.step, r.level, r.grade, src.site_id, src.owner_user_id, "
-        f"COALESCE(src.title, '') AS title, src.deadline, {d.add_days_expr('src.deadline', 'r.offset_days')} AS due_at, "
+        f"COALESCE(src.title, '') AS title, src.deadline, "
+        f"{d.add_days_expr('src.deadline', 'r.offset_days')} AS due_at, "
         "MAX(r.level) OVER (PARTITION BY src.subject_id) AS top_level "
         f"FROM ({source.sql}) src JOIN {rungs} r ON r.grade = {grade} AND src.deadline <= r.threshold "
         "WHERE NOT EXISTS (SELECT 1 FROM escalation_step x WHERE x.subject_type = {} "
@@ -121,20 +125,17 @@ async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -
     user is told once however many ways they are reached)."""
     sent = 0
     for audience, (join, cond) in _AUDIENCES.items():
-        told = [(grade, rung) for grade, rungs in ladder.grades.items() for rung in rungs if audience in rung.notify]
-        if not told:
+        told = _rungs_sql(d, ladder, now, audience)
+        if told is None:
             continue
-        rungs = " UNION ALL ".join(
-            f"SELECT {d.param('text')} AS grade, {d.param('text')} AS step, {d.param('text')} AS title"
-            for _ in told)
-        rung_args = [v for grade, rung in told for v in (grade, rung.step, rung.title)]
+        rungs, rung_args = told
         join_args = [audience] * 3 if audience in ("county", "prefecture") else []
         sent += await execute_counting(
             "INSERT INTO notification (\"user\", kind, event_key, title, body, subject_type, subject_id, "
             "site_id, level, created_at) "
             "SELECT u.id, 'escalation', 'escalation:' || CAST(e.id AS TEXT), "
             f"r.title || '：' || e.title, s.name, e.subject_type, CAST(e.subject_id AS TEXT), "
-            f"e.site_id, e.level, {d.ts_param()} FROM escalation_step e JOIN ({rungs}) r "
+            f"e.site_id, e.level, {d.ts_param()} FROM escalation_step e JOIN {rungs} r "
             "ON r.grade = e.grade AND r.step = e.step JOIN site s ON s.id = e.site_id "
             f"{join} "
             f"WHERE e.batch = {{}} AND e.notified = {{}} AND u.is_active = {{}} AND {cond} "

@@ -27,6 +27,13 @@ class NewFinding:
     photos: tuple[str, ...]
 
 
+def counted_sql(d, alias: str = "") -> str:
+    """SQL condition: an inspection that counts toward its site's schedule and rating — submitted, and not a
+    manager's self-inspection (`d` a jobs.sqlkit.Dialect, `alias` a table alias)."""
+    a = f"{alias}." if alias else ""
+    return f"{a}status = 'submitted' AND {a}self_inspection = {d.false} AND {a}submitted_at IS NOT NULL"
+
+
 def decide(existing: dict | None, caller_id: int, site_id: int, template: tuple[str, int], content_hash: str) -> str:
     """What a PUT does to the stored inspection with the same id:
     "create", "replay" (identical: answer 200, change nothing), "update" (a draft changes) or "conflict"."""

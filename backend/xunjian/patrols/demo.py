@@ -12,14 +12,13 @@ from datetime import datetime, timedelta, timezone
 
 from ..accounts.principal import Principal
 from ..accounts.tables import User
+from ..checklists import service as checklists
 from ..config import Settings
 from ..scope import Scope
 from ..sites.tables import Site
-from . import service
+from . import rules, service
 from .schemas import EncounterIn, PatrolPut, TrackPointIn
 from .tables import Patrol
-
-CHECKS = ("key_places_covered", "supplies_carried", "cold_wave_daily", "vulnerable_escorted")
 
 # (name, zone code, inspector, nights ago, team, rescue station code, encounters)
 DEMO = [
@@ -44,6 +43,9 @@ def _id(*parts: str) -> uuid.UUID:
 
 async def load(settings: Settings) -> None:
     users = {u["username"]: u for u in await User.select(User.id, User.username, User.role, User.display_name)}
+    # Every patrol-level check of the street-patrol template, compliant (the demo's blue warning shows them all).
+    template = await checklists.get_template(rules.TEMPLATE_KEY)
+    checks = {item["key"]: {"result": "compliant"} for item in template.check_items}
     now = datetime.now(timezone.utc).replace(microsecond=0)
     for name, zone_code, username, nights_ago, team, station_code, encounters in DEMO:
         patrol_id = _id(name)
@@ -62,7 +64,7 @@ async def load(settings: Settings) -> None:
             campaign_tag="寒冬送温暖", weather="snow", warning_level="blue", place_types=["station", "bridge_culvert"],
             track=[TrackPointIn(t=started + timedelta(minutes=10 * i), lat=zone["lat"] + 0.001 * i, lng=zone["lng"],
                                 accuracy_m=8.0) for i in range(12)],
-            answers={key: {"result": "compliant"} for key in CHECKS},
+            answers=checks,
             encounters=[EncounterIn(
                 id=_id(name, str(i)), met_at=started + timedelta(minutes=e.pop("minutes")),
                 lat=zone["lat"] + 0.0005 * i, lng=zone["lng"],

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from .. import db
 from ..accounts.principal import Principal
 from ..errors import Invalid, NotFound
+from ..inspections.rules import counted_sql
 from ..jobs.sqlkit import dialect
 from ..regions.service import get_region
 from ..risk import rules as R
@@ -57,8 +58,7 @@ async def due_sites(principal: Principal, *, within_days: int = 14, kind: str | 
     # The caller's sites first, each with its last inspection looked up along the inspection(site) index: a
     # prefecture's few hundred sites, not an aggregate over every inspection in the country (0.7 s at national scale).
     # Materialised, so each lookup runs once; the window count saves a second pass for the total.
-    last_at = ("(SELECT MAX(i.submitted_at) FROM inspection i WHERE i.site = s.id AND i.status = 'submitted' "
-               f"AND i.self_inspection = {d.false} AND i.submitted_at IS NOT NULL)")
+    last_at = f"(SELECT MAX(i.submitted_at) FROM inspection i WHERE i.site = s.id AND {counted_sql(d, 'i')})"
     rank = "(CASE y.tier WHEN 'red' THEN 3 WHEN 'orange' THEN 2 WHEN 'blue' THEN 0 ELSE 1 END)"
     sql = (
         "WITH x AS MATERIALIZED (SELECT s.id, s.code, s.name, s.kind, s.region, s.lat, s.lng, s.created_at, sr.tier, "

@@ -18,9 +18,7 @@ async def list_regions(state: State, parent: FromQuery[int | None] = None,
 
 @post("/api/admin/regions", guards=[admin_only], tags=["admin"], summary="Add a region under a parent")
 async def create_region(state: State, principal: Caller, data: Annotated[RegionCreate, Body()]) -> RegionRead:
-    region = await service.create_region(principal, data)
-    state.pop(service.CACHE_KEY, None)
-    return region
+    return await service.create_region(principal, data, cache=state)
 
 
 router = Router(path="/", route_handlers=[list_regions, create_region])

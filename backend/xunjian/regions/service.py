@@ -55,7 +55,8 @@ async def get_region(region_id: int) -> dict:
     return row
 
 
-async def create_region(actor, data: RegionCreate) -> RegionRead:
+async def create_region(actor, data: RegionCreate, cache: MutableMapping | None = None) -> RegionRead:
+    """Add a region; `cache` (the app's state) forgets the cached list, so this process shows it at once."""
     code = data.code.strip()
     if not code.isdigit() or not (6 <= len(code) <= 12):
         raise Invalid("code must be a 6 to 12 digit division code", details={"field": "code"})
@@ -75,4 +76,6 @@ async def create_region(actor, data: RegionCreate) -> RegionRead:
             Region(code=code, name=data.name.strip(), level=data.level, parent=data.parent_id, path=path)
         ).returning(Region.id)
         await audit.record(actor, "region.create", "region", rows[0]["id"], after={"code": code, "name": data.name})
+    if cache is not None:
+        cache.pop(CACHE_KEY, None)
     return _read(await get_region(rows[0]["id"]))

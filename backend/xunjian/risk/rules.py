@@ -199,9 +199,9 @@ def score(facts: SiteFacts, rules: dict, now: datetime) -> Rating:
     base_tier = max(_tier_for(base_score, rules), floor)
 
     last = recent[0].submitted_at if recent else None
-    days_since = (now - (last or facts.created_at)).total_seconds() / 86400.0
     freq = frequency_days(rules, TIERS[base_tier], facts.kind)
-    days_late = max(days_since - freq, 0.0)
+    due_at = (last or facts.created_at) + timedelta(days=freq)
+    days_late = days_overdue(due_at, now)
     c_late = min(days_late * rules["lateness"]["points_per_day"], rules["lateness"]["max_points"])
 
     total = base_score + c_late
@@ -219,7 +219,12 @@ def score(facts: SiteFacts, rules: dict, now: datetime) -> Rating:
     )
     return Rating(tier=TIERS[tier], score=r2(total), factors=factors,
                   frequency_days=frequency_days(rules, TIERS[tier], facts.kind), last_inspected_at=last,
-                  inspection_due_at=(last or facts.created_at) + timedelta(days=freq))
+                  inspection_due_at=due_at)
+
+
+def days_overdue(due_at: datetime, now: datetime) -> float:
+    """Days past the inspection due date (0 before it): the inspection_overdue factor's value."""
+    return max((now - due_at).total_seconds() / 86400.0, 0.0)
 
 
 def _number(value: Any) -> float | None:

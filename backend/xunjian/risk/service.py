@@ -14,6 +14,7 @@ from .. import db
 from ..accounts.principal import Principal
 from ..config import REPO_DIR, Settings
 from ..errors import NotFound
+from ..inspections.rules import counted_sql
 from ..jobs.registry import JobContext
 from ..jobs.sqlkit import dialect
 from ..regions.tables import Region
@@ -54,8 +55,8 @@ async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | 
                      rules: dict | None = None, stats: dict | None = None) -> int:
     """Rate every rated site (or those `site_filter` yields) at `now` in set-based SQL; returns how many.
 
-    Only ratings that changed are written (site_risk, history, roll-up); `stats`, when given, gets how many. Runs in the caller's transaction when there
-    is one (the escalation job re-rates the sites it escalated)."""
+    Only ratings that changed are written (site_risk, history, roll-up); `stats`, when given, gets how many.
+    Runs in the caller's transaction when there is one (the escalation job re-rates the sites it escalated)."""
     rules = rules or current_rules()
     d = dialect()
     version = rules["version"]
@@ -141,8 +142,8 @@ async def site_facts(site_id: int, now: datetime, rules: dict) -> R.SiteFacts | 
         "WHERE site = {} AND status <> 'closed' AND created_at <= {}", site_id, now)
     inspections = await db.fetch(
         "SELECT submitted_at, checks_answered, checks_noncompliant FROM inspection WHERE site = {} "
-        "AND status = 'submitted' AND self_inspection = {} AND submitted_at IS NOT NULL AND submitted_at <= {} "
-        "ORDER BY submitted_at DESC LIMIT {}", site_id, False, now, int(rules["inspections"]["recent"]))
+        f"AND {counted_sql(dialect())} AND submitted_at <= {{}} ORDER BY submitted_at DESC LIMIT {{}}",
+        site_id, now, int(rules["inspections"]["recent"]))
     attributes = s["attributes"]
     if isinstance(attributes, str):
         import json
@@ -244,7 +245,7 @@ def _live(factors: list[dict], due_at, now: datetime | None) -> list[dict]:
     rating only when something in it changed, and once the lateness points are capped the days alone do not."""
     if due_at is None or now is None:
         return factors
-    days = R.r2(max((now - _aware(due_at)).total_seconds() / 86400.0, 0.0))
+    days = R.r2(R.days_overdue(_aware(due_at), now))
     return [{**f, "value": days} if f["factor"] == "inspection_overdue" else f for f in factors]
 
 
@@ -267,8 +268,7 @@ async def get_site_risk(principal: Principal, site_id: int, now: datetime | None
         .limit(20).output(load_json=True)
     rules = current_rules()
     last = await db.fetch(
-        "SELECT MAX(submitted_at) AS last_at FROM inspection WHERE site = {} AND status = 'submitted' "
-        "AND self_inspection = {}", site_id, False)
+        f"SELECT MAX(submitted_at) AS last_at FROM inspection WHERE site = {{}} AND {counted_sql(dialect())}", site_id)
     last_at = _aware(last[0]["last_at"]) if last and last[0]["last_at"] else None
     rated = site["kind"] in rules["rated_kinds"]
     tier = current["tier"] if current else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..inspections.rules import counted_sql
 from ..jobs.sqlkit import Dialect
 
 
@@ -92,8 +93,7 @@ def calc_statement(d: Dialect, rules: dict, now: datetime, site_filter: str | No
         "i AS (SELECT site_id, SUM(checks_answered) AS answered, SUM(checks_noncompliant) AS noncompliant, "
         "MAX(submitted_at) AS last_at FROM (SELECT site AS site_id, checks_answered, checks_noncompliant, "
         "submitted_at, ROW_NUMBER() OVER (PARTITION BY site ORDER BY submitted_at DESC) AS rn FROM inspection "
-        f"WHERE status = 'submitted' AND self_inspection = {d.false} AND submitted_at IS NOT NULL "
-        f"AND submitted_at <= {now_sql}",
+        f"WHERE {counted_sql(d)} AND submitted_at <= {now_sql}",
     )
     filt("site")
     q.add(f") y WHERE rn <= {int(rules['inspections']['recent'])} GROUP BY site_id), ")
