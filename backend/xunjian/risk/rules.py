@@ -200,7 +200,7 @@ def score(facts: SiteFacts, rules: dict, now: datetime) -> Rating:
 
     last = recent[0].submitted_at if recent else None
     freq = frequency_days(rules, TIERS[base_tier], facts.kind)
-    due_at = (last or facts.created_at) + timedelta(days=freq)
+    due_at = ((last or facts.created_at) + timedelta(days=freq)).replace(microsecond=0)  # whole seconds, as sql.py
     days_late = days_overdue(due_at, now)
     c_late = min(days_late * rules["lateness"]["points_per_day"], rules["lateness"]["max_points"])
 

@@ -170,39 +170,39 @@ def _aware(value) -> datetime:
 async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", rules: dict | None = None) -> str | None:
     """Re-rate one site at once (a finding of it changed), inside the caller's transaction when there is one.
 
-    Returns the new tier (None when the site is not rated: inactive, or a kind the rules do not rate)."""
+    Like a run, it writes only a rating that changed: a history row with the factors, and the current rating with
+    the same rated_at. Returns the new tier (None when the site is not rated: inactive, or a kind the rules do not
+    rate)."""
     rules = rules or current_rules()
     async with db.write_transaction():
         await _lock(exclusive=False)
-        current = await SiteRisk.select(SiteRisk.tier, SiteRisk.score, SiteRisk.rules_version, SiteRisk.region_path,
-                                        SiteRisk.overdue_l0, SiteRisk.overdue_l1, SiteRisk.overdue_l2,
-                                        SiteRisk.overdue_l3).where(SiteRisk.site == site_id).first()
+        current = await SiteRisk.select(*_COMPARED).where(SiteRisk.site == site_id).first()
         facts = await site_facts(site_id, now, rules)
         if facts is None:
             await SiteRisk.delete().where(SiteRisk.site == site_id)
             await _rollup_delta(current, None, now)
             return None
         rating = R.score(facts, rules, now)
-        factors = [f.as_dict() for f in rating.factors]
         overdue = [0, 0, 0, 0]
         for f in facts.findings:
             if f.overdue:
                 overdue[min(max(f.escalation_level, 0), 3)] += 1
         path = (await db.fetch("SELECT region_path FROM site WHERE id = {}", site_id))[0]["region_path"]
-        if current is None or (current["tier"], current["score"], current["rules_version"]) != (
-                rating.tier, rating.score, rules["version"]):
-            await RiskRating.insert(RiskRating(site=site_id, rated_at=now, tier=rating.tier, score=rating.score,
-                                               factors=factors, rules_version=rules["version"], trigger=trigger))
         shown = {f.factor: f.value for f in rating.factors}
-        values = dict(region_path=path, tier=rating.tier, score=rating.score, factors=factors,
-                      rules_version=rules["version"], rated_at=now,
+        values = dict(region_path=path, tier=rating.tier, score=rating.score, rules_version=rules["version"],
                       open_findings=len(facts.findings), open_major=sum(f.grade == "major" for f in facts.findings),
                       overdue_l0=overdue[0], overdue_l1=overdue[1], overdue_l2=overdue[2], overdue_l3=overdue[3],
                       inspection_due_at=rating.inspection_due_at,
                       **{column: shown[factor] for factor, column in FACTOR_COLUMNS.items()})
+        if current is not None and all(current[k] == v for k, v in values.items()):
+            return rating.tier
+        await RiskRating.insert(RiskRating(site=site_id, rated_at=now, tier=rating.tier, score=rating.score,
+                                           factors=[f.as_dict() for f in rating.factors],
+                                           rules_version=rules["version"], trigger=trigger))
         if current is None:
-            await SiteRisk.insert(SiteRisk(site=site_id, **values)).on_conflict(action="DO NOTHING")
-        await SiteRisk.update({getattr(SiteRisk, k): v for k, v in values.items()}).where(SiteRisk.site == site_id)
+            await SiteRisk.insert(SiteRisk(site=site_id, rated_at=now, **values)).on_conflict(action="DO NOTHING")
+        await SiteRisk.update({SiteRisk.rated_at: now, **{getattr(SiteRisk, k): v for k, v in values.items()}}) \
+            .where(SiteRisk.site == site_id)
         await _rollup_delta(current, values, now)
     return rating.tier
 
@@ -210,6 +210,9 @@ async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", 
 # The factors whose values site_risk keeps as columns (beside the counts), by column.
 FACTOR_COLUMNS = {"escalation": "level_sum", "noncompliance": "noncompliance_pct", "beds": "beds",
                   "full_care_share": "full_care_pct", "override": "override"}
+# What a re-rating compares with the stored rating (as a run does in SQL: sql.VALUE_COLUMNS and NULLABLE_COLUMNS).
+_COMPARED = tuple(getattr(SiteRisk, c) for c in (
+    "tier", "score", "rules_version", *S.VALUE_COLUMNS, *S.NULLABLE_COLUMNS))
 
 
 async def _rollup_delta(old: dict | None, new: dict | None, now: datetime) -> None:
@@ -258,14 +261,25 @@ def _reasons(raw, due_at=None, now: datetime | None = None) -> list[FactorRead]:
     return _factors(R.main_reasons(_live(_load(raw), due_at, now)))
 
 
+async def current_factors(site_id: int, rated_at) -> list[dict]:
+    """The factors of a site's current rating (rated at `rated_at`), from the history row written with it."""
+    row = await RiskRating.select(RiskRating.factors).where(
+        (RiskRating.site == site_id) & (RiskRating.rated_at <= rated_at)) \
+        .order_by(RiskRating.rated_at, ascending=False).order_by(RiskRating.id, ascending=False) \
+        .output(load_json=True).first()  # as _FACTORS
+    return _load(row["factors"]) if row else []
+
+
 async def get_site_risk(principal: Principal, site_id: int, now: datetime | None = None) -> SiteRiskRead:
     site = await principal.scope.get_site(site_id)  # 404 outside the caller's scope
     now = now or datetime.now(timezone.utc)
     region = await Region.select(Region.name).where(Region.id == site["region"]).first()
-    current = await SiteRisk.select().where(SiteRisk.site == site_id).output(load_json=True).first()
+    current = await SiteRisk.select().where(SiteRisk.site == site_id).first()
     history = await RiskRating.select().where(RiskRating.site == site_id) \
         .order_by(RiskRating.rated_at, ascending=False).order_by(RiskRating.id, ascending=False) \
         .limit(20).output(load_json=True)
+    if current:
+        current["factors"] = await current_factors(site_id, current["rated_at"])
     rules = current_rules()
     last = await db.fetch(
         f"SELECT MAX(submitted_at) AS last_at FROM inspection WHERE site = {{}} AND {counted_sql(dialect())}", site_id)
@@ -326,8 +340,12 @@ def _prefix_sql(prefixes: list[str], alias: str) -> tuple[str, list]:
     return "(" + " OR ".join(f"{alias}.region_path LIKE {{}}" for _ in prefixes) + ")", [p + "%" for p in prefixes]
 
 
-_SR = ("(SELECT site AS id, region_path, tier, score, factors, rated_at, open_findings, overdue_l0, overdue_l1, "
+_SR = ("(SELECT site AS id, region_path, tier, score, rated_at, open_findings, overdue_l0, overdue_l1, "
        "overdue_l2, overdue_l3, inspection_due_at, 1 AS sites FROM site_risk)")
+# A current rating's factors: from its history row, the one written when it last changed (same site and rated_at;
+# `<=` and the latest, so a rating stored before history held every change still finds the one it came from).
+_FACTORS = ("(SELECT rr.factors FROM risk_rating rr WHERE rr.site = sr.id AND rr.rated_at <= sr.rated_at "
+            "ORDER BY rr.rated_at DESC, rr.id DESC LIMIT 1) AS factors")
 _ROLLUP = "(SELECT region_path, tier, sites, overdue_l0, overdue_l1, overdue_l2, overdue_l3, rated_at FROM risk_rollup)"
 
 
@@ -371,7 +389,7 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
         if len(sites) >= BOARD_SITES or not counts[tier]:
             continue
         sites += await db.fetch(
-            "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, sr.factors, "
+            f"SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, {_FACTORS}, "
             "sr.inspection_due_at, sr.open_findings, "
             "sr.overdue_l0 + sr.overdue_l1 + sr.overdue_l2 + sr.overdue_l3 AS overdue "
             f"FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
@@ -443,7 +461,7 @@ async def board_csv(principal: Principal, region_id: int | None) -> AsyncIterato
                     after_args = [last[0], last[0], last[1]]
                 page = await db.fetch(
                     "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, "
-                    "sr.open_findings, sr.overdue_l0, sr.overdue_l1, sr.overdue_l2, sr.overdue_l3, sr.factors, "
+                    f"sr.open_findings, sr.overdue_l0, sr.overdue_l1, sr.overdue_l2, sr.overdue_l3, {_FACTORS}, "
                     "sr.inspection_due_at, "
                     f"sr.rated_at FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
                     f"WHERE sr.tier = {{}} AND {where} AND {scope_sql}{after} ORDER BY sr.score DESC, sr.id LIMIT {{}}",

@@ -1,6 +1,6 @@
 """The set-based rating: one statement computes every site's factors, tier and score (the same formula as
-rules.score, held equal by tests), into a temporary table; two more write the history (changed ratings only) and
-the current ratings."""
+rules.score, held equal by tests), into a temporary table; the next finds the ratings that changed; two more write
+their history rows (with the factors) and the current ratings (without)."""
 
 from __future__ import annotations
 
@@ -146,8 +146,12 @@ def calc_statement(d: Dialect, rules: dict, now: datetime, site_filter: str | No
                  f"WHEN 1 THEN {int(freq['yellow'])} ELSE {int(freq['blue'])} END)")
     freq_kind = (f"(CASE WHEN kind = 'eldercare' THEN {d.least(freq_case, str(int(rules['eldercare_max_days'])))} "
                  f"ELSE {freq_case} END)")
+    # The due date in whole seconds, as SQLite's date arithmetic gives it and rules.score keeps it, so a rating
+    # stored by either engine or by a single site's re-rating compares equal when nothing changed.
+    due_at = d.add_days_expr("due_from", freq_kind)
+    due_at = due_at if d.sqlite else f"date_trunc('second', {due_at})"
     q.add(f"g AS (SELECT e.*, {d.greatest(f'days_since - {freq_kind}', '0.0')} AS days_late, "
-          f"{d.add_days_expr('due_from', freq_kind)} AS inspection_due_at FROM e), ")
+          f"{due_at} AS inspection_due_at FROM e), ")
     lat = rules["lateness"]
     per_day = _num(lat["points_per_day"])
     late_points = d.least(f"days_late * {per_day}", _num(lat["max_points"]))
@@ -212,7 +216,7 @@ def changed_statement(d: Dialect, version: int) -> Sql:
         f"SELECT c.site_id, {TIER_NAME} AS tier, c.score, {factors_json(d, 'c')} AS factors, "
         + ", ".join(f"{expr} AS {col}" for col, expr in VALUE_COLUMNS.items()) + ", "
         + ", ".join(f"c.{col}" for col in NULLABLE_COLUMNS) + ", "
-        "sr.tier AS old_tier, sr.score AS old_score, sr.rules_version AS old_version, sr.region_path AS old_path, "
+        "sr.tier AS old_tier, sr.region_path AS old_path, "
         "sr.overdue_l0 AS old_l0, sr.overdue_l1 AS old_l1, sr.overdue_l2 AS old_l2, sr.overdue_l3 AS old_l3 "
         "FROM risk_calc c LEFT JOIN site_risk sr ON sr.site = c.site_id "
         f"WHERE sr.site IS NULL OR sr.tier <> {TIER_NAME} OR sr.score <> c.score OR sr.rules_version <> {version} "
@@ -221,18 +225,18 @@ def changed_statement(d: Dialect, version: int) -> Sql:
 
 
 def history_statement(d: Dialect, version: int, now: datetime, trigger: str) -> Sql:
-    """A history row for each rating whose tier or score changed (or the rules' version)."""
+    """A history row for each rating that changed: it holds the factors of the current rating (site_risk's row has
+    the same site and rated_at)."""
     return Sql().add(
         "INSERT INTO risk_rating (site, rated_at, tier, score, factors, rules_version, \"trigger\") "
         f"SELECT x.site_id, {d.ts_param()}, x.tier, x.score, x.factors, {d.param('integer')}, {d.param('text')} "
-        "FROM risk_changed x WHERE x.old_tier IS NULL OR x.old_tier <> x.tier OR x.old_score <> x.score "
-        "OR x.old_version <> {}",
-        now, version, trigger, version,
+        "FROM risk_changed x",
+        now, version, trigger,
     )
 
 
 def upsert_statement(d: Dialect, version: int, now: datetime) -> Sql:
-    cols = ("tier", "score", "factors", *NULLABLE_COLUMNS, *VALUE_COLUMNS)
+    cols = ("tier", "score", *NULLABLE_COLUMNS, *VALUE_COLUMNS)
     return Sql().add(
         f"INSERT INTO site_risk (site, rules_version, rated_at, {', '.join(cols)}) "
         f"SELECT x.site_id, {d.param('integer')}, {d.ts_param()}, " + ", ".join(f"x.{c}" for c in cols)

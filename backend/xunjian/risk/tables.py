@@ -10,13 +10,14 @@ class SiteRisk(Table):
 
     `region_path` copies the site's, so the board aggregates a subtree with one index range and no join.
     The overdue_* columns count the site's overdue open findings by escalation level (3 = level 3 or above).
+    `rated_at` is when the rating last changed; its factors are in the history row written then (risk_rating, same
+    site and rated_at), not here: this table stays narrow, so a run compares and rewrites it cheaply.
     """
 
     site = ForeignKey(Site, unique=True)
     region_path = Varchar(length=255)
     tier = Varchar(length=8)
     score = DoublePrecision()
-    factors = JSON(default=[])
     rules_version = Integer()
     rated_at = Timestamptz()
     open_findings = Integer(default=0)
@@ -55,7 +56,8 @@ class RiskRollup(Table):
 
 
 class RiskRating(Table):
-    """Rating history: a row whenever a site's tier or score changes, with the factors that produced it.
+    """Rating history: a row whenever a site's rating changes in anything it shows, with the factors that produced
+    it; the latest row is the current rating's factors (site_risk holds the rest).
 
     Indexed by (site, rated_at) (a migration written by hand): a site's latest ratings are read along it. With an
     index on site alone PostgreSQL walked rated_at backwards through every site's history (120 ms at 440,000 rows).

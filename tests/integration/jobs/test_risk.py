@@ -43,7 +43,7 @@ async def test_the_set_based_job_equals_the_rules_site_by_site(client, demo, see
     now = factory.utcnow()
     rules = risk.current_rules()
     rated = await risk.rate_sites(now, rules=rules)
-    rows = await SiteRisk.select().output(load_json=True)
+    rows = await SiteRisk.select()
     assert rated == len(rows) == sum(1 for c in demo.sites if not c.startswith("XC-"))  # patrol zones are not rated
     tiers = set()
     for row in rows:
@@ -52,7 +52,7 @@ async def test_the_set_based_job_equals_the_rules_site_by_site(client, demo, see
         tiers.add(expected.tier)
         assert row["tier"] == expected.tier, row["site"]
         assert row["score"] == pytest.approx(expected.score, abs=0.011)
-        got = {f["factor"]: f for f in row["factors"]}
+        got = {f["factor"]: f for f in await risk.current_factors(row["site"], row["rated_at"])}
         assert list(got) == list(R.FACTORS)
         for f in expected.factors:
             assert got[f.factor]["value"] == (pytest.approx(f.value, abs=0.011) if f.value is not None else None)
@@ -204,8 +204,8 @@ async def test_days_overdue_are_counted_live_and_capped_lateness_rewrites_nothin
     site = demo.sites[LZ]
     await factory.inspection(site, demo.users["inspector"], submitted_at=now - timedelta(days=500))
     await risk.rate_sites(now - timedelta(days=3))
-    first = await SiteRisk.select().where(SiteRisk.site == site).output(load_json=True).first()
-    stored = {f["factor"]: f for f in first["factors"]}["inspection_overdue"]
+    first = await SiteRisk.select().where(SiteRisk.site == site).first()
+    stored = {f["factor"]: f for f in await risk.current_factors(site, first["rated_at"])}["inspection_overdue"]
     rules = risk.current_rules()
     assert stored["contribution"] == rules["lateness"]["max_points"]  # capped
     await risk.rate_sites(now - timedelta(days=2))
@@ -220,3 +220,38 @@ async def test_days_overdue_are_counted_live_and_capped_lateness_rewrites_nothin
     reasons = [x for s in board["red_orange"] if s["site_id"] == site for x in s["reasons"]]
     assert all(x["value"] == pytest.approx(live["value"], abs=0.05) for x in reasons
                if x["factor"] == "inspection_overdue")
+
+
+async def test_every_change_of_a_rating_writes_its_history_row_and_readers_take_the_factors_from_it(
+        client, demo, as_user):
+    """site_risk keeps no factors: the history row written when a rating changed holds them. A change that leaves
+    tier and score alone (a clean inspection moves the due date) still writes one; re-rating an unchanged site
+    writes nothing."""
+    now = factory.utcnow()
+    site = demo.sites[LZ]
+    await factory.finding(site, demo.users["inspector"], deadline=now + timedelta(days=9))
+    await risk.rate_sites(now - timedelta(days=1))
+    before = await SiteRisk.select().where(SiteRisk.site == site).first()
+    rows = await RiskRating.count().where(RiskRating.site == site)
+    assert await risk.rerate_site(site, now) == before["tier"]
+    assert await RiskRating.count().where(RiskRating.site == site) == rows  # nothing changed, nothing written
+    assert (await SiteRisk.select().where(SiteRisk.site == site).first())["rated_at"] == before["rated_at"]
+
+    await factory.inspection(site, demo.users["inspector"], submitted_at=now - timedelta(hours=1))
+    await risk.rerate_site(site, now, trigger="inspection")
+    after = await SiteRisk.select().where(SiteRisk.site == site).first()
+    assert after["inspection_due_at"] != before["inspection_due_at"] and after["rated_at"] == now
+    latest = await RiskRating.select().where(RiskRating.site == site).order_by(RiskRating.id, ascending=False) \
+        .output(load_json=True).first()
+    assert (latest["rated_at"], latest["tier"], latest["score"]) == (now, after["tier"], after["score"])
+    page = (await client.get(f"/api/risk/sites/{site}", headers=await as_user("admin"))).json()
+    assert page["rated_at"] is not None
+    assert [(f["factor"], f["contribution"]) for f in page["factors"]] == [
+        (f["factor"], f["contribution"]) for f in latest["factors"]]
+    assert {f["factor"]: f["value"] for f in page["factors"]}["open_general"] == 1
+
+    # A run over every site: each current rating has its history row, and the board's reasons come from it.
+    await risk.rate_sites(now + timedelta(days=1))
+    for row in await SiteRisk.select(SiteRisk.site, SiteRisk.rated_at):
+        assert await RiskRating.exists().where(
+            (RiskRating.site == row["site"]) & (RiskRating.rated_at == row["rated_at"])), row
