@@ -21,6 +21,7 @@ log = logging.getLogger("xunjian.jobs")
 
 HOST = f"{socket.gethostname()}:{os.getpid()}"
 TRIGGERS = ("schedule", "cli", "api")
+ABANDONED = "abandoned: the process running it ended before it finished"
 
 
 def utcnow() -> datetime:
@@ -54,6 +55,11 @@ async def run_job(settings: Settings, name: str, now: datetime | None = None, tr
         raise Invalid("now must carry a time zone", details={"field": "now"})
     now = now.astimezone(timezone.utc)
     async with job_lock(settings, name) as held:
+        if held:
+            # Holding the lock, no other run of this job is under way anywhere: a run still marked running was left
+            # by a process that ended without finishing it (the lock dies with its holder).
+            await JobRun.update({JobRun.status: "failed", JobRun.finished_at: utcnow(), JobRun.error: ABANDONED}) \
+                .where((JobRun.name == name) & (JobRun.status == "running"))
         rows = await JobRun.insert(JobRun(
             name=name, trigger=trigger, now=now, started_at=utcnow(), status="running" if held else "skipped",
             counts={}, error="", host=HOST,

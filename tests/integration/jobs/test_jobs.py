@@ -52,6 +52,28 @@ async def test_a_run_skips_while_another_holds_the_jobs_lock(client, demo, setti
     assert await SiteRisk.exists().where(SiteRisk.rated_at == NOW)
 
 
+async def test_a_run_left_running_by_a_dead_process_is_marked_failed_by_the_next(client, demo, settings):
+    """A crashed process leaves its run "running" forever (and housekeeping never purges a running run). The next run
+    that holds the job's lock knows no one else is running it and records the old one as abandoned; a run skipped
+    for the lock leaves it alone."""
+    from xunjian.jobs.service import ABANDONED
+
+    rows = await JobRun.insert(JobRun(name="risk", trigger="schedule", now=NOW, started_at=NOW, status="running",
+                                      counts={}, error="", host="gone:1")).returning(JobRun.id)
+    dead = rows[0]["id"]
+    async with job_lock(settings, "risk"):
+        assert (await run_job(settings, "risk", NOW)).status == "skipped"
+    assert (await JobRun.select(JobRun.status).where(JobRun.id == dead).first())["status"] == "running"
+    await JobRun.insert(JobRun(name="escalation", trigger="schedule", now=NOW, started_at=NOW, status="running",
+                               counts={}, error="", host="other:2"))
+    run = await run_job(settings, "risk", NOW)
+    assert run.status == "ok"
+    old = await JobRun.select().where(JobRun.id == dead).first()
+    assert old["status"] == "failed" and old["error"] == ABANDONED and old["finished_at"] is not None
+    # Another job's run is that job's business.
+    assert await JobRun.exists().where((JobRun.name == "escalation") & (JobRun.status == "running"))
+
+
 async def test_concurrent_runs_of_one_job_run_once(client, demo, settings):
     runs = await asyncio.gather(*(run_job(settings, "escalation", NOW) for _ in range(3)))
     assert sorted(r.status for r in runs).count("ok") >= 1
