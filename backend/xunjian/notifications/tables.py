@@ -37,7 +37,9 @@ class WebhookSubscription(Table):
 
 
 class WebhookDelivery(Table):
-    """One event for one subscription: sent until the receiver answers 2xx or the attempts run out."""
+    """One event for one subscription: sent until the receiver answers 2xx or the attempts run out.
+
+    Also indexed by created_at (a migration written by hand), which the housekeeping job purges by."""
 
     subscription = ForeignKey(WebhookSubscription, index=True)
     event_type = Varchar(length=64)
