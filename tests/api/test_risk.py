@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+
+import pytest
+from datetime import datetime, timedelta, timezone
 
 from xunjian.escalation.service import escalate
 from xunjian.risk import service as risk
@@ -90,15 +92,17 @@ async def test_csv_export_lists_every_rated_site_worst_first(client, demo, as_us
 
 
 async def test_csv_export_pages_through_every_site_once_in_order(client, demo, as_user, monkeypatch):
-    """Paged by keyset within each tier: with pages of 2 rows, every rated site still comes exactly once, worst
-    first (tier, then score), ties included."""
+    """Paged within each tier: with pages of 2 rows, every rated site still comes exactly once, worst first (tier,
+    then score at the moment), ties included."""
     from xunjian.risk import service as risk_service
     from xunjian.risk.tables import SiteRisk
 
     await _world(demo)
     monkeypatch.setattr(risk_service, "CSV_PAGE", 2)
     # Equal scores across a page boundary: the keyset must not skip or repeat them.
-    await SiteRisk.update({SiteRisk.score: 1.0}).where(SiteRisk.tier == "blue")
+    never_late = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    await SiteRisk.update({SiteRisk.base_score: 1.0, SiteRisk.inspection_due_at: never_late}) \
+        .where(SiteRisk.tier == "blue")
     r = await client.get("/api/risk/board.csv", headers=await as_user("admin"))
     rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
     codes = [row["site_code"] for row in rows]
@@ -140,3 +144,34 @@ async def test_the_trend_shows_the_last_twelve_weeks(client, demo, as_user):
     assert [p["counts"]["orange"] for p in with_data] == [0, 1, 1]
     assert with_data[0]["counts"]["blue"] > 0
     assert [p["week_start"] for p in trend] == sorted(p["week_start"] for p in trend)
+
+
+async def test_red_and_orange_lists_are_the_best_scores_now(client, demo, as_user, monkeypatch):
+    """The lists order by the score at the moment (base score plus lateness points counted to now) and keep the top
+    ones only, scoring just the sites whose base score could reach them: checked against scoring every site, with
+    base scores and lateness arranged so that late sites overtake better base scores and some cannot."""
+    from xunjian.risk import rules as R
+    from xunjian.risk.tables import SiteRisk
+
+    await _world(demo)
+    rules = risk.current_rules()
+    cap = rules["lateness"]["max_points"]
+    per_day = rules["lateness"]["points_per_day"]
+    now = factory.utcnow()
+    rows = await SiteRisk.select(SiteRisk.site).order_by(SiteRisk.site)
+    # (base score, days late): capped, partly late, not late, and a base too low to reach the top however late.
+    shapes = [(100.0, 0), (90.0, 200), (85.0, 10), (81.0, 60), (75.0, 0), (60.0, 200), (99.5, 2), (40.0, 0)]
+    for row, (base, days) in zip(rows, shapes):
+        await SiteRisk.update({SiteRisk.tier: "red", SiteRisk.base_score: base,
+                               SiteRisk.inspection_due_at: now - timedelta(days=days)}) \
+            .where(SiteRisk.site == row["site"])
+    monkeypatch.setattr(risk, "BOARD_SITES", 4)
+    board = (await client.get("/api/risk/board", headers=await as_user("admin"))).json()
+    red = await SiteRisk.select().where(SiteRisk.tier == "red")
+    everyone = sorted(((R.live_score(rules, r["base_score"], r["inspection_due_at"], now), r["site"]) for r in red),
+                      key=lambda x: (-x[0], x[1]))
+    assert [s["site_id"] for s in board["red_orange"]] == [site for _, site in everyone[:4]]
+    assert [s["score"] for s in board["red_orange"]] == pytest.approx([score for score, _ in everyone[:4]], abs=0.02)
+    # The late ones overtook better base scores: 90 + 20 (capped), 81 + 15, 99.5 + 0.5 over 100.
+    assert board["red_orange"][0]["score"] == pytest.approx(90 + cap, abs=0.02)
+    assert min(60 * per_day, cap) == 15

@@ -60,12 +60,18 @@ class Dialect:
         fn = "json_array" if self.sqlite else "json_build_array"
         return f"{fn}({', '.join(items)})"
 
-    def json_number(self, column: str, key: str) -> str:
-        """A numeric member of a JSON column, NULL when absent or not a number."""
+    def json_parsed(self, column: str) -> str:
+        """A JSON column parsed once, for several json_number reads of it (PostgreSQL's json type is text that each
+        `->` parses again; select this in a MATERIALIZED CTE). SQLite reads its JSON text directly."""
+        return column if self.sqlite else f"({column})::jsonb"
+
+    def json_number(self, parsed: str, key: str) -> str:
+        """A numeric member (not a string, not a boolean) of a json_parsed value, NULL when absent or not a number."""
         if self.sqlite:
-            return f"CAST(json_extract({column}, '$.{key}') AS REAL)"
-        return (f"(CASE WHEN json_typeof({column}->'{key}') = 'number' "
-                f"THEN ({column}->>'{key}')::float8 END)")
+            return (f"(CASE WHEN json_type({parsed}, '$.{key}') IN ('integer', 'real') "
+                    f"THEN json_extract({parsed}, '$.{key}') * 1.0 END)")
+        return (f"(CASE WHEN jsonb_typeof({parsed}->'{key}') = 'number' "
+                f"THEN ({parsed}->>'{key}')::float8 END)")
 
     def greatest(self, *items: str) -> str:
         return f"{'max' if self.sqlite else 'GREATEST'}({', '.join(items)})"

@@ -62,11 +62,13 @@ async def due_sites(principal: Principal, *, within_days: int = 14, kind: str | 
     rank = "(CASE y.tier WHEN 'red' THEN 3 WHEN 'orange' THEN 2 WHEN 'blue' THEN 0 ELSE 1 END)"
     sql = (
         "WITH x AS MATERIALIZED (SELECT s.id, s.code, s.name, s.kind, s.region, s.lat, s.lng, s.created_at, sr.tier, "
-        f"sr.score, {last_at} AS last_at FROM site s LEFT JOIN site_risk sr ON sr.site = s.id "
+        f"sr.base_score, sr.inspection_due_at, {last_at} AS last_at "
+        "FROM site s LEFT JOIN site_risk sr ON sr.site = s.id "
         f"WHERE {' AND '.join(conds)}), "
         f"y AS (SELECT x.*, {due} AS due_at FROM x) "
         "SELECT y.id, y.code, y.name, y.kind, y.region, r.name AS region_name, y.lat, y.lng, y.created_at, y.tier, "
-        "y.score, y.last_at, COUNT(*) OVER () AS total FROM y JOIN region r ON r.id = y.region "
+        "y.base_score, y.inspection_due_at, y.last_at, COUNT(*) OVER () AS total FROM y "
+        "JOIN region r ON r.id = y.region "
         f"WHERE y.due_at <= {d.ts_param()} ORDER BY {rank} DESC, y.due_at ASC, y.id LIMIT {{}} OFFSET {{}}"
     )
     rows = await db.fetch(sql, *args, horizon, limit, offset)
@@ -84,7 +86,8 @@ async def due_sites(principal: Principal, *, within_days: int = 14, kind: str | 
         late = (now - due_at).total_seconds() / 86400.0
         items.append(DueSite(
             site_id=row["id"], code=row["code"], name=row["name"], kind=row["kind"], region_id=row["region"],
-            region_name=row["region_name"], tier=row["tier"], score=row["score"],
+            region_name=row["region_name"], tier=row["tier"],
+            score=risk.live_score(row, now, rules) if row["tier"] is not None else None,
             frequency_days=R.frequency_days(rules, row["tier"] or "yellow", row["kind"]), last_inspected_at=last,
             due_at=due_at, status="overdue" if late > 0 else "due", days_overdue=round(late, 1),
             lat=row["lat"], lng=row["lng"],

@@ -114,6 +114,8 @@ class Rating:
     # When the site became (or becomes) due for inspection by its frequency before lateness: the inspection_overdue
     # factor's value is the days since then, so readers compute it live from this.
     inspection_due_at: datetime | None = None
+    # The score without the lateness points (rounded as shown): what site_risk keeps (see live_score).
+    base_score: float = 0.0
 
     def reasons(self, n: int = 3) -> list[dict]:
         return main_reasons([f.as_dict() for f in self.factors], n)
@@ -202,7 +204,7 @@ def score(facts: SiteFacts, rules: dict, now: datetime) -> Rating:
     freq = frequency_days(rules, TIERS[base_tier], facts.kind)
     due_at = ((last or facts.created_at) + timedelta(days=freq)).replace(microsecond=0)  # whole seconds, as sql.py
     days_late = days_overdue(due_at, now)
-    c_late = min(days_late * rules["lateness"]["points_per_day"], rules["lateness"]["max_points"])
+    c_late = late_points(rules, days_late)
 
     total = base_score + c_late
     tier = max(_tier_for(total, rules), floor)
@@ -219,12 +221,25 @@ def score(facts: SiteFacts, rules: dict, now: datetime) -> Rating:
     )
     return Rating(tier=TIERS[tier], score=r2(total), factors=factors,
                   frequency_days=frequency_days(rules, TIERS[tier], facts.kind), last_inspected_at=last,
-                  inspection_due_at=due_at)
+                  inspection_due_at=due_at, base_score=r2(base_score))
 
 
 def days_overdue(due_at: datetime, now: datetime) -> float:
     """Days past the inspection due date (0 before it): the inspection_overdue factor's value."""
     return max((now - due_at).total_seconds() / 86400.0, 0.0)
+
+
+def late_points(rules: dict, days_late: float) -> float:
+    """The inspection_overdue factor's contribution: points per day late, up to the cap."""
+    return min(days_late * rules["lateness"]["points_per_day"], rules["lateness"]["max_points"])
+
+
+def live_score(rules: dict, base_score: float, due_at: datetime | None, now: datetime) -> float:
+    """A stored rating's score at `now`: its score without lateness (the part only a change of the site's data
+    moves) plus the lateness points counted to `now` from its due date. Ratings store the former, so the passage of
+    time alone changes no stored rating; the tier is re-graded by the nightly run (and at once on a change)."""
+    late = late_points(rules, days_overdue(due_at, now)) if due_at is not None else 0.0
+    return r2(base_score + late)
 
 
 def _number(value: Any) -> float | None:

@@ -26,6 +26,8 @@ class SiteRiskRead(msgspec.Struct):
     region_id: int
     region_name: str
     tier: str | None  # None: not rated yet (or a kind that is not rated)
+    # The score now: the lateness points (inspection_overdue) are counted to the moment of the request, like the days
+    # overdue; the tier is the one the last rating set (every night, and at once when the site's data changes).
     score: float | None
     rated_at: datetime | None  # when this rating was set: runs that find it unchanged leave it as it is
     rules_version: int | None
@@ -55,7 +57,7 @@ class BoardSite(msgspec.Struct):
     kind: str
     region_name: str
     tier: str
-    score: float
+    score: float  # now, as SiteRiskRead.score; the list is ordered by it within each tier
     reasons: list[FactorRead]
     open_findings: int
     overdue: int

@@ -39,8 +39,8 @@ def current_rules(settings: Settings | None = None) -> dict:
 # ---------------------------------------------------------------- rating: set-based
 
 # Full runs and partial ones (a site re-rated at once, the escalation job's sites) serialise on this PostgreSQL
-# transaction lock: a full run takes it alone and rebuilds the roll-up; partial runs share it and only add
-# differences. Without it a full run could write back a rating computed before a concurrent finding change.
+# transaction lock: a full run takes it alone; partial runs share it, and all of them add differences to the roll-up.
+# Without it a full run could write back a rating computed before a concurrent finding change.
 # (SQLite has one writer at a time anyway.)
 RISK_LOCK = 0x58_4A_52_4B  # "XJRK"
 
@@ -68,34 +68,32 @@ async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | 
             # row per site in memory.
             await db.fetch("SET LOCAL jit = off")
             await db.fetch("SET LOCAL work_mem = '256MB'")
-        for table in ("risk_calc", "risk_changed"):
-            await db.fetch(f"DROP TABLE IF EXISTS {'temp.' if d.sqlite else ''}{table}")
-        calc = S.calc_statement(d, rules, now, site_filter)
-        await db.fetch(calc.text, *calc.args)
-        statements = [S.changed_statement(d, version), S.history_statement(d, version, now, trigger)]
-        if not full:
-            statements.append(S.rollup_delta_statement(d, now))
-        statements.append(S.upsert_statement(d, version, now))
+        await db.fetch(f"DROP TABLE IF EXISTS {'temp.' if d.sqlite else ''}risk_changed")
+        statements = [S.changed_statement(d, rules, now, site_filter), S.history_statement(d, version, now, trigger),
+                      S.rollup_delta_statement(d, now), S.upsert_statement(d, version, now)]
         for stmt in statements:
             await db.fetch(stmt.text, *stmt.args)
-        rated = (await db.fetch("SELECT COUNT(*) AS n FROM risk_calc"))[0]["n"]
+        changed = (await db.fetch("SELECT COUNT(*) AS n FROM risk_changed"))[0]["n"]
+        kinds = ", ".join(f"'{k}'" for k in rules["rated_kinds"] if k.isidentifier())
+        rated_sql = f"SELECT COUNT(*) AS n FROM site s WHERE s.is_active = {d.true} AND s.kind IN ({kinds})"
+        rated = (await db.fetch(rated_sql + (f" AND s.id IN ({site_filter})" if site_filter else "")))[0]["n"]
         if full and (await db.fetch("SELECT COUNT(*) AS n FROM site_risk"))[0]["n"] > rated:
-            # Sites deactivated, or of a kind no longer rated, leave the board. (Every rated site has its row now,
-            # so there is nothing to delete unless site_risk holds more rows than were rated.)
-            kinds = ", ".join(f"'{k}'" for k in rules["rated_kinds"] if k.isidentifier())
-            # NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a large subquery as a loop when its hash does
-            # not fit in work_mem.
+            # Sites deactivated, or of a kind no longer rated, leave the board, and the roll-up is counted afresh.
+            # (Every rated site has its row now, so there is nothing to delete unless site_risk holds more rows
+            # than were rated.) NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a large subquery as a loop
+            # when its hash does not fit in work_mem.
             await db.fetch(
                 "DELETE FROM site_risk WHERE NOT EXISTS (SELECT 1 FROM site s WHERE s.id = site_risk.site "
                 f"AND s.is_active = {{}} AND s.kind IN ({kinds}))", True)
-        if full:
             await db.fetch("DELETE FROM risk_rollup")
             rebuild = S.rollup_rebuild_statement(d, now)
             await db.fetch(rebuild.text, *rebuild.args)
+        if full:
+            # The roll-up took each changed rating's difference, as in a partial run; the board's "rated at" is the
+            # last full run.
+            await db.fetch(f"UPDATE risk_rollup SET rated_at = {d.ts_param()} WHERE 1 = 1", now)
             await _snapshot(now)
-        changed = (await db.fetch("SELECT COUNT(*) AS n FROM risk_changed"))[0]["n"]
-        for table in ("risk_calc", "risk_changed"):
-            await db.fetch(f"DROP TABLE {'temp.' if d.sqlite else ''}{table}")
+        await db.fetch(f"DROP TABLE {'temp.' if d.sqlite else ''}risk_changed")
     if stats is not None:
         stats["ratings_changed"] = stats.get("ratings_changed", 0) + changed
     return rated
@@ -189,7 +187,7 @@ async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", 
                 overdue[min(max(f.escalation_level, 0), 3)] += 1
         path = (await db.fetch("SELECT region_path FROM site WHERE id = {}", site_id))[0]["region_path"]
         shown = {f.factor: f.value for f in rating.factors}
-        values = dict(region_path=path, tier=rating.tier, score=rating.score, rules_version=rules["version"],
+        values = dict(region_path=path, tier=rating.tier, base_score=rating.base_score, rules_version=rules["version"],
                       open_findings=len(facts.findings), open_major=sum(f.grade == "major" for f in facts.findings),
                       overdue_l0=overdue[0], overdue_l1=overdue[1], overdue_l2=overdue[2], overdue_l3=overdue[3],
                       inspection_due_at=rating.inspection_due_at,
@@ -212,7 +210,7 @@ FACTOR_COLUMNS = {"escalation": "level_sum", "noncompliance": "noncompliance_pct
                   "full_care_share": "full_care_pct", "override": "override"}
 # What a re-rating compares with the stored rating (as a run does in SQL: sql.VALUE_COLUMNS and NULLABLE_COLUMNS).
 _COMPARED = tuple(getattr(SiteRisk, c) for c in (
-    "tier", "score", "rules_version", *S.VALUE_COLUMNS, *S.NULLABLE_COLUMNS))
+    "tier", "rules_version", *S.VALUE_COLUMNS, *S.NULLABLE_COLUMNS))
 
 
 async def _rollup_delta(old: dict | None, new: dict | None, now: datetime) -> None:
@@ -243,22 +241,30 @@ def _load(raw) -> list[dict]:
     return raw or []
 
 
-def _live(factors: list[dict], due_at, now: datetime | None) -> list[dict]:
-    """A current rating's factors with the days overdue counted to `now` from the stored due date: a run rewrites a
-    rating only when something in it changed, and once the lateness points are capped the days alone do not."""
+def _live(factors: list[dict], due_at, now: datetime | None, rules: dict | None = None) -> list[dict]:
+    """A current rating's factors with the lateness counted to `now` from the stored due date: days overdue and their
+    points. A rating is rewritten only when the site's data changes, not as days pass (see rules.live_score)."""
     if due_at is None or now is None:
         return factors
-    days = R.r2(R.days_overdue(_aware(due_at), now))
-    return [{**f, "value": days} if f["factor"] == "inspection_overdue" else f for f in factors]
+    rules = rules or current_rules()
+    days = R.days_overdue(_aware(due_at), now)
+    live = {"value": R.r2(days), "contribution": R.r2(R.late_points(rules, days))}
+    return [{**f, **live} if f["factor"] == "inspection_overdue" else f for f in factors]
 
 
-def _factors(raw, due_at=None, now: datetime | None = None) -> list[FactorRead]:
+def _factors(raw, due_at=None, now: datetime | None = None, rules: dict | None = None) -> list[FactorRead]:
     return [FactorRead(factor=f["factor"], value=f["value"], contribution=float(f["contribution"] or 0))
-            for f in _live(_load(raw), due_at, now)]
+            for f in _live(_load(raw), due_at, now, rules)]
 
 
-def _reasons(raw, due_at=None, now: datetime | None = None) -> list[FactorRead]:
-    return _factors(R.main_reasons(_live(_load(raw), due_at, now)))
+def _reasons(raw, due_at=None, now: datetime | None = None, rules: dict | None = None) -> list[FactorRead]:
+    return _factors(R.main_reasons(_live(_load(raw), due_at, now, rules)))
+
+
+def live_score(row: dict, now: datetime, rules: dict | None = None) -> float:
+    """The score of a stored rating (a site_risk row with base_score and inspection_due_at) at `now`."""
+    due = row["inspection_due_at"]
+    return R.live_score(rules or current_rules(), row["base_score"], _aware(due) if due else None, now)
 
 
 async def current_factors(site_id: int, rated_at) -> list[dict]:
@@ -289,10 +295,11 @@ async def get_site_risk(principal: Principal, site_id: int, now: datetime | None
     return SiteRiskRead(
         site_id=site_id, site_code=site["code"], site_name=site["name"], kind=site["kind"],
         region_id=site["region"], region_name=region["name"] if region else "",
-        tier=tier, score=current["score"] if current else None, rated_at=current["rated_at"] if current else None,
+        tier=tier, score=live_score(current, now, rules) if current else None,
+        rated_at=current["rated_at"] if current else None,
         rules_version=current["rules_version"] if current else None,
-        factors=_factors(current["factors"], current["inspection_due_at"], now) if current else [],
-        reasons=_reasons(current["factors"], current["inspection_due_at"], now) if current else [],
+        factors=_factors(current["factors"], current["inspection_due_at"], now, rules) if current else [],
+        reasons=_reasons(current["factors"], current["inspection_due_at"], now, rules) if current else [],
         open_findings=current["open_findings"] if current else 0,
         overdue_by_level={str(i): current[f"overdue_l{i}"] for i in range(4)} if current else
         {str(i): 0 for i in range(4)},
@@ -340,7 +347,7 @@ def _prefix_sql(prefixes: list[str], alias: str) -> tuple[str, list]:
     return "(" + " OR ".join(f"{alias}.region_path LIKE {{}}" for _ in prefixes) + ")", [p + "%" for p in prefixes]
 
 
-_SR = ("(SELECT site AS id, region_path, tier, score, rated_at, open_findings, overdue_l0, overdue_l1, "
+_SR = ("(SELECT site AS id, region_path, tier, base_score, rated_at, open_findings, overdue_l0, overdue_l1, "
        "overdue_l2, overdue_l3, inspection_due_at, 1 AS sites FROM site_risk)")
 # A current rating's factors: from its history row, the one written when it last changed (same site and rated_at;
 # `<=` and the latest, so a rating stored before history held every change still finds the one it came from).
@@ -382,19 +389,29 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
             (c for p, c in by_path.items() if row["region_path"].startswith(p)), None)
         if child is not None:
             child_counts[child][row["tier"]] += row["n"]
-    # Red first, then orange, each by score: one query per tier walks the (tier, score) index and stops at the
-    # limit instead of sorting every red and orange site of the country.
+    # Red first, then orange, each by its score now, the top ones only; then their names and factors.
+    rules = current_rules()
+    live = S.live_score_sql(dialect(), rules, now)
+    cap = float(rules["lateness"]["max_points"])
+    in_region = f"sr.tier = {{}} AND {where} AND {scope_sql}"
     sites: list[dict] = []
     for tier in ("red", "orange"):
         if len(sites) >= BOARD_SITES or not counts[tier]:
             continue
+        n = BOARD_SITES - len(sites)
+        # A score now is its base score plus 0 to `cap` lateness points. The n best base scores (along (tier,
+        # base_score)) are each worth at least the n-th best of them now, so every site of the top n now has a base
+        # score no lower than that minus the cap: only those are scored (a few hundred of 45,000 red sites of a
+        # country), not the whole tier.
         sites += await db.fetch(
-            f"SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, {_FACTORS}, "
+            f"SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.base_score, {_FACTORS}, "
             "sr.inspection_due_at, sr.open_findings, "
             "sr.overdue_l0 + sr.overdue_l1 + sr.overdue_l2 + sr.overdue_l3 AS overdue "
-            f"FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
-            f"WHERE sr.tier = {{}} AND {where} AND {scope_sql} ORDER BY sr.score DESC, sr.id LIMIT {{}}",
-            tier, *args, *scope_args, BOARD_SITES - len(sites))
+            f"FROM (SELECT sr.*, {live} AS score FROM {_SR} sr WHERE {in_region} AND sr.base_score >= "
+            f"(SELECT MIN(t.base_score) FROM (SELECT sr.base_score FROM {_SR} sr WHERE {in_region} "
+            f"ORDER BY sr.base_score DESC LIMIT {{}}) t) - {cap!r} ORDER BY score DESC, sr.id LIMIT {{}}) sr "
+            "JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region ORDER BY sr.score DESC, sr.id",
+            tier, *args, *scope_args, tier, *args, *scope_args, n, n)
     red_orange_total = counts["red"] + counts["orange"]
     return Board(
         region=root, counts=counts, total=sum(counts.values()),
@@ -402,8 +419,8 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
                                   counts=child_counts[c["id"]], total=sum(child_counts[c["id"]].values()))
                   for c in children],
         red_orange=[BoardSite(site_id=s["id"], code=s["code"], name=s["name"], kind=s["kind"],
-                              region_name=s["region_name"], tier=s["tier"], score=s["score"],
-                              reasons=_reasons(s["factors"], s["inspection_due_at"], now),
+                              region_name=s["region_name"], tier=s["tier"], score=live_score(s, now, rules),
+                              reasons=_reasons(s["factors"], s["inspection_due_at"], now, rules),
                               open_findings=s["open_findings"],
                               overdue=int(s["overdue"] or 0)) for s in sites],
         red_orange_total=red_orange_total, overdue_by_level=overdue,
@@ -450,36 +467,32 @@ async def board_csv(principal: Principal, region_id: int | None) -> AsyncIterato
         writer = csv.writer(buf)
         writer.writerow(CSV_COLUMNS)
         yield ("\ufeff" + buf.getvalue()).encode()
-        # Worst first: tier by tier, each walked by keyset on (score, id) along the (tier, score) index. (OFFSET paging
-        # rescanned every earlier row on each page: 88 s for a whole country of 250,000 sites.)
+        rules = current_rules()
+        live = S.live_score_sql(dialect(), rules, now)
+        # Worst first: tier by tier, each tier's sites ordered by their score now in one narrow query (ids only),
+        # then their rows fetched page by page in that order.
         for tier in reversed(R.TIERS):
-            last: tuple | None = None
-            while True:
-                after, after_args = "", []
-                if last is not None:
-                    after = " AND (sr.score < {} OR (sr.score = {} AND sr.id > {}))"
-                    after_args = [last[0], last[0], last[1]]
-                page = await db.fetch(
-                    "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.score, "
+            order = [r["id"] for r in await db.fetch(
+                f"SELECT sr.id, {live} AS score FROM {_SR} sr WHERE sr.tier = {{}} AND {where} AND {scope_sql} "
+                "ORDER BY score DESC, sr.id", tier, *args, *scope_args)]
+            for start in range(0, len(order), CSV_PAGE):
+                ids = order[start:start + CSV_PAGE]
+                marks = ", ".join("{}" for _ in ids)
+                found = {p["id"]: p for p in await db.fetch(
+                    "SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.base_score, "
                     f"sr.open_findings, sr.overdue_l0, sr.overdue_l1, sr.overdue_l2, sr.overdue_l3, {_FACTORS}, "
-                    "sr.inspection_due_at, "
-                    f"sr.rated_at FROM {_SR} sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
-                    f"WHERE sr.tier = {{}} AND {where} AND {scope_sql}{after} ORDER BY sr.score DESC, sr.id LIMIT {{}}",
-                    tier, *args, *scope_args, *after_args, CSV_PAGE)
-                if not page:
-                    break
+                    f"sr.inspection_due_at, sr.rated_at FROM {_SR} sr JOIN site s ON s.id = sr.id "
+                    f"JOIN region r ON r.id = s.region WHERE sr.id IN ({marks})", *ids)}
                 buf = io.StringIO()
                 writer = csv.writer(buf)
-                for p in page:
+                for p in (found[i] for i in ids if i in found):  # a rating removed meanwhile drops out
                     reasons = "; ".join(f"{f.factor}={f.value} (+{f.contribution:g})" if f.factor != "override"
                                         else f"override={f.value}"
-                                        for f in _reasons(p["factors"], p["inspection_due_at"], now))
-                    writer.writerow([p["code"], p["name"], p["kind"], p["region_name"], p["tier"], p["score"],
-                                     p["open_findings"], p["overdue_l0"], p["overdue_l1"], p["overdue_l2"],
-                                     p["overdue_l3"], reasons, _aware(p["rated_at"]).isoformat()])
+                                        for f in _reasons(p["factors"], p["inspection_due_at"], now, rules))
+                    writer.writerow([p["code"], p["name"], p["kind"], p["region_name"], p["tier"],
+                                     live_score(p, now, rules), p["open_findings"], p["overdue_l0"],
+                                     p["overdue_l1"], p["overdue_l2"], p["overdue_l3"], reasons,
+                                     _aware(p["rated_at"]).isoformat()])
                 yield buf.getvalue().encode()
-                if len(page) < CSV_PAGE:
-                    break
-                last = (page[-1]["score"], page[-1]["id"])
 
     return rows()

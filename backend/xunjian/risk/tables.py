@@ -17,7 +17,9 @@ class SiteRisk(Table):
     site = ForeignKey(Site, unique=True)
     region_path = Varchar(length=255)
     tier = Varchar(length=8)
-    score = DoublePrecision()
+    # The score without the lateness points: the score at any moment adds those, counted from inspection_due_at
+    # (rules.live_score). So the passage of time changes no stored rating, and a night writes only real changes.
+    base_score = DoublePrecision(default=0.0)
     rules_version = Integer()
     rated_at = Timestamptz()
     open_findings = Integer(default=0)
@@ -40,8 +42,9 @@ class SiteRisk(Table):
 class RiskRollup(Table):
     """The board's counts: sites per (region_path, tier), with their overdue open findings by escalation level.
 
-    A full rating run rebuilds it from site_risk; a partial one (a finding changed, the escalation job) adds the
-    difference between a site's old and new rating, so concurrent updates commute. The board sums a few thousand of
+    Every rating run, full or partial (a finding changed, the escalation job), adds the difference between each
+    changed site's old and new rating, so concurrent updates commute; a full run that drops sites from the ratings
+    counts it afresh from site_risk. The board sums a few thousand of
     these rows instead of every site's rating.
     """
 

@@ -35,6 +35,13 @@ async def _random_world(demo, seed: int) -> None:
                 status=rnd.choice(["open", "open", "responded", "closed"]), escalation_level=rnd.randint(0, 3),
                 self_reported=rnd.random() < 0.3, risk_weight=rnd.choice([1.0, 1.0, 1.5, 0.5]))
     await Site.update({Site.created_at: now - timedelta(days=400)}).where(Site.id.is_in(sites[::2]))
+    # Attributes as institutions fill them in: the full-care share counts numbers only, capped at 100%.
+    eldercare = [s for code, s in demo.sites.items() if code.startswith("YL-")]
+    odd = [{"residents": "120", "full_care_residents": 30}, {"residents": 0, "full_care_residents": 3},
+           {"full_care_residents": 5}, {"residents": True, "full_care_residents": 1},
+           {"residents": 50, "full_care_residents": 80}, {"residents": 40.0, "full_care_residents": 10.5}]
+    for site, attributes in zip(rnd.sample(eldercare, min(len(odd), len(eldercare))), odd):
+        await Site.update({Site.attributes: attributes}).where(Site.id == site)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -51,7 +58,7 @@ async def test_the_set_based_job_equals_the_rules_site_by_site(client, demo, see
         expected = R.score(facts, rules, now)
         tiers.add(expected.tier)
         assert row["tier"] == expected.tier, row["site"]
-        assert row["score"] == pytest.approx(expected.score, abs=0.011)
+        assert risk.live_score(row, now, rules) == pytest.approx(expected.score, abs=0.011)
         got = {f["factor"]: f for f in await risk.current_factors(row["site"], row["rated_at"])}
         assert list(got) == list(R.FACTORS)
         for f in expected.factors:
@@ -90,7 +97,7 @@ async def test_rerate_site_at_once_matches_the_job(client, demo):
     from_rerate = row
     await risk.rate_sites(now)
     from_job = await SiteRisk.select().where(SiteRisk.site == site).output(load_json=True).first()
-    assert (from_job["tier"], from_job["score"]) == (from_rerate["tier"], from_rerate["score"])
+    assert (from_job["tier"], from_job["base_score"]) == (from_rerate["tier"], from_rerate["base_score"])
     # Closing the finding brings the site down at once.
     from xunjian.findings.tables import Finding
 
@@ -175,6 +182,15 @@ async def test_the_board_roll_up_always_equals_the_ratings(client, demo, as_user
     rolled, counted = await _rollup_vs_ratings()
     assert rolled == counted
 
+    # Full runs later on (time moves tiers; their differences are added), and one that drops a deactivated site.
+    await risk.rate_sites(now + timedelta(days=30))
+    rolled, counted = await _rollup_vs_ratings()
+    assert rolled == counted
+    await Site.update({Site.is_active: False}).where(Site.id == sites[1])
+    await risk.rate_sites(now + timedelta(days=31))
+    rolled, counted = await _rollup_vs_ratings()
+    assert rolled == counted and not await SiteRisk.exists().where(SiteRisk.site == sites[1])
+
     # The board shows the same numbers.
     r = await client.get("/api/risk/board", headers=await as_user("admin"))
     assert r.json()["total"] == await SiteRisk.count()
@@ -243,7 +259,8 @@ async def test_every_change_of_a_rating_writes_its_history_row_and_readers_take_
     assert after["inspection_due_at"] != before["inspection_due_at"] and after["rated_at"] == now
     latest = await RiskRating.select().where(RiskRating.site == site).order_by(RiskRating.id, ascending=False) \
         .output(load_json=True).first()
-    assert (latest["rated_at"], latest["tier"], latest["score"]) == (now, after["tier"], after["score"])
+    assert (latest["rated_at"], latest["tier"]) == (now, after["tier"])
+    assert latest["score"] == pytest.approx(risk.live_score(after, now), abs=0.011)
     page = (await client.get(f"/api/risk/sites/{site}", headers=await as_user("admin"))).json()
     assert page["rated_at"] is not None
     assert [(f["factor"], f["contribution"]) for f in page["factors"]] == [
@@ -255,3 +272,44 @@ async def test_every_change_of_a_rating_writes_its_history_row_and_readers_take_
     for row in await SiteRisk.select(SiteRisk.site, SiteRisk.rated_at):
         assert await RiskRating.exists().where(
             (RiskRating.site == row["site"]) & (RiskRating.rated_at == row["rated_at"])), row
+
+
+async def test_the_passage_of_time_rewrites_only_ratings_whose_tier_it_changes(client, demo, as_user):
+    """A late site's score rises with every day (lateness points), but that alone changes no stored rating: it keeps
+    the score without them and readers add them, counted to the moment. A night rewrites only the sites whose tier
+    the lateness moved. (Before, every late site under the cap was rewritten, with a history row, every night.)"""
+    from xunjian.findings.tables import Finding
+
+    await _random_world(demo, 4)
+    t0 = factory.utcnow()
+    t1 = t0 + timedelta(days=2)
+    # No finding turns overdue in between: that would be a change of the site's data.
+    await Finding.update({Finding.deadline: t1 + timedelta(days=1)}).where(
+        (Finding.deadline > t0) & (Finding.deadline <= t1))
+    rules = risk.current_rules()
+    await risk.rate_sites(t0, rules=rules)
+    before = {r["site"]: r for r in await SiteRisk.select()}
+    history = await RiskRating.count()
+    stats: dict = {}
+    await risk.rate_sites(t1, rules=rules, stats=stats)
+    after = {r["site"]: r for r in await SiteRisk.select()}
+    moved = {s for s in after if after[s]["tier"] != before[s]["tier"]}
+    assert stats["ratings_changed"] == len(moved) == await RiskRating.count() - history
+    late = [s for s, r in after.items()
+            if r["inspection_due_at"] is not None and r["inspection_due_at"] < t0
+            and R.late_points(rules, R.days_overdue(r["inspection_due_at"], t1)) < rules["lateness"]["max_points"]]
+    assert late  # the world has late sites whose points still grow
+    for site in late:
+        assert after[site]["rated_at"] == (t1 if site in moved else t0)
+    # What readers show is the rating at the moment: the score and the lateness, as rules.score gives them.
+    for site, row in after.items():
+        expected = R.score(await risk.site_facts(site, t1, rules), rules, t1)
+        assert row["tier"] == expected.tier
+        assert risk.live_score(row, t1, rules) == pytest.approx(expected.score, abs=0.011)
+    page = (await client.get(f"/api/risk/sites/{late[0]}", headers=await as_user("admin"))).json()
+    expected = R.score(await risk.site_facts(late[0], factory.utcnow(), rules), rules, factory.utcnow())
+    shown = {f["factor"]: f for f in page["factors"]}["inspection_overdue"]
+    want = {f.factor: f for f in expected.factors}["inspection_overdue"]
+    assert shown["value"] == pytest.approx(want.value, abs=0.05)
+    assert shown["contribution"] == pytest.approx(want.contribution, abs=0.05)
+    assert page["score"] == pytest.approx(expected.score, abs=0.05)
