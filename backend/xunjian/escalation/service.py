@@ -185,6 +185,10 @@ async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -
             await db.fetch("SET LOCAL jit = off")
         for source in load_sources().values():
             await _take_rungs(d, source, ladder, now, batch)
+        if not d.sqlite:
+            # The rest works on this batch's steps along indexes: an hourly batch is a few hundred, and hash joins
+            # would read every finding (and every inspection, to re-rate the sites) for them.
+            await db.fetch("SET LOCAL enable_nestloop = on")
         for source in load_sources().values():
             await _set_levels(source, batch)
             await _record_history(d, source, batch, now)

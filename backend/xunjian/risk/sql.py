@@ -93,9 +93,10 @@ def calc_ctes(d: Dialect, rules: dict, now: datetime, site_filter: str | None) -
     )
     filt("site")
     q.add(") x GROUP BY x.site), ")
-    # The last N inspections per site (self-inspections excluded).
+    # The last N inspections per site (self-inspections excluded). Materialised: for a few hundred sites (the
+    # escalation job's) the planner would otherwise nest it and aggregate it again for each site.
     q.add(
-        "i AS (SELECT site_id, SUM(checks_answered) AS answered, SUM(checks_noncompliant) AS noncompliant, "
+        "i AS MATERIALIZED (SELECT site_id, SUM(checks_answered) AS answered, SUM(checks_noncompliant) AS noncompliant, "
         "MAX(submitted_at) AS last_at FROM (SELECT site AS site_id, checks_answered, checks_noncompliant, "
         "submitted_at, ROW_NUMBER() OVER (PARTITION BY site ORDER BY submitted_at DESC) AS rn FROM inspection "
         f"WHERE {counted_sql(d)} AND submitted_at <= {now_sql}",
