@@ -44,8 +44,7 @@ class RiskRollup(Table):
 
     Every rating run, full or partial (a finding changed, the escalation job), adds the difference between each
     changed site's old and new rating, so concurrent updates commute; a full run that drops sites from the ratings
-    counts it afresh from site_risk. The board sums a few thousand of
-    these rows instead of every site's rating.
+    counts it afresh from site_risk. The board sums a few thousand of these rows instead of every site's rating.
     """
 
     region_path = Varchar(length=255)
