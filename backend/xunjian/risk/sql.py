@@ -45,8 +45,8 @@ def _round2(d: Dialect, expr: str) -> str:
 
 
 def calc_ctes(d: Dialect, rules: dict, now: datetime, site_filter: str | None) -> Sql:
-    """The CTEs (`f`, `i`, `e`, `m`, `calc`) that compute every rated site's factors, tier and score at `now`, or those
-    of the sites `site_filter` yields (trusted SQL yielding site ids). `calc` has a row per site.
+    """The CTEs (`f`, `i`, `ea`, `es`, `e0`, `e`, `m`, `calc`) that compute every rated site's factors, tier and score
+    at `now`, or those of the sites `site_filter` yields (trusted SQL yielding site ids). `calc` has a row per site.
 
     Values are inlined as literals (PostgreSQL takes no parameters in CREATE TABLE AS), all of them from the validated
     rules file or from the job's own clock. One stage is materialised: the sums per site with the score before
