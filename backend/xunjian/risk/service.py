@@ -74,17 +74,15 @@ async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | 
         for stmt in statements:
             await db.fetch(stmt.text, *stmt.args)
         changed = (await db.fetch("SELECT COUNT(*) AS n FROM risk_changed"))[0]["n"]
-        kinds = ", ".join(f"'{k}'" for k in rules["rated_kinds"] if k.isidentifier())
-        rated_sql = f"SELECT COUNT(*) AS n FROM site s WHERE s.is_active = {d.true} AND s.kind IN ({kinds})"
+        rated_sql = f"SELECT COUNT(*) AS n FROM site s WHERE {S.rated_sites_sql(d, rules, 's')}"
         rated = (await db.fetch(rated_sql + (f" AND s.id IN ({site_filter})" if site_filter else "")))[0]["n"]
         if full and (await db.fetch("SELECT COUNT(*) AS n FROM site_risk"))[0]["n"] > rated:
             # Sites deactivated, or of a kind no longer rated, leave the board, and the roll-up is counted afresh.
             # (Every rated site has its row now, so there is nothing to delete unless site_risk holds more rows
             # than were rated.) NOT EXISTS, not NOT IN: PostgreSQL plans NOT IN over a large subquery as a loop
             # when its hash does not fit in work_mem.
-            await db.fetch(
-                "DELETE FROM site_risk WHERE NOT EXISTS (SELECT 1 FROM site s WHERE s.id = site_risk.site "
-                f"AND s.is_active = {{}} AND s.kind IN ({kinds}))", True)
+            await db.fetch("DELETE FROM site_risk WHERE NOT EXISTS (SELECT 1 FROM site s WHERE s.id = site_risk.site "
+                           f"AND {S.rated_sites_sql(d, rules, 's')})")
             await db.fetch("DELETE FROM risk_rollup")
             rebuild = S.rollup_rebuild_statement(d, now)
             await db.fetch(rebuild.text, *rebuild.args)
@@ -267,13 +265,10 @@ def live_score(row: dict, now: datetime, rules: dict | None = None) -> float:
     return R.live_score(rules or current_rules(), row["base_score"], _aware(due) if due else None, now)
 
 
-async def current_factors(site_id: int, rated_at) -> list[dict]:
-    """The factors of a site's current rating (rated at `rated_at`), from the history row written with it."""
-    row = await RiskRating.select(RiskRating.factors).where(
-        (RiskRating.site == site_id) & (RiskRating.rated_at <= rated_at)) \
-        .order_by(RiskRating.rated_at, ascending=False).order_by(RiskRating.id, ascending=False) \
-        .output(load_json=True).first()  # as _FACTORS
-    return _load(row["factors"]) if row else []
+async def current_factors(site_id: int) -> list[dict]:
+    """The factors of a site's current rating, from the history row written with it ([] when it is not rated)."""
+    rows = await db.fetch(f"SELECT {_FACTORS} FROM {_SR} sr WHERE sr.id = {{}}", site_id)
+    return _load(rows[0]["factors"]) if rows else []
 
 
 async def get_site_risk(principal: Principal, site_id: int, now: datetime | None = None) -> SiteRiskRead:
@@ -285,7 +280,7 @@ async def get_site_risk(principal: Principal, site_id: int, now: datetime | None
         .order_by(RiskRating.rated_at, ascending=False).order_by(RiskRating.id, ascending=False) \
         .limit(20).output(load_json=True)
     if current:
-        current["factors"] = await current_factors(site_id, current["rated_at"])
+        current["factors"] = await current_factors(site_id)
     rules = current_rules()
     last = await db.fetch(
         f"SELECT MAX(submitted_at) AS last_at FROM inspection WHERE site = {{}} AND {counted_sql(dialect())}", site_id)

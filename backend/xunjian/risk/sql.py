@@ -38,6 +38,18 @@ def _tier_for(expr: str, rules: dict) -> str:
             f"WHEN {expr} >= {_num(t['yellow'])} THEN 1 ELSE 0 END)")
 
 
+def _late_points(d: Dialect, rules: dict, days_late: str) -> str:
+    """rules.late_points in SQL: `days_late` (an expression, 0 or more) times the points per day, up to the cap."""
+    lat = rules["lateness"]
+    return d.least(f"{days_late} * {_num(lat['points_per_day'])}", _num(lat["max_points"]))
+
+
+def rated_sites_sql(d: Dialect, rules: dict, alias: str) -> str:
+    """SQL condition: the sites the rules rate (active, of a rated kind); `alias` a site table alias."""
+    kinds = ", ".join(f"'{k}'" for k in rules["rated_kinds"] if k.isidentifier())
+    return f"{alias}.is_active = {d.true} AND {alias}.kind IN ({kinds})"
+
+
 def _round2(d: Dialect, expr: str) -> str:
     # On PostgreSQL in double precision (rint: halves to even, like Python's round); through numeric it cost a
     # second per 250,000 sites.
@@ -60,7 +72,6 @@ def calc_ctes(d: Dialect, rules: dict, now: datetime, site_filter: str | None) -
     ec = rules["attributes"]["eldercare"]
     o = rules["overrides"]
     freq = rules["frequency_days"]
-    kinds = rules["rated_kinds"]
     q = Sql()
 
     now_sql = d.ts_literal(now)
@@ -96,8 +107,8 @@ def calc_ctes(d: Dialect, rules: dict, now: datetime, site_filter: str | None) -
     # The last N inspections per site (self-inspections excluded). Materialised: for a few hundred sites (the
     # escalation job's) the planner would otherwise nest it and aggregate it again for each site.
     q.add(
-        "i AS MATERIALIZED (SELECT site_id, SUM(checks_answered) AS answered, SUM(checks_noncompliant) AS noncompliant, "
-        "MAX(submitted_at) AS last_at FROM (SELECT site AS site_id, checks_answered, checks_noncompliant, "
+        "i AS MATERIALIZED (SELECT site_id, SUM(checks_answered) AS answered, "
+        "SUM(checks_noncompliant) AS noncompliant, MAX(submitted_at) AS last_at FROM (SELECT site AS site_id, checks_answered, checks_noncompliant, "
         "submitted_at, ROW_NUMBER() OVER (PARTITION BY site ORDER BY submitted_at DESC) AS rn FROM inspection "
         f"WHERE {counted_sql(d)} AND submitted_at <= {now_sql}",
     )
@@ -141,8 +152,7 @@ def calc_ctes(d: Dialect, rules: dict, now: datetime, site_filter: str | None) -
         f"{d.days_between(now_sql, 'COALESCE(i.last_at, s.created_at)')} AS days_since, "
         f"COALESCE(i.last_at, s.created_at) AS due_from, {floor} AS floor_rank, {override} AS override "
         "FROM site s LEFT JOIN f ON f.site_id = s.id LEFT JOIN i ON i.site_id = s.id LEFT JOIN es ON es.id = s.id "
-        f"WHERE s.is_active = {d.true} AND s.kind IN (" + ", ".join(f"'{k}'" for k in kinds if k.isidentifier())
-        + ")",
+        f"WHERE {rated_sites_sql(d, rules, 's')}",
     )
     filt("s.id")
     q.add(
@@ -160,9 +170,8 @@ def calc_ctes(d: Dialect, rules: dict, now: datetime, site_filter: str | None) -
     # stored by either engine or by a single site's re-rating compares equal when nothing changed.
     due_at = d.add_days_expr("due_from", "freq")
     due_at = due_at if d.sqlite else f"date_trunc('second', {due_at})"
-    lat = rules["lateness"]
     days_late = d.greatest("days_since - freq", "0.0")
-    c_late = d.least(f"{days_late} * {_num(lat['points_per_day'])}", _num(lat["max_points"]))
+    c_late = _late_points(d, rules, days_late)
     # The factors' values are columns, rounded as shown, so they can be compared with the stored ones; the factors
     # themselves are built only for the ratings that changed (changed_statement).
     q.add(
@@ -293,7 +302,5 @@ def rollup_rebuild_statement(d: Dialect, now: datetime) -> Sql:
 def live_score_sql(d: Dialect, rules: dict, now: datetime, alias: str = "sr") -> str:
     """A stored rating's score at `now` (rules.live_score in SQL): its base score plus the lateness points counted
     from its due date. The clock is inlined as a literal (it is the caller's own)."""
-    lat = rules["lateness"]
     days = d.greatest(d.days_between(d.ts_literal(now), f"{alias}.inspection_due_at"), "0.0")
-    late = d.least(f"{days} * {_num(lat['points_per_day'])}", _num(lat["max_points"]))
-    return f"({alias}.base_score + COALESCE({late}, 0.0))"
+    return f"({alias}.base_score + COALESCE({_late_points(d, rules, days)}, 0.0))"

@@ -59,7 +59,7 @@ async def test_the_set_based_job_equals_the_rules_site_by_site(client, demo, see
         tiers.add(expected.tier)
         assert row["tier"] == expected.tier, row["site"]
         assert risk.live_score(row, now, rules) == pytest.approx(expected.score, abs=0.011)
-        got = {f["factor"]: f for f in await risk.current_factors(row["site"], row["rated_at"])}
+        got = {f["factor"]: f for f in await risk.current_factors(row["site"])}
         assert list(got) == list(R.FACTORS)
         for f in expected.factors:
             assert got[f.factor]["value"] == (pytest.approx(f.value, abs=0.011) if f.value is not None else None)
@@ -221,7 +221,7 @@ async def test_days_overdue_are_counted_live_and_capped_lateness_rewrites_nothin
     await factory.inspection(site, demo.users["inspector"], submitted_at=now - timedelta(days=500))
     await risk.rate_sites(now - timedelta(days=3))
     first = await SiteRisk.select().where(SiteRisk.site == site).first()
-    stored = {f["factor"]: f for f in await risk.current_factors(site, first["rated_at"])}["inspection_overdue"]
+    stored = {f["factor"]: f for f in await risk.current_factors(site)}["inspection_overdue"]
     rules = risk.current_rules()
     assert stored["contribution"] == rules["lateness"]["max_points"]  # capped
     await risk.rate_sites(now - timedelta(days=2))
