@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Install into .venv and start Xunjian on its embedded default: SQLite and a local photo folder under ./data,
-# the scheduler in-process, demo data loaded, URL and demo logins printed.
+# Install into .venv exactly what requirements/run.lock pins (hashes checked) and start Xunjian on its embedded
+# default: SQLite and a local photo folder under ./data, the scheduler in-process, demo data loaded, URL and demo
+# logins printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e .
+.venv/bin/python -m pip install --quiet --require-hashes -r requirements/run.lock
+.venv/bin/python -m pip install --quiet --no-deps -e .
 export XUNJIAN_DATA_DIR="${XUNJIAN_DATA_DIR:-$PWD/data}"
 .venv/bin/xunjian demo
 exec .venv/bin/xunjian serve --scheduler --host "${XUNJIAN_HOST:-127.0.0.1}" --port "${XUNJIAN_PORT:-8000}"
