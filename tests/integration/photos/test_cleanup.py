@@ -29,7 +29,7 @@ async def test_cleanup_deletes_unreferenced_photos_and_orphans(app, client, demo
     lonely = await put_photo(client, headers, color=(1, 2, 3))
     linked = await put_photo(client, headers, color=(4, 5, 6))
     fresh = await put_photo(client, headers, color=(7, 8, 9))
-    await link_photos([linked], "finding", 1, demo.sites["YL-620102-001"])
+    await link_photos(demo.users["inspector"], [linked], "finding", 1, demo.sites["YL-620102-001"])
     await Photo.update({Photo.created_at: now - timedelta(hours=30)}).where(Photo.id.is_in([lonely, linked]))
     orphan = rules.object_keys(uuid.uuid4(), "ab" * 32, "image/jpeg").original
     await store.put(orphan, b"left by a crashed upload", "image/jpeg")
