@@ -237,7 +237,8 @@ def register(app) -> None:
 # ---------------------------------------------------------------- cleanup job
 
 async def cleanup_photos(now: datetime, store: PhotoStore | None = None) -> dict:
-    """Delete photos nothing refers to 24 h after upload, and objects no row accounts for (older than an hour)."""
+    """Delete photos nothing refers to 24 h after upload, objects no row accounts for and temporary files of
+    interrupted writes (both older than an hour)."""
     store = store or make_store(Settings.from_env())
     cutoff = now - rules.UNREFERENCED_AFTER
     stale = await db.fetch(
@@ -270,6 +271,8 @@ async def cleanup_photos(now: datetime, store: PhotoStore | None = None) -> dict
                 continue
             await store.delete(obj.key)
             orphans += 1
+        temporary = await store.sweep_temporary(now - rules.ORPHAN_GRACE)
     except StoreUnavailable as exc:
         log.warning("Photo cleanup could not sweep the store: %s", exc)
-    return {"unreferenced_deleted": deleted, "orphan_objects_deleted": orphans}
+        temporary = 0
+    return {"unreferenced_deleted": deleted, "orphan_objects_deleted": orphans, "temporary_files_deleted": temporary}
