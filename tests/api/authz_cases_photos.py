@@ -21,8 +21,8 @@ async def setup(client, demo, as_user):
         r = await client.put(f"/api/photos/{photo_id}", content=PHOTO, headers={**inspector,
                                                                                "Content-Type": "image/jpeg"})
         assert r.status_code == 201, r.text
-        await link_photos([photo_id], "finding" if not restricted else "encounter", name, demo.sites[site],
-                          restricted=restricted)
+        await link_photos(demo.users["inspector"], [photo_id], "finding" if not restricted else "encounter", name,
+                          demo.sites[site], restricted=restricted)
         values[name] = str(photo_id)
         if name == "photo_lz":
             url = urlsplit(r.json()["urls"]["display"])

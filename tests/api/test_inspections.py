@@ -56,6 +56,24 @@ async def test_replay_is_200_identical_and_different_content_is_409(client, demo
     assert await Finding.count().where(Finding.inspection == inspection_id) == 2
 
 
+async def test_another_scopes_inspection_id_answers_taken_and_nothing_about_it(client, demo, as_user):
+    inspection_id = uuid.uuid4()
+    body = payload(demo.sites["YL-620102-001"], answers=_eldercare_with_two_hazards(str(uuid.uuid4())))
+    assert (await client.put(f"/api/inspections/{inspection_id}", json=body,
+                             headers=await as_user("inspector"))).status_code == 201
+    theirs = payload(demo.sites["YL-620502-004"], answers=_eldercare_with_two_hazards(str(uuid.uuid4())))
+    r = await client.put(f"/api/inspections/{inspection_id}", json=theirs, headers=await as_user("inspector2"))
+    assert r.status_code == 409 and r.json()["code"] == "inspection_conflict"
+    assert r.json()["details"] is None
+    assert "submitted" not in r.text and "兰州" not in r.text
+    assert (await Inspection.select(Inspection.site).where(Inspection.id == inspection_id).first())["site"] == \
+        demo.sites["YL-620102-001"]
+    # Within the caller's scope the status still explains the conflict.
+    mine = dict(body, remarks="补充说明")
+    r = await client.put(f"/api/inspections/{inspection_id}", json=mine, headers=await as_user("inspector"))
+    assert r.status_code == 409 and r.json()["details"] == {"status": "submitted"}
+
+
 async def test_five_concurrent_identical_puts_make_one_inspection_and_two_findings(client, demo, as_user):
     headers = await as_user("inspector")
     site = demo.sites["YL-620102-001"]

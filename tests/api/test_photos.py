@@ -83,7 +83,7 @@ async def test_gps_photo_original_is_exact_and_derivatives_are_clean(client, dem
     row = await Photo.select().where(Photo.id == photo_id).first()
     assert row["gps_lat"] == pytest.approx(36.0579167) and row["gps_lng"] == pytest.approx(103.8366667)
 
-    await link_photos([photo_id], "finding", 1, demo.sites["YL-620102-001"])
+    await link_photos(demo.users["inspector"], [photo_id], "finding", 1, demo.sites["YL-620102-001"])
     admin = await client.get(f"/api/photos/{photo_id}", headers=await as_user("admin"))
     urls = admin.json()["urls"]
     assert admin.json()["gps_lat"] == pytest.approx(36.0579167)
@@ -153,7 +153,7 @@ async def test_scope_follows_the_referring_record(client, demo, as_user):
     assert (await client.get(f"/api/photos/{photo_id}", headers=await as_user("inspector"))).status_code == 200
     for user in ("manager", "manager2", "inspector2", "supervisor"):
         assert (await client.get(f"/api/photos/{photo_id}", headers=await as_user(user))).status_code == 404, user
-    await link_photos([photo_id], "finding", 1, demo.sites["YL-620102-001"])
+    await link_photos(demo.users["inspector"], [photo_id], "finding", 1, demo.sites["YL-620102-001"])
     for user, status in [("manager", 200), ("supervisor", 200), ("admin", 200), ("manager2", 404),
                          ("inspector2", 404)]:
         r = await client.get(f"/api/photos/{photo_id}", headers=await as_user(user))
@@ -166,7 +166,7 @@ async def test_scope_follows_the_referring_record(client, demo, as_user):
 
 async def test_photo_linked_before_upload_is_visible_on_arrival(client, demo, as_user):
     photo_id = uuid.uuid4()
-    await link_photos([photo_id], "response", 7, demo.sites["YL-620502-004"])
+    await link_photos(demo.users["manager2"], [photo_id], "response", 7, demo.sites["YL-620502-004"])
     _, r = await upload(client, await as_user("manager2"), support.jpeg(), photo_id)
     assert r.status_code == 201
     assert (await client.get(f"/api/photos/{photo_id}", headers=await as_user("inspector2"))).status_code == 200
@@ -176,7 +176,7 @@ async def test_photo_linked_before_upload_is_visible_on_arrival(client, demo, as
 async def test_restricted_photo_of_a_person_met(client, demo, as_user):
     photo_id, _ = await upload(client, await as_user("inspector"), support.jpeg())
     zone = demo.sites["XC-620102-01"]
-    await link_photos([photo_id], "encounter", "e-1", zone, restricted=True)
+    await link_photos(demo.users["inspector"], [photo_id], "encounter", "e-1", zone, restricted=True)
     expect = {"inspector": 200, "supervisor": 200, "admin": 200, "manager": 404, "manager2": 404, "inspector2": 404}
     for user, status in expect.items():
         r = await client.get(f"/api/photos/{photo_id}", headers=await as_user(user))
@@ -188,7 +188,7 @@ async def test_restricted_photo_of_a_person_met(client, demo, as_user):
 
 async def test_every_original_url_is_audited(client, demo, as_user):
     photo_id, _ = await upload(client, await as_user("inspector"), support.jpeg())
-    await link_photos([photo_id], "finding", 2, demo.sites["YL-620102-001"])
+    await link_photos(demo.users["inspector"], [photo_id], "finding", 2, demo.sites["YL-620102-001"])
     for user in ("supervisor", "supervisor", "admin", "manager", "inspector"):
         await client.get(f"/api/photos/{photo_id}", headers=await as_user(user))
     events = await AuditEvent.select(AuditEvent.actor_name, AuditEvent.site_id).where(
@@ -217,6 +217,31 @@ async def test_local_urls_expire_and_cannot_be_altered(client, demo, as_user, se
     other = {k: v[0] for k, v in query.items()}
     r = await client.get(f"/api/photos/{photo_id}/file/original.jpg", params=other, headers=headers)
     assert r.status_code == 403, "a display link does not open the original"
+
+
+HOSTILE_SIGNATURES = ["", "zz", "é" * 64, "ä", "中文", "\x00", "0" * 20000, "A" * 64, "%"]
+HOSTILE_EXPIRIES = ["", "abc", "-1", "1e10", "0x10", " 12", "٣٣٣", "１２３", str(2**64), str(-2**63 - 1), "9" * 5000]
+
+
+async def test_malformed_signed_url_parameters_are_refused_never_500(client, demo, as_user):
+    photo_id, r = await upload(client, await as_user("inspector"), support.jpeg())
+    headers = await as_user("inspector")
+    url = urlsplit(r.json()["urls"]["display"])
+    good = {k: v[0] for k, v in parse_qs(url.query).items()}
+    folder = url.path.rsplit("/", 1)[0]
+    attempts = [(url.path, dict(good, sig=sig), {403}) for sig in HOSTILE_SIGNATURES]
+    attempts += [(url.path, dict(good, exp=exp), {403}) for exp in HOSTILE_EXPIRIES]
+    # The valid signature, with its expiry spelled another way int() would accept: still not a URL we issued.
+    attempts += [(url.path, dict(good, exp=exp), {403}) for exp in (" " + good["exp"], "+" + good["exp"])]
+    # Version and name are described by patterns in the OpenAPI: refused as invalid (or unknown), never a crash.
+    attempts += [(url.path, dict(good, v=v), {403, 404, 422}) for v in ("", "zz", "é" * 16, "0" * 17, "0" * 16)]
+    attempts += [(f"{folder}/{name}", good, {403, 404, 422})
+                 for name in ("original.exe", "display.jpg%00", "..%2F..%2Fsecret_key", "%C3%A9", "x" * 5000)]
+    for path, params, allowed in attempts:
+        r = await client.get(path, params=params, headers=headers)
+        assert r.status_code in allowed, (path[-30:], {k: v[:30] for k, v in params.items()}, r.text)
+        assert set(r.json()) == {"code", "message", "details"}
+    assert (await client.get(url.path, params=good, headers=headers)).status_code == 200
 
 
 async def test_readyz_reports_the_photo_store(client, demo):

@@ -49,7 +49,7 @@ async def test_upload_to_s3_and_fetch_through_presigned_urls(settings, s3_endpoi
         from xunjian.sites.tables import Site
 
         site = await Site.select(Site.id).where(Site.code == "YL-620102-001").first()
-        await link_photos([photo_id], "finding", 1, site["id"])
+        await link_photos(r.json()["uploader_id"], [photo_id], "finding", 1, site["id"])
         r = await client.get(f"/api/photos/{photo_id}", headers=await login(client, "supervisor"))
         urls = r.json()["urls"]
         async with httpx.AsyncClient() as outside:

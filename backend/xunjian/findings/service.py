@@ -101,7 +101,7 @@ async def create_findings(actor, site_id: int, inspection_id: uuid.UUID, found: 
     by_id = await Finding.select(Finding.id, Finding.item_key, Finding.title, Finding.grade, Finding.deadline,
                                  Finding.photos).where(Finding.id.is_in(ids)).output(load_json=True) if ids else []
     for r in by_id:
-        await link_photos(r["photos"] or [], "finding", r["id"], site_id)
+        await link_photos(actor.id, r["photos"] or [], "finding", r["id"], site_id)
         await audit.record(actor, "finding.create", "finding", r["id"], site_id=site_id, after={
             "inspection": str(inspection_id), "item_key": r["item_key"], "title": r["title"], "grade": r["grade"],
             "status": "open", "deadline": _iso(r["deadline"]), "self_reported": self_reported,
@@ -321,7 +321,7 @@ async def respond(principal: Principal, finding_id: int, data: ResponseCreate) -
             FindingResponse(finding=finding_id, note=note, photos=photos, by=principal.id, at=now,
                             client_id=data.client_id)
         ).returning(FindingResponse.id)
-        await link_photos(photos, "finding_response", inserted[0]["id"], row["site"])
+        await link_photos(principal.id, photos, "finding_response", inserted[0]["id"], row["site"])
         return ({Finding.status: "responded", Finding.responded_at: now, Finding.rechecked_at: None,
                  Finding.rechecked_by: None}, {"note": note, "photos": photos})
 
@@ -349,7 +349,7 @@ async def verify(principal: Principal, finding_id: int, data: VerificationCreate
             finding=finding_id, decision=action, note=note, photos=photos, lat=lat, lng=lng, distance_m=distance,
             by=principal.id, at=now, client_id=data.client_id,
         )).returning(FindingVerification.id)
-        await link_photos(photos, "finding_verification", inserted[0]["id"], row["site"])
+        await link_photos(principal.id, photos, "finding_verification", inserted[0]["id"], row["site"])
         detail = {"note": note, "photos": photos}
         if action == "recheck":
             detail.update(location={"lat": lat, "lng": lng}, distance_m=distance,

@@ -95,6 +95,9 @@ async def put_inspection(principal: Principal, settings: Settings, inspection_id
             decision = rules.decide(existing, principal.id, site["id"], (template.key, template.version),
                                     content_hash)
         if decision == "conflict":
+            if not await principal.scope.restrict(Site.select(Site.id).where(Site.id == existing["site"])).first():
+                # Another scope's inspection: say only that the id is taken, nothing about that inspection.
+                raise Conflict("This inspection id is taken", code="inspection_conflict")
             raise Conflict(
                 "This inspection was already submitted with different content, or the id belongs to another "
                 "inspection", code="inspection_conflict", details={"status": existing["status"]},
@@ -103,7 +106,8 @@ async def put_inspection(principal: Principal, settings: Settings, inspection_id
             if decision == "update":
                 await Inspection.update({getattr(Inspection, k): v for k, v in values.items()}).where(
                     Inspection.id == inspection_id)
-            await link_photos(evaluation.photo_ids, "inspection", inspection_id, site["id"])
+            await link_photos(principal.id, evaluation.photo_ids, "inspection", inspection_id, site["id"],
+                              field="answers")
             before = None if created else {"status": existing["status"], "content_hash": existing["content_hash"]}
             await audit.record(
                 principal, "inspection.submit" if final else f"inspection.{decision}", "inspection", inspection_id,

@@ -252,7 +252,8 @@ async def _add_encounters(principal: Principal, patrol_id: uuid.UUID, zone: dict
     await Encounter.insert(*rows)
     for e in encounters:
         # Photos of people: shown only to supervisors/admins in scope and the uploader, every view audited.
-        await link_photos(e.photo_ids, "encounter", e.id, zone["id"], restricted=True)
+        await link_photos(principal.id, e.photo_ids, "encounter", e.id, zone["id"], restricted=True,
+                          field="encounters.photo_ids")
     if not cases:
         return
     opened = {str(r["encounter"]): r["id"] for r in await FollowUpCase.insert(*cases).returning(

@@ -14,7 +14,8 @@ async def run_cleanup(ctx: JobContext) -> dict[str, int]:
 register(JobSpec(
     name="photo_cleanup",
     fn=run_cleanup,
-    description="Delete photos nothing refers to 24 hours after upload, and stored objects no photo row accounts for",
+    description="Delete photos nothing refers to 24 hours after upload, stored objects no photo row accounts for, "
+                "and temporary files that interrupted uploads left",
     # After patrol_retention (03:30), which may leave encounter photos unreferenced.
     trigger=("cron", {"hour": 4, "minute": 0}),
 ))

@@ -73,13 +73,19 @@ def signed_query(secret: bytes, key: str, now: datetime, ttl: timedelta = URL_TT
     return {"v": parsed[1] if parsed else "", "exp": str(expires), "sig": sign(secret, key, expires)}
 
 
+# What we issue: Unix seconds in ASCII digits, and a hex SHA-256. Anything else (non-ASCII, which compare_digest
+# refuses with a TypeError, or numbers int() would take in other scripts or with signs and spaces) is not ours.
+_EXPIRES_RE = re.compile(r"^[0-9]{1,12}$")
+_SIG_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
 def check_signature(secret: bytes, key: str, expires: str, sig: str, now: datetime) -> str | None:
     """None when the URL is valid now, else the reason it is not."""
-    try:
-        exp = int(expires)
-    except (TypeError, ValueError):
+    if not isinstance(expires, str) or not isinstance(sig, str) or not _EXPIRES_RE.fullmatch(expires) \
+            or not _SIG_RE.fullmatch(sig):
         return "bad_signature"
-    if not hmac.compare_digest(sign(secret, key, exp), sig or ""):
+    exp = int(expires)
+    if not hmac.compare_digest(sign(secret, key, exp).encode(), sig.encode()):
         return "bad_signature"
     if now.timestamp() > exp:
         return "expired"

@@ -137,20 +137,21 @@ async def _discard(store: PhotoStore, keys: list[str]) -> None:
             log.warning("Could not remove %s after a failed upload; the cleanup job will", key)
 
 
-async def _links(principal, photo_id: uuid.UUID) -> list[rules.Link]:
+async def _links(principal, row: dict) -> list[rules.Link]:
+    """The links that count for the photo `row`: those its uploader made (see links.py)."""
     scope_sql, scope_args = principal.scope.sql("s")
     rows = await db.fetch(
         "SELECT l.site_id AS site_id, l.restricted AS restricted, "
         f"CASE WHEN s.id IS NOT NULL AND {scope_sql} THEN 1 ELSE 0 END AS in_scope "
-        "FROM photo_link l LEFT JOIN site s ON s.id = l.site_id WHERE l.photo_id = {}",
-        *scope_args, photo_id,
+        "FROM photo_link l LEFT JOIN site s ON s.id = l.site_id WHERE l.photo_id = {} AND l.linked_by = {}",
+        *scope_args, row["id"], row["uploader"],
     )
     return [rules.Link(site_id=r["site_id"], restricted=bool(r["restricted"]), in_scope=bool(r["in_scope"]))
             for r in rows]
 
 
 async def _may_view(principal, row: dict) -> bool:
-    links = await _links(principal, row["id"])
+    links = await _links(principal, row)
     return rules.may_view(principal.role, row["uploader"] == principal.id, links)
 
 
@@ -158,7 +159,7 @@ async def get_photo(principal, store: PhotoStore, photo_id: uuid.UUID) -> PhotoR
     row = await Photo.select().where(Photo.id == photo_id).first()
     if row is None:
         raise NotFound("Photo not found")
-    links = await _links(principal, photo_id)
+    links = await _links(principal, row)
     is_uploader = row["uploader"] == principal.id
     if not rules.may_view(principal.role, is_uploader, links):
         raise NotFound("Photo not found")
@@ -236,7 +237,8 @@ def register(app) -> None:
 # ---------------------------------------------------------------- cleanup job
 
 async def cleanup_photos(now: datetime, store: PhotoStore | None = None) -> dict:
-    """Delete photos nothing refers to 24 h after upload, and objects no row accounts for (older than an hour)."""
+    """Delete photos nothing refers to 24 h after upload, objects no row accounts for and temporary files of
+    interrupted writes (both older than an hour)."""
     store = store or make_store(Settings.from_env())
     cutoff = now - rules.UNREFERENCED_AFTER
     stale = await db.fetch(
@@ -269,6 +271,8 @@ async def cleanup_photos(now: datetime, store: PhotoStore | None = None) -> dict
                 continue
             await store.delete(obj.key)
             orphans += 1
+        temporary = await store.sweep_temporary(now - rules.ORPHAN_GRACE)
     except StoreUnavailable as exc:
         log.warning("Photo cleanup could not sweep the store: %s", exc)
-    return {"unreferenced_deleted": deleted, "orphan_objects_deleted": orphans}
+        temporary = 0
+    return {"unreferenced_deleted": deleted, "orphan_objects_deleted": orphans, "temporary_files_deleted": temporary}

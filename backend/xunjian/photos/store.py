@@ -25,6 +25,10 @@ from . import rules
 log = logging.getLogger("xunjian.photos.store")
 
 
+# Files being written by LocalPhotoStore.put, renamed into place when complete.
+TEMPORARY_PREFIX = ".upload-"
+
+
 class StoreUnavailable(Exception):
     """The store cannot be reached or refused to work; the caller answers 503."""
 
@@ -79,6 +83,11 @@ class PhotoStore(ABC):
         for key in keys:
             await self.delete(key)
 
+    async def sweep_temporary(self, before: datetime) -> int:
+        """Remove what interrupted writes left behind, last touched before `before`; how many. Nothing by default:
+        an object store writes an object whole or not at all."""
+        return 0
+
 
 # ---------------------------------------------------------------- local folder
 
@@ -105,7 +114,7 @@ class LocalPhotoStore(PhotoStore):
 
         def write() -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY_PREFIX)
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
@@ -134,16 +143,29 @@ class LocalPhotoStore(PhotoStore):
     async def delete(self, key: str) -> None:
         path = self._path(key)
 
-        def remove() -> None:
-            path.unlink(missing_ok=True)
-            for parent in (path.parent, path.parent.parent):  # drop emptied version and photo folders
-                with _suppress():
-                    parent.rmdir()
-
         try:
-            await anyio.to_thread.run_sync(remove)
+            await anyio.to_thread.run_sync(_remove, path)
         except OSError as exc:
             raise StoreUnavailable(f"Cannot delete from the photo folder: {exc}") from exc
+
+    async def sweep_temporary(self, before: datetime) -> int:
+        """A process killed in the middle of `put` leaves its temporary file; one last written before `before` is no
+        longer being written (an upload takes seconds, and the caller leaves an hour's grace)."""
+        cutoff = before.timestamp()
+
+        def sweep() -> int:
+            removed = 0
+            for path in self.root.glob(f"*/*/{TEMPORARY_PREFIX}*"):
+                with _suppress():
+                    if path.is_file() and path.stat().st_mtime < cutoff:
+                        _remove(path)
+                        removed += 1
+            return removed
+
+        try:
+            return await anyio.to_thread.run_sync(sweep)
+        except OSError as exc:
+            raise StoreUnavailable(f"Cannot sweep the photo folder: {exc}") from exc
 
     async def list(self) -> list[StoredObject]:
         def walk() -> list[StoredObject]:
@@ -172,6 +194,13 @@ class LocalPhotoStore(PhotoStore):
             return self.root.is_dir() and os.access(self.root, os.W_OK)
 
         return await anyio.to_thread.run_sync(check)
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    for parent in (path.parent, path.parent.parent):  # drop emptied version and photo folders
+        with _suppress():
+            parent.rmdir()
 
 
 class _suppress:

@@ -31,6 +31,7 @@ class PhotoLink(Table):
     """A record that refers to a photo. Access to a photo follows the scope of the records linking it.
 
     No foreign key to Photo: offline clients may send the record before the photo arrives (or the other way round).
+    Which links may be made is decided in links.py.
     `restricted` marks photos of people met on patrols: never shown to institution managers, every view audited.
     """
 
@@ -39,4 +40,8 @@ class PhotoLink(Table):
     entity_id = Varchar(length=64)
     site_id = Integer(index=True)
     restricted = Boolean(default=False)
+    # Who made the link. It grants viewing only while the photo's uploader is this user, so a link made to an id
+    # before its photo arrives grants nothing when someone else uploads that id. Null for links made before the
+    # column existed whose photo had not arrived (they grant nothing).
+    linked_by = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
