@@ -28,7 +28,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.table import Table
 
 from .config import Settings
-from .errors import ConfigError, ServiceUnavailable
+from .errors import DATABASE_RETRY_AFTER, ConfigError, ServiceUnavailable
 
 from .piccolo_conf import APP_MODULES
 
@@ -90,7 +90,7 @@ class WriterLock:
                     raise
         except TimeoutError:
             raise ServiceUnavailable("The database is busy; try again shortly", code="database_busy",
-                                     retry_after=5) from None
+                                     retry_after=DATABASE_RETRY_AFTER) from None
         token = self._held.set(True)
         try:
             yield

@@ -1,3 +1,6 @@
+import pytest
+
+
 async def test_unknown_route_and_method_use_the_error_body(client):
     r = await client.get("/api/nothing-here")
     assert r.status_code == 404 and set(r.json()) == {"code", "message", "details"}
@@ -35,3 +38,29 @@ async def test_large_responses_are_gzipped_for_phones(client, demo, as_user):
     r = await client.get("/api/regions", headers={**(await as_user("inspector")), "Accept-Encoding": "gzip"})
     assert r.status_code == 200 and r.headers.get("content-encoding") == "gzip"
     assert len(r.json()["items"]) == 39  # httpx decoded it
+
+
+async def test_sqlite_lock_held_by_another_process_is_503_with_retry_after(app, client, demo, as_user, backend):
+    """Another process (here a plain sqlite3 connection) holds the write lock longer than our busy timeout: the
+    write is answered 503 with Retry-After and the uniform body, not 500."""
+    if backend.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    import sqlite3
+    import uuid
+
+    from .checklist_answers import payload
+
+    headers = await as_user("inspector")
+    engine = app.state.engine
+    engine.connection_kwargs["timeout"] = 0.2  # our busy timeout, shortened so that the test does not wait 30 s
+    other = sqlite3.connect(engine.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        r = await client.put(f"/api/inspections/{uuid.uuid4()}", headers=headers,
+                             json=payload(demo.sites["YL-620102-001"], status="draft"))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert r.status_code == 503, r.text
+    assert r.json()["code"] == "database_busy" and set(r.json()) == {"code", "message", "details"}
+    assert int(r.headers["Retry-After"]) > 0
