@@ -98,11 +98,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await db.prepare(engine, settings.db_pool_size)
         try:
-            await db.ensure_migrated(engine)
-            for hook in app.state.startup_hooks:
-                await hook(app)
+            await db.prepare(engine, settings.db_pool_size)
+        except Exception as exc:
+            app.state.startup_error = exc  # for `xunjian serve` to say in one line why it did not start
+            raise
+        try:
+            try:
+                await db.ensure_migrated(engine)
+                for hook in app.state.startup_hooks:
+                    await hook(app)
+            except Exception as exc:
+                app.state.startup_error = exc
+                raise
             yield
         finally:
             for hook in reversed(app.state.shutdown_hooks):
