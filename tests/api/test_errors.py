@@ -64,3 +64,31 @@ async def test_sqlite_lock_held_by_another_process_is_503_with_retry_after(app, 
     assert r.status_code == 503, r.text
     assert r.json()["code"] == "database_busy" and set(r.json()) == {"code", "message", "details"}
     assert int(r.headers["Retry-After"]) > 0
+
+
+async def test_head_answers_like_get_without_a_body(client, demo, as_user):
+    headers = await as_user("inspector")
+    for path, auth in [("/healthz", {}), ("/", {}), ("/api/sites", headers), ("/api/sites", {}),
+                       (f"/api/sites/{demo.sites['YL-620102-001']}", headers), ("/api/nothing-here", headers)]:
+        get, head = await client.get(path, headers=auth), await client.head(path, headers=auth)
+        assert head.status_code == get.status_code, path
+        assert head.content == b""
+        assert head.headers.get("content-type") == get.headers.get("content-type"), path
+    assert (await client.head("/api/auth/login")).status_code == 405  # no GET there, no HEAD either
+
+
+async def test_options_allows_exactly_the_methods_the_path_serves(client):
+    zero = "00000000-0000-0000-0000-000000000000"
+    expected = {
+        "/api/me": {"GET", "HEAD", "PATCH", "OPTIONS"},
+        f"/api/inspections/{zero}": {"GET", "HEAD", "PUT", "OPTIONS"},
+        "/api/auth/login": {"POST", "OPTIONS"},
+        "/api/admin/users/1": {"GET", "HEAD", "PATCH", "OPTIONS"},
+        f"/api/encounters/{zero}/person": {"PUT", "DELETE", "OPTIONS"},
+    }
+    for path, methods in expected.items():
+        r = await client.options(path)
+        assert r.status_code == 204
+        assert set(r.headers["allow"].split(", ")) == methods, path
+        for method in {"GET", "POST", "PUT", "PATCH", "DELETE"} - methods:
+            assert (await client.request(method, path)).status_code == 405, (method, path)
