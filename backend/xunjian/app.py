@@ -10,9 +10,11 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import MethodNotAllowedException, NotFoundException
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
+from litestar.utils import normalize_path
 
 from . import __version__, db
 from .accounts import controller as accounts_controller
@@ -90,6 +92,54 @@ def _document_errors(app: Litestar) -> None:
             handler.responses = responses
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _served_methods(app: Litestar, path: str) -> set[str] | None:
+    """The methods Litestar routes for this path (None: no such path), asked of its own router."""
+    served = set()
+    for method in _METHODS:
+        try:
+            app.asgi_router.handle_routing(path=path, method=method)
+        except MethodNotAllowedException:
+            continue
+        except NotFoundException:
+            return None
+        served.add(method)
+    return served
+
+
+def _serve_head_and_options(app: Litestar) -> None:
+    """HEAD wherever GET works (the GET handler runs, the body is dropped), and an OPTIONS Allow header that lists
+    exactly the path's methods: Litestar has no implicit HEAD, and its OPTIONS handler keeps the methods of the first
+    handler registered on a path. Wraps the app's ASGI handler, outside routing, so that HEAD is not a 405 first."""
+    inner = app.asgi_handler
+
+    async def handle(scope, receive, send):
+        method = scope.get("method") if scope["type"] == "http" else None
+        served = _served_methods(app, normalize_path(scope["path"])) if method in ("HEAD", "OPTIONS") else None
+        if served and method == "OPTIONS":
+            allow = ", ".join(sorted(served | {"OPTIONS"} | ({"HEAD"} if "GET" in served else set())))
+
+            async def send_allow(message):
+                if message["type"] == "http.response.start":
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                    message = {**message, "headers": [*headers, (b"allow", allow.encode())]}
+                await send(message)
+
+            return await inner(scope, receive, send_allow)
+        if served and method == "HEAD" and "HEAD" not in served and "GET" in served:
+            async def send_headers_only(message):
+                if message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
+                await send(message)
+
+            return await inner({**scope, "method": "GET"}, receive, send_headers_only)
+        return await inner(scope, receive, send)
+
+    app.asgi_handler = handle
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     engine = db.make_engine(settings)
@@ -98,11 +148,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await db.prepare(engine, settings.db_pool_size)
         try:
-            await db.ensure_migrated(engine)
-            for hook in app.state.startup_hooks:
-                await hook(app)
+            await db.prepare(engine, settings.db_pool_size)
+        except Exception as exc:
+            app.state.startup_error = exc  # for `xunjian serve` to say in one line why it did not start
+            raise
+        try:
+            try:
+                await db.ensure_migrated(engine)
+                for hook in app.state.startup_hooks:
+                    await hook(app)
+            except Exception as exc:
+                app.state.startup_error = exc
+                raise
             yield
         finally:
             for hook in reversed(app.state.shutdown_hooks):
@@ -161,4 +219,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     checklists_service.register(app)
     jobs_scheduler.install(app)
     _document_errors(app)
+    _serve_head_and_options(app)
     return app

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import socket
 import sys
 
 from . import db
@@ -91,6 +92,26 @@ def serve_runs_scheduler(settings: Settings, scheduler: bool, no_scheduler: bool
     return scheduler or settings.run_scheduler or not settings.is_postgres
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before anything else, so that a taken port is one line, not a traceback after a start-up message."""
+    try:
+        return socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
+                                    reuse_port=False)
+    except OSError as exc:
+        raise ConfigError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+class _QuietStartupFailure(logging.Filter):
+    """Uvicorn logs a failed start-up with the whole traceback; `serve` says the reason in one line instead."""
+
+    def __init__(self, server):
+        super().__init__()
+        self.server = server
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.server.started or record.levelno < logging.ERROR
+
+
 def cmd_serve(settings: Settings, args) -> int:
     import uvicorn
 
@@ -98,13 +119,35 @@ def cmd_serve(settings: Settings, args) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
+    sock = _listen(host, port)
     if not settings.is_postgres:
         # The embedded default needs no separate step: bring its database up to date first (idempotent).
         cmd_migrate(settings, args)
     settings = settings.with_(run_scheduler=serve_runs_scheduler(settings, args.scheduler, args.no_scheduler))
     app = create_app(settings)
-    print(f"Xunjian is serving at http://{host}:{port}/  (API docs: http://{host}:{port}/schema)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True, server_header=False)
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets)
+            if self.started:
+                print(f"Xunjian is serving at http://{host}:{port}/  (API docs: http://{host}:{port}/schema)",
+                      flush=True)
+
+    # Forwarded headers are not uvicorn's to trust: the client address comes from accounts.auth (trusted proxies).
+    server = Server(uvicorn.Config(app, log_config=None, proxy_headers=False, server_header=False, lifespan="on"))
+    quiet = _QuietStartupFailure(server)
+    logging.getLogger("uvicorn.error").addFilter(quiet)
+    try:
+        server.run(sockets=[sock])
+    except SystemExit:
+        if server.started:
+            raise
+        error = getattr(app.state, "startup_error", None)
+        reason = " ".join(str(error).split())  # one line, whatever the driver's message looked like
+        raise ConfigError(f"Cannot start: {reason}" if error else "Cannot start (see the log above)") from None
+    finally:
+        logging.getLogger("uvicorn.error").removeFilter(quiet)
+        sock.close()
     return 0
 
 

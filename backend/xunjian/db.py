@@ -1,7 +1,9 @@
 """Engine choice and transactions.
 
-SQLite is the embedded default (WAL, a busy timeout, IMMEDIATE transactions for read-then-write work so concurrent
-writers queue instead of failing with "database is locked"). PostgreSQL is used when XUNJIAN_DATABASE_URL says so,
+SQLite is the embedded default (WAL, IMMEDIATE transactions for read-then-write work). SQLite has one writer, and its
+busy handler neither queues nor is fair: under load some writers waited past the timeout and failed with "database is
+locked". So every write of this process (each write transaction, each write statement outside one) first takes one
+in-process writer lock, a fair queue; the busy timeout remains for other processes (`xunjian jobs run`). PostgreSQL is used when XUNJIAN_DATABASE_URL says so,
 with a connection pool opened in the lifespan. The engine is bound to every table at start-up: nothing is cached at
 import time.
 """
@@ -9,8 +11,12 @@ import time.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import importlib
+import re
 import sqlite3
+import threading
+import weakref
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -22,7 +28,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.table import Table
 
 from .config import Settings
-from .errors import ConfigError
+from .errors import DATABASE_RETRY_AFTER, ConfigError, ServiceUnavailable
 
 from .piccolo_conf import APP_MODULES
 
@@ -36,6 +42,74 @@ def all_tables() -> list[type[Table]]:
     for cfg in app_configs():
         tables.extend(cfg.table_classes)
     return tables
+
+
+# As long as SQLite's own busy timeout: a writer waiting longer is answered 503 instead of waiting on.
+WRITER_WAIT_SECONDS = 30
+
+# Statements that only read. Anything else (INSERT, UPDATE, DELETE, DDL, PRAGMA optimize, a WITH ending in a write)
+# counts as a write; a false "write" costs a wait, a false "read" would bring back "database is locked".
+_READ_ONLY = re.compile(r"\s*(SELECT|EXPLAIN)\b", re.IGNORECASE)
+_WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+_READ_QUERY_TYPES = {"select", "objects", "count", "exists", "table_exists"}
+
+
+def is_write(query: str, query_type: str = "generic") -> bool:
+    if query_type in _READ_QUERY_TYPES:
+        return False
+    return not _READ_ONLY.match(query) or bool(_WRITE_WORD.search(query))
+
+
+class WriterLock:
+    """One SQLite writer at a time in this process, in arrival order, across event loops and threads (the scheduler
+    runs its jobs as tasks on the server's loop; a test client or a CLI may run another loop). Re-entrant within a
+    task: a write transaction inside another, or a write statement inside a write transaction, does not wait for
+    itself. Child tasks inherit the holder's context, as they inherit Piccolo's current transaction."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queues: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> asyncio.Lock
+        self._held = contextvars.ContextVar(f"sqlite_writer_{id(self)}", default=False)
+
+    def held(self) -> bool:
+        return self._held.get()
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        if self._held.get():
+            yield
+            return
+        queue = self._queues.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        try:
+            async with asyncio.timeout(WRITER_WAIT_SECONDS):
+                await queue.acquire()
+                try:
+                    await self._acquire_across_loops()
+                except BaseException:
+                    queue.release()
+                    raise
+        except TimeoutError:
+            raise ServiceUnavailable("The database is busy; try again shortly", code="database_busy",
+                                     retry_after=DATABASE_RETRY_AFTER) from None
+        token = self._held.set(True)
+        try:
+            yield
+        finally:
+            self._held.reset(token)
+            self._lock.release()
+            queue.release()
+
+    async def _acquire_across_loops(self) -> None:
+        # Within one loop the asyncio queue already serialises; only another loop or thread can hold the lock here.
+        if self._lock.acquire(blocking=False):
+            return
+        waiting = asyncio.get_running_loop().run_in_executor(None, self._lock.acquire)
+        try:
+            await asyncio.shield(waiting)
+        except BaseException:
+            # Given up (timeout, cancelled): whenever the thread gets the lock, hand it straight back.
+            waiting.add_done_callback(lambda _: self._lock.release())
+            raise
 
 
 def _execute_fetch_commit(conn: sqlite3.Connection, query: str, args) -> list:
@@ -57,6 +131,7 @@ class PooledSQLiteEngine(SQLiteEngine):
     def __init__(self, *args, pool_size: int = 4, **kwargs):
         super().__init__(*args, **kwargs)
         self.pool_size = pool_size
+        self.writer = WriterLock()
         self._pools: dict[int, asyncio.Queue] = {}
         self._opened: dict[int, list] = {}
 
@@ -79,6 +154,12 @@ class PooledSQLiteEngine(SQLiteEngine):
         return pool
 
     async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        if not self.writer.held() and is_write(query, query_type):
+            async with self.writer.hold():
+                return await self._run_pooled(query, args)
+        return await self._run_pooled(query, args)
+
+    async def _run_pooled(self, query, args):
         pool = await self._pool()
         connection = await pool.get()
         try:
@@ -162,18 +243,21 @@ async def shutdown(engine: Engine) -> None:
         await engine.close_connection_pool()
 
 
-def write_transaction(engine: Engine | None = None):
-    """A transaction for read-then-write work: IMMEDIATE on SQLite, a plain transaction on PostgreSQL."""
-    engine = engine or current_engine()
-    if engine.engine_type == "sqlite":
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
-
-
 @asynccontextmanager
-async def transaction() -> AsyncIterator[None]:
-    async with write_transaction():
-        yield
+async def write_transaction(engine: Engine | None = None):
+    """A transaction for read-then-write work: IMMEDIATE on SQLite, taken after the process's writer lock; a plain
+    transaction on PostgreSQL."""
+    engine = engine or current_engine()
+    if isinstance(engine, PooledSQLiteEngine):
+        async with engine.writer.hold(), engine.transaction(transaction_type=TransactionType.immediate) as tx:
+            yield tx
+    elif engine.engine_type == "sqlite":
+        async with engine.transaction(transaction_type=TransactionType.immediate) as tx:
+            yield tx
+    else:
+        async with engine.transaction() as tx:
+            yield tx
+
 
 
 async def ping(engine: Engine | None = None) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import socket
+import sqlite3
 from typing import Any
 
 import asyncpg
@@ -140,6 +142,36 @@ def data_error_handler(request: Request, exc: Exception) -> Response:
     return _body(422, "invalid", "A value is out of range", None)
 
 
+# The database is away or overloaded; the same request may well succeed later. asyncpg's bare InterfaceError is "the
+# connection is closed" or "the pool is closing"; its subclasses (bad arguments, configuration) are our bugs.
+_PG_OUTAGES = (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
+               asyncpg.exceptions.InsufficientResourcesError, asyncpg.exceptions.InterfaceError)
+_NET_OUTAGES = (ConnectionError, TimeoutError, socket.gaierror)
+DATABASE_RETRY_AFTER = 5
+
+
+def _unavailable(request: Request, code: str, exc: BaseException) -> Response:
+    log.warning("Answered 503 %s on %s %s: %s: %s", code, request.method, request.url.path, type(exc).__name__, exc)
+    message = ("The database is busy; try again shortly" if code == "database_busy"
+               else "The database is unavailable; try again shortly")
+    return app_error_handler(request, ServiceUnavailable(message, code=code, retry_after=DATABASE_RETRY_AFTER))
+
+
+def sqlite_error_handler(request: Request, exc: sqlite3.OperationalError) -> Response:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return _unavailable(request, "database_busy", exc)
+    if "unable to open" in text or "disk i/o" in text:
+        return _unavailable(request, "database_unavailable", exc)
+    return internal_error_handler(request, exc)
+
+
+def outage_handler(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, asyncpg.exceptions.InterfaceError) and type(exc) is not asyncpg.exceptions.InterfaceError:
+        return internal_error_handler(request, exc)
+    return _unavailable(request, "database_unavailable", exc)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _body(500, "internal_error", "Internal error; it has been logged")
@@ -149,6 +181,8 @@ EXCEPTION_HANDLERS = {
     AppError: app_error_handler,
     asyncpg.exceptions.DataError: data_error_handler,
     OverflowError: data_error_handler,
+    sqlite3.OperationalError: sqlite_error_handler,
+    **{kind: outage_handler for kind in _PG_OUTAGES + _NET_OUTAGES},
     ValidationException: validation_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,

@@ -36,6 +36,9 @@ export async function send(method, path, { json, blob, contentType, signal } = {
     out.code = data?.code || 'http_' + res.status;
     out.message = data?.message || res.statusText;
     out.details = data?.details;
+    // 503 and 429 say when to come back; the outbox waits at least that long.
+    const retryAfter = res.headers.get('Retry-After');
+    if (retryAfter) out.retryAfter = retryAfter;
     if (res.status === 401 && token) onExpired(out);
   }
   return out;

@@ -32,6 +32,15 @@ export function classify(status, code) {
   return 'rejected';
 }
 
+// Retry-After as milliseconds from now: delay-seconds or an HTTP date; null when absent or unreadable.
+export function retryAfterMs(value, now = Date.now()) {
+  if (value === undefined || value === null || value === '') return null;
+  const text = String(value).trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
 export function ordered(items) {
   return [...items].sort((a, b) => (PRIORITY[a.type] ?? 9) - (PRIORITY[b.type] ?? 9) || a.seq - b.seq);
 }
@@ -66,8 +75,9 @@ export class Outbox {
   // Sends items in order with send(item) → {status, code?, message?} (status 0 = no network). An item leaves the
   // store only on a 2xx. A retryable failure or a lost session stops the run, keeping the order; a rejection
   // (a 4xx the same request would get again) marks the item for the user and the run goes on.
+  // A retryable answer's Retry-After (res.retryAfter, seconds or an HTTP date) is passed on as result.retryAfterMs.
   async drain(send) {
-    const result = { sent: 0, rejected: 0, stopped: null, error: null };
+    const result = { sent: 0, rejected: 0, stopped: null, error: null, retryAfterMs: null };
     for (const item of await this.list()) {
       if (item.state === 'rejected') continue;
       let res;
@@ -93,6 +103,7 @@ export class Outbox {
       await this.store.put(updated);
       result.stopped = kind;
       result.error = updated.error;
+      if (kind === 'retry') result.retryAfterMs = retryAfterMs(res.retryAfter, this.now());
       break;
     }
     return result;

@@ -1,7 +1,9 @@
 // When to drain the outbox: at start, on `online`, on becoming visible, on a timer, and after a failure with
 // exponential back-off and jitter. No DOM: the page wires events to trigger(); timers and clock are injectable.
 
-export function backoff(attempt, { base = 5000, max = 15 * 60 * 1000, random = Math.random } = {}) {
+const MAX_BACKOFF = 15 * 60 * 1000;
+
+export function backoff(attempt, { base = 5000, max = MAX_BACKOFF, random = Math.random } = {}) {
   const ceiling = Math.min(max, base * 2 ** Math.max(0, attempt));
   // "Equal jitter": at least half the step, so phones that came online together spread out but never hammer.
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
@@ -48,7 +50,9 @@ export class Syncer {
         this.paused = true;
         if (this.timer) { this.clearTimer(this.timer); this.timer = null; }
       } else {
-        this.schedule(backoff(this.failures, { random: this.random }));
+        // The server's Retry-After (503 busy, 429 throttled) is a floor under the back-off, within its cap.
+        const wait = Math.max(backoff(this.failures, { random: this.random }), Math.min(result.retryAfterMs || 0, MAX_BACKOFF));
+        this.schedule(wait);
         this.failures += 1;
       }
       this.onState({ syncing: false, result });

@@ -1,3 +1,6 @@
+import pytest
+
+
 async def test_unknown_route_and_method_use_the_error_body(client):
     r = await client.get("/api/nothing-here")
     assert r.status_code == 404 and set(r.json()) == {"code", "message", "details"}
@@ -35,3 +38,57 @@ async def test_large_responses_are_gzipped_for_phones(client, demo, as_user):
     r = await client.get("/api/regions", headers={**(await as_user("inspector")), "Accept-Encoding": "gzip"})
     assert r.status_code == 200 and r.headers.get("content-encoding") == "gzip"
     assert len(r.json()["items"]) == 39  # httpx decoded it
+
+
+async def test_sqlite_lock_held_by_another_process_is_503_with_retry_after(app, client, demo, as_user, backend):
+    """Another process (here a plain sqlite3 connection) holds the write lock longer than our busy timeout: the
+    write is answered 503 with Retry-After and the uniform body, not 500."""
+    if backend.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    import sqlite3
+    import uuid
+
+    from .checklist_answers import payload
+
+    headers = await as_user("inspector")
+    engine = app.state.engine
+    engine.connection_kwargs["timeout"] = 0.2  # our busy timeout, shortened so that the test does not wait 30 s
+    other = sqlite3.connect(engine.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        r = await client.put(f"/api/inspections/{uuid.uuid4()}", headers=headers,
+                             json=payload(demo.sites["YL-620102-001"], status="draft"))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert r.status_code == 503, r.text
+    assert r.json()["code"] == "database_busy" and set(r.json()) == {"code", "message", "details"}
+    assert int(r.headers["Retry-After"]) > 0
+
+
+async def test_head_answers_like_get_without_a_body(client, demo, as_user):
+    headers = await as_user("inspector")
+    for path, auth in [("/healthz", {}), ("/", {}), ("/api/sites", headers), ("/api/sites", {}),
+                       (f"/api/sites/{demo.sites['YL-620102-001']}", headers), ("/api/nothing-here", headers)]:
+        get, head = await client.get(path, headers=auth), await client.head(path, headers=auth)
+        assert head.status_code == get.status_code, path
+        assert head.content == b""
+        assert head.headers.get("content-type") == get.headers.get("content-type"), path
+    assert (await client.head("/api/auth/login")).status_code == 405  # no GET there, no HEAD either
+
+
+async def test_options_allows_exactly_the_methods_the_path_serves(client):
+    zero = "00000000-0000-0000-0000-000000000000"
+    expected = {
+        "/api/me": {"GET", "HEAD", "PATCH", "OPTIONS"},
+        f"/api/inspections/{zero}": {"GET", "HEAD", "PUT", "OPTIONS"},
+        "/api/auth/login": {"POST", "OPTIONS"},
+        "/api/admin/users/1": {"GET", "HEAD", "PATCH", "OPTIONS"},
+        f"/api/encounters/{zero}/person": {"PUT", "DELETE", "OPTIONS"},
+    }
+    for path, methods in expected.items():
+        r = await client.options(path)
+        assert r.status_code == 204
+        assert set(r.headers["allow"].split(", ")) == methods, path
+        for method in {"GET", "POST", "PUT", "PATCH", "DELETE"} - methods:
+            assert (await client.request(method, path)).status_code == 405, (method, path)

@@ -114,3 +114,37 @@ def test_cli_commands_other_than_migrate_refuse_an_unmigrated_database(tmp_path)
                             text=True, timeout=60)
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "xunjian migrate" in result.stderr and "not applied" in result.stderr
+
+
+def _serve(tmp_path, port: int, **env_overrides) -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "XUNJIAN_DATA_DIR": str(tmp_path), **env_overrides}
+    return subprocess.run([sys.executable, "-m", "xunjian.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                           "--no-scheduler"], env=env, capture_output=True, text=True, timeout=120)
+
+
+def _assert_one_line_failure(result: subprocess.CompletedProcess, reason: str) -> None:
+    assert result.returncode != 0
+    assert "serving at" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("xunjian:")]
+    assert len(errors) == 1 and reason in errors[0], result.stderr
+    assert [line for line in result.stderr.splitlines() if " ERROR " in line] == [], result.stderr
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line_and_exits_non_zero(tmp_path):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        result = _serve(tmp_path, taken.getsockname()[1])
+    _assert_one_line_failure(result, "Cannot listen on 127.0.0.1")
+
+
+def test_serve_with_an_unreachable_database_says_so_in_one_line_and_exits_non_zero(tmp_path):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    result = _serve(tmp_path, port, XUNJIAN_DATABASE_URL="postgresql://postgres@127.0.0.1:1/nowhere")
+    _assert_one_line_failure(result, "Cannot reach PostgreSQL")

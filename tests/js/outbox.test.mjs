@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Outbox, memoryStore, classify, ordered, uuid } from '../../pwa/js/outbox.js';
+import { Outbox, memoryStore, classify, ordered, uuid, retryAfterMs } from '../../pwa/js/outbox.js';
 
 const ok = { status: 201 };
 
@@ -148,4 +148,31 @@ test('workflow actions carry their outbox id as client_id, the same on every ret
   assert.equal(old.body.client_id, undefined, 'the stored item is not mutated');
   assert.equal(withClientId({ id: 'x', type: 'response', body: { client_id: 'kept' } }).body.client_id, 'kept');
   assert.equal(withClientId({ id: 'x', type: 'photo', blobId: 'x' }).body, undefined);
+});
+
+test('a busy or throttled server (503, 429) is "try later": the item waits, the run stops, Retry-After is passed on', async () => {
+  for (const status of [503, 429]) {
+    const box = new Outbox(memoryStore(), { now: () => Date.parse('2026-12-03T08:00:00Z') });
+    await box.add({ type: 'inspection', method: 'PUT', path: '/api/inspections/a' });
+    await box.add({ type: 'inspection', method: 'PUT', path: '/api/inspections/b' });
+    const tried = [];
+    const r = await box.drain(async (item) => {
+      tried.push(item.path);
+      return { status, code: 'database_busy', message: 'busy', retryAfter: '7' };
+    });
+    assert.equal(r.stopped, 'retry');
+    assert.equal(r.rejected, 0);
+    assert.equal(r.retryAfterMs, 7000);
+    assert.deepEqual(tried, ['/api/inspections/a'], 'the run stops at the first busy answer');
+    const items = await box.list();
+    assert.deepEqual(items.map((i) => i.state), ['waiting', 'waiting'], 'nothing is held for the user');
+  }
+});
+
+test('retryAfterMs reads seconds and HTTP dates', () => {
+  const now = Date.parse('2026-12-03T08:00:00Z');
+  assert.equal(retryAfterMs('30', now), 30000);
+  assert.equal(retryAfterMs('Thu, 03 Dec 2026 08:01:00 GMT', now), 60000);
+  assert.equal(retryAfterMs(undefined, now), null);
+  assert.equal(retryAfterMs('soon', now), null);
 });

@@ -78,3 +78,13 @@ test('an exception in the run counts as a retryable failure', async () => {
   assert.equal(s.failures, 1);
   assert.equal(ft.timers.length, 1);
 });
+
+test('the next try waits at least the server\'s Retry-After', async () => {
+  const ft = fakeTimers();
+  const results = [{ stopped: 'retry', retryAfterMs: 120000 }, { stopped: 'retry', retryAfterMs: null }];
+  const s = new Syncer({ run: async () => results.shift(), random: () => 0, ...ft });
+  await s.trigger('start');
+  assert.equal(ft.timers.at(-1).ms, 120000, 'Retry-After beats the 2.5 s back-off');
+  await s.trigger('timer');
+  assert.equal(ft.timers.at(-1).ms, 5000, 'without it, the back-off');
+});

@@ -23,7 +23,9 @@ export async function render() {
     h('div', { class: 'q' }, i.label || t(TYPE[i.type] || i.type)),
     h('div', { class: 'muted' }, formatDate(i.created_at, true), i.attempts ? ` · ×${i.attempts}` : ''),
     i.error ? h('div', { class: i.state === 'rejected' ? 'error' : 'muted' },
-      i.state === 'rejected' ? t('sync_rejected', { m: i.error.message || i.error.code }) : t('sync_failed', { m: i.error.message || i.error.code || i.error.status })) : null,
+      i.state === 'rejected' ? t('sync_rejected', { m: i.error.message || i.error.code })
+        : t(i.error.status === 503 || i.error.status === 429 ? 'sync_later' : 'sync_failed',
+          { m: i.error.message || i.error.code || i.error.status })) : null,
     Array.isArray(i.error?.details) ? h('ul', { class: 'error' }, i.error.details.map((d) => h('li', {}, [d.item || d.field, d.message].filter(Boolean).join('：')))) : null,
     i.state === 'rejected' && i.type === 'inspection' ? h('button', { type: 'button', class: 'sec', onclick: () => reopen(i) }, t('correct_draft')) : null,
     i.state === 'rejected' ? h('div', { class: 'row' },
