@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -50,13 +51,23 @@ class ThrottleState:
 
 
 def throttle_retry_after(state: ThrottleState | None, now: datetime, limit: int, window: timedelta) -> int:
-    """Seconds the key must wait, or 0 when a login may be attempted."""
+    """Seconds the key must wait, or 0 when one more login may be attempted (`state` counts the earlier ones)."""
     if state is None or now - state.window_start >= window or state.failures < limit:
         return 0
     return max(1, int((state.window_start + window - now).total_seconds()) + 1)
 
 
-def throttle_after_failure(state: ThrottleState | None, now: datetime, window: timedelta) -> ThrottleState:
-    if state is None or now - state.window_start >= window:
-        return ThrottleState(1, now)
-    return ThrottleState(state.failures + 1, state.window_start)
+def counted_retry_after(counted: ThrottleState, now: datetime, limit: int, window: timedelta) -> int:
+    """The same, for a state that already counts this attempt (counted before verifying, so that concurrent
+    attempts cannot all pass one check)."""
+    return throttle_retry_after(replace(counted, failures=counted.failures - 1), now, limit, window)
+
+
+def window_restarts_before(now: datetime, window: timedelta) -> datetime:
+    """A counter whose window started at or before this instant starts again at 1 (the SQL upsert's condition)."""
+    return now - window
+
+
+def overload_retry_after(waiting: int, concurrency: int, seconds_each: float, cap: int) -> int:
+    """When a refused caller may expect a free slot: the work ahead of it spread over the slots."""
+    return max(1, min(cap, math.ceil((waiting + concurrency) * seconds_each / concurrency)))
