@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,8 @@ class Settings:
     login_concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
     login_queue: int = 64
     login_queue_seconds: int = 10
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     photo_max_bytes: int = 15 * 1024 * 1024
     photo_max_pixels: int = 50_000_000
     # Signs the app's own expiring URLs (local photo store). Unset: generated once and kept in the data dir.
@@ -128,6 +131,8 @@ class Settings:
                     values[name] = _bool(raw)
                 elif name in paths:
                     values[name] = Path(raw)
+                elif name == "trusted_proxies":
+                    values[name] = parse_networks(raw)
                 else:
                     values[name] = raw
             except ValueError as exc:
@@ -147,3 +152,7 @@ class Settings:
                 raise ConfigError(f"XUNJIAN_{name.upper()}={getattr(settings, name)} is not valid: at least {least}")
         return settings
 
+
+def parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or CIDRs (IPv4 or IPv6); a bare address is a network of one."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())

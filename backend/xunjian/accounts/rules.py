@@ -1,9 +1,10 @@
-"""Pure account rules: roles, token handling, session validity, login throttling arithmetic."""
+"""Pure account rules: roles, token handling, session validity, login throttling arithmetic, the client address."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import secrets
 from dataclasses import dataclass, replace
@@ -71,3 +72,45 @@ def window_restarts_before(now: datetime, window: timedelta) -> datetime:
 def overload_retry_after(waiting: int, concurrency: int, seconds_each: float, cap: int) -> int:
     """When a refused caller may expect a free slot: the work ahead of it spread over the slots."""
     return max(1, min(cap, math.ceil((waiting + concurrency) * seconds_each / concurrency)))
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _address(text: str) -> Address | None:
+    """An address as peers and proxies write it (`[v6]:port` and `v4:port` included), IPv4-mapped IPv6 as IPv4."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
+    try:
+        addr = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        return addr.ipv4_mapped
+    return addr
+
+
+def _trusted(addr: Address | None, proxies: tuple[Network, ...]) -> bool:
+    return addr is not None and any(addr in net for net in proxies)
+
+
+def client_address(peer: str, forwarded_for: list[str], proxies: tuple[Network, ...]) -> str:
+    """The client a request counts as. X-Forwarded-For is believed only from a trusted peer, and then only up to
+    its right-most entry that is not itself a trusted proxy: everything left of that was written by the client."""
+    peer_addr = _address(peer)
+    if not _trusted(peer_addr, proxies):
+        return str(peer_addr) if peer_addr else peer
+    nearest = peer_addr
+    hops = [hop for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        addr = _address(hop)
+        if addr is None:
+            break  # garbage from beyond our proxies: the last address a trusted proxy vouched for stands
+        nearest = addr
+        if not _trusted(addr, proxies):
+            break
+    return str(nearest)
