@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from .. import db
 from ..audit import service as audit
 from ..config import Settings
-from ..errors import Conflict, Invalid, NotFound, ServiceUnavailable, TooManyRequests, Unauthorized
+from ..errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from ..regions.tables import Region
 from ..scope import Scope
 from ..sites.tables import Site, SiteManager
@@ -35,17 +35,11 @@ def _aware(value) -> datetime:
 
 
 async def _count_attempt(key: str, now: datetime, window: timedelta) -> rules.ThrottleState:
-    """One more attempt on `key`, counted in one statement: concurrent attempts each see their own count."""
+    """One more attempt on `key`, counted in one statement: concurrent attempts each see their own count. Outside
+    an explicit transaction, SQLite's write lock is held for this statement only, not across event-loop turns."""
     cutoff = rules.window_restarts_before(now, window)
-    async with db.write_transaction():
-        rows = await db.fetch(COUNT_ATTEMPT, key, now, cutoff, cutoff)
+    rows = await db.fetch(COUNT_ATTEMPT, key, now, cutoff, cutoff)
     return rules.ThrottleState(rows[0]["failures"], _aware(rows[0]["window_start"]))
-
-
-async def _uncount_attempt(key: str) -> None:
-    await LoginThrottle.update({LoginThrottle.failures: LoginThrottle.failures - 1}).where(
-        (LoginThrottle.key == key) & (LoginThrottle.failures > 0)
-    )
 
 
 async def _refuse_if_throttled(key: str, limit: int, now: datetime, window: timedelta) -> None:
@@ -64,28 +58,26 @@ async def login(settings: Settings, username: str, password: str, client_addr: s
                 now: datetime | None = None) -> tuple[str, dict]:
     """The account's attempt is counted before the password is verified, so that N concurrent guesses cannot all
     pass one check; a success clears it. The client's counter holds failures only, so an office of people logging
-    in from one address never trips it; it is read again inside the argon2 slot, so concurrent failures from one
-    address overshoot its limit by fewer than `login_concurrency`."""
+    in from one address never trips it. Both are read before queueing for an argon2 slot (a locked account or
+    client waits for nothing), and checked again inside it, where the count is taken: that keeps the writes of a
+    storm to `login_concurrency` at once, and concurrent failures from one address overshoot its limit by fewer
+    than that."""
     if not username or not password:
         raise Invalid("username and password are required")
     now = now or utcnow()
     window = timedelta(seconds=settings.login_window_seconds)
     user_key, client_key = f"user:{username.lower()[:100]}", f"ip:{client_addr}"
-    client_limit = settings.login_max_failures_per_client
+    user_limit, client_limit = settings.login_max_failures, settings.login_max_failures_per_client
     await _refuse_if_throttled(client_key, client_limit, now, window)
-    counted = await _count_attempt(user_key, now, window)
-    _refuse_for(rules.counted_retry_after(counted, now, settings.login_max_failures, window))
-    try:
-        async with passwords.slot():
-            await _refuse_if_throttled(client_key, client_limit, now, window)
-            user = await User.select().where(User.username == username).first()
-            ok = await passwords.verify_in_slot(user["password_hash"] if user else None, password)
-    except (ServiceUnavailable, TooManyRequests):
-        await _uncount_attempt(user_key)  # refused before verifying: no guess was made
-        raise
-    if not ok or not user["is_active"]:
-        await _count_attempt(client_key, now, window)
-        raise Unauthorized("Wrong username or password", code="invalid_credentials")
+    await _refuse_if_throttled(user_key, user_limit, now, window)
+    async with passwords.slot():
+        await _refuse_if_throttled(client_key, client_limit, now, window)
+        _refuse_for(rules.counted_retry_after(await _count_attempt(user_key, now, window), now, user_limit, window))
+        user = await User.select().where(User.username == username).first()
+        ok = await passwords.verify_in_slot(user["password_hash"] if user else None, password)
+        if not ok or not user["is_active"]:
+            await _count_attempt(client_key, now, window)
+            raise Unauthorized("Wrong username or password", code="invalid_credentials")
     token = rules.new_token()
     async with db.write_transaction():
         await LoginThrottle.delete().where(LoginThrottle.key == user_key)
