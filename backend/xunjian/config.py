@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,13 @@ class Settings:
     login_max_failures: int = 5
     login_max_failures_per_client: int = 20
     login_window_seconds: int = 15 * 60
+    # argon2 work (login, password change or reset, new user): at most this many at once, each holding
+    # argon2_memory_kib; up to login_queue more wait at most login_queue_seconds, beyond that 503.
+    login_concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
+    login_queue: int = 64
+    login_queue_seconds: int = 10
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs); none by default.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     photo_max_bytes: int = 15 * 1024 * 1024
     photo_max_pixels: int = 50_000_000
     # Signs the app's own expiring URLs (local photo store). Unset: generated once and kept in the data dir.
@@ -105,7 +113,8 @@ class Settings:
             "session_idle_minutes", "session_max_hours", "login_max_failures", "login_max_failures_per_client",
             "login_window_seconds", "photo_max_bytes", "photo_max_pixels", "checkin_far_meters", "port",
             "db_pool_size", "argon2_memory_kib", "argon2_time_cost", "patrol_retention_days",
-            "notification_retention_days", "history_retention_days",
+            "notification_retention_days", "history_retention_days", "login_concurrency", "login_queue",
+            "login_queue_seconds",
         }
         bools = {"s3_secure", "cookie_secure", "run_scheduler"}
         paths = {"data_dir", "pwa_dir", "schemas_dir"}
@@ -122,6 +131,8 @@ class Settings:
                     values[name] = _bool(raw)
                 elif name in paths:
                     values[name] = Path(raw)
+                elif name == "trusted_proxies":
+                    values[name] = parse_networks(raw)
                 else:
                     values[name] = raw
             except ValueError as exc:
@@ -136,4 +147,12 @@ class Settings:
             # Zero or less would purge everything the job touches on its next run.
             if getattr(settings, name) < 1:
                 raise ConfigError(f"XUNJIAN_{name.upper()}={getattr(settings, name)} is not valid: at least 1 day")
+        for name, least in (("login_concurrency", 1), ("login_queue", 0), ("login_queue_seconds", 1)):
+            if getattr(settings, name) < least:
+                raise ConfigError(f"XUNJIAN_{name.upper()}={getattr(settings, name)} is not valid: at least {least}")
         return settings
+
+
+def parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or CIDRs (IPv4 or IPv6); a bare address is a network of one."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())

@@ -19,7 +19,13 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def client_addr(connection: ASGIConnection) -> str:
-    return connection.client.host if connection.client else ""
+    """The one place the client's address comes from (throttling, sessions, audit): the peer, or what the trusted
+    proxies in XUNJIAN_TRUSTED_PROXIES say it was. The server must not rewrite the peer from headers itself."""
+    peer = connection.client.host if connection.client else ""
+    proxies = connection.app.state.settings.trusted_proxies
+    if not proxies:
+        return peer
+    return rules.client_address(peer, connection.headers.getall("x-forwarded-for", []), proxies)
 
 
 class SessionAuthMiddleware(AbstractAuthenticationMiddleware):

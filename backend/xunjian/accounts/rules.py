@@ -1,11 +1,13 @@
-"""Pure account rules: roles, token handling, session validity, login throttling arithmetic."""
+"""Pure account rules: roles, token handling, session validity, login throttling arithmetic, the client address."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -50,13 +52,65 @@ class ThrottleState:
 
 
 def throttle_retry_after(state: ThrottleState | None, now: datetime, limit: int, window: timedelta) -> int:
-    """Seconds the key must wait, or 0 when a login may be attempted."""
+    """Seconds the key must wait, or 0 when one more login may be attempted (`state` counts the earlier ones)."""
     if state is None or now - state.window_start >= window or state.failures < limit:
         return 0
     return max(1, int((state.window_start + window - now).total_seconds()) + 1)
 
 
-def throttle_after_failure(state: ThrottleState | None, now: datetime, window: timedelta) -> ThrottleState:
-    if state is None or now - state.window_start >= window:
-        return ThrottleState(1, now)
-    return ThrottleState(state.failures + 1, state.window_start)
+def counted_retry_after(counted: ThrottleState, now: datetime, limit: int, window: timedelta) -> int:
+    """The same, for a state that already counts this attempt (counted before verifying, so that concurrent
+    attempts cannot all pass one check)."""
+    return throttle_retry_after(replace(counted, failures=counted.failures - 1), now, limit, window)
+
+
+def window_restarts_before(now: datetime, window: timedelta) -> datetime:
+    """A counter whose window started at or before this instant starts again at 1 (the SQL upsert's condition)."""
+    return now - window
+
+
+def overload_retry_after(waiting: int, concurrency: int, seconds_each: float, cap: int) -> int:
+    """When a refused caller may expect a free slot: the work ahead of it spread over the slots."""
+    return max(1, min(cap, math.ceil((waiting + concurrency) * seconds_each / concurrency)))
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _address(text: str) -> Address | None:
+    """An address as peers and proxies write it (`[v6]:port` and `v4:port` included), IPv4-mapped IPv6 as IPv4."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
+    try:
+        addr = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        return addr.ipv4_mapped
+    return addr
+
+
+def _trusted(addr: Address | None, proxies: tuple[Network, ...]) -> bool:
+    return addr is not None and any(addr in net for net in proxies)
+
+
+def client_address(peer: str, forwarded_for: list[str], proxies: tuple[Network, ...]) -> str:
+    """The client a request counts as. X-Forwarded-For is believed only from a trusted peer, and then only up to
+    its right-most entry that is not itself a trusted proxy: everything left of that was written by the client."""
+    peer_addr = _address(peer)
+    if not _trusted(peer_addr, proxies):
+        return str(peer_addr) if peer_addr else peer
+    nearest = peer_addr
+    hops = [hop for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        addr = _address(hop)
+        if addr is None:
+            break  # garbage from beyond our proxies: the last address a trusted proxy vouched for stands
+        nearest = addr
+        if not _trusted(addr, proxies):
+            break
+    return str(nearest)

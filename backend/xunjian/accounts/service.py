@@ -6,10 +6,6 @@ import dataclasses
 import time
 from datetime import datetime, timedelta, timezone
 
-import anyio
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
 from .. import db
 from ..audit import service as audit
 from ..config import Settings
@@ -17,92 +13,71 @@ from ..errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from ..regions.tables import Region
 from ..scope import Scope
 from ..sites.tables import Site, SiteManager
-from . import rules
+from . import passwords, rules
+from .passwords import configure as configure_hasher  # noqa: F401  (app, CLI and tests configure it here)
+from .passwords import hash_password, verify_password
 from .principal import Principal
 from .schemas import AdminUserRead, UserCreate, UserUpdate
+from .sql import COUNT_ATTEMPT
 from .tables import LoginThrottle, User, UserRegion, UserSession
-
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verifying against this hash when the user does not exist keeps the timing of "no such user" and "wrong password" alike.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
-
-
-def configure_hasher(settings: Settings) -> None:
-    """argon2id cost from the settings (the test suite lowers it; production keeps the library's defaults)."""
-    global _hasher, _DUMMY_HASH
-    if settings.argon2_memory_kib == _hasher.memory_cost and settings.argon2_time_cost == _hasher.time_cost:
-        return
-    _hasher = PasswordHasher(memory_cost=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost)
-    _DUMMY_HASH = _hasher.hash("not-a-real-password")
-
-MIN_PASSWORD_LENGTH = 8
-
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-async def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"Password must have at least {MIN_PASSWORD_LENGTH} characters", details={"field": "password"})
-    return await anyio.to_thread.run_sync(_hasher.hash, password)
-
-
-async def verify_password(password_hash: str, password: str) -> bool:
-    def _verify() -> bool:
-        try:
-            return _hasher.verify(password_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
-
-    return await anyio.to_thread.run_sync(_verify)
-
-
 # ---------------------------------------------------------------- login throttling
 
-async def _throttle_states(keys: list[str]) -> dict[str, rules.ThrottleState]:
-    rows = await LoginThrottle.select().where(LoginThrottle.key.is_in(keys))
-    return {r["key"]: rules.ThrottleState(r["failures"], r["window_start"]) for r in rows}
+def _aware(value) -> datetime:
+    """RETURNING on SQLite gives the stored text, on PostgreSQL a datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-async def _check_throttle(settings: Settings, keys: dict[str, int], now: datetime) -> None:
-    window = timedelta(seconds=settings.login_window_seconds)
-    states = await _throttle_states(list(keys))
-    wait = max(rules.throttle_retry_after(states.get(k), now, limit, window) for k, limit in keys.items())
+async def _count_attempt(key: str, now: datetime, window: timedelta) -> rules.ThrottleState:
+    """One more attempt on `key`, counted in one statement: concurrent attempts each see their own count. Outside
+    an explicit transaction, SQLite's write lock is held for this statement only, not across event-loop turns."""
+    cutoff = rules.window_restarts_before(now, window)
+    rows = await db.fetch(COUNT_ATTEMPT, key, now, cutoff, cutoff)
+    return rules.ThrottleState(rows[0]["failures"], _aware(rows[0]["window_start"]))
+
+
+async def _refuse_if_throttled(key: str, limit: int, now: datetime, window: timedelta) -> None:
+    row = await LoginThrottle.select(LoginThrottle.failures, LoginThrottle.window_start).where(
+        LoginThrottle.key == key).first()
+    state = rules.ThrottleState(row["failures"], row["window_start"]) if row else None
+    _refuse_for(rules.throttle_retry_after(state, now, limit, window))
+
+
+def _refuse_for(wait: int) -> None:
     if wait:
         raise TooManyRequests("Too many failed logins; try again later", retry_after=wait)
 
 
-async def _record_failure(settings: Settings, keys: list[str], now: datetime) -> None:
-    window = timedelta(seconds=settings.login_window_seconds)
-    async with db.write_transaction():
-        states = await _throttle_states(keys)
-        for key in keys:
-            new = rules.throttle_after_failure(states.get(key), now, window)
-            if key in states:
-                await LoginThrottle.update(
-                    {LoginThrottle.failures: new.failures, LoginThrottle.window_start: new.window_start}
-                ).where(LoginThrottle.key == key)
-            else:
-                await LoginThrottle.insert(
-                    LoginThrottle(key=key, failures=new.failures, window_start=new.window_start)
-                ).on_conflict(action="DO NOTHING")
-
-
 async def login(settings: Settings, username: str, password: str, client_addr: str, user_agent: str,
                 now: datetime | None = None) -> tuple[str, dict]:
+    """The account's attempt is counted before the password is verified, so that N concurrent guesses cannot all
+    pass one check; a success clears it. The client's counter holds failures only, so an office of people logging
+    in from one address never trips it. Both are read before queueing for an argon2 slot (a locked account or
+    client waits for nothing), and checked again inside it, where the count is taken: that keeps the writes of a
+    storm to `login_concurrency` at once, and concurrent failures from one address overshoot its limit by fewer
+    than that."""
     if not username or not password:
         raise Invalid("username and password are required")
     now = now or utcnow()
+    window = timedelta(seconds=settings.login_window_seconds)
     user_key, client_key = f"user:{username.lower()[:100]}", f"ip:{client_addr}"
-    await _check_throttle(
-        settings, {user_key: settings.login_max_failures, client_key: settings.login_max_failures_per_client}, now
-    )
-    user = await User.select().where(User.username == username).first()
-    ok = await verify_password(user["password_hash"] if user else _DUMMY_HASH, password)
-    if not user or not ok or not user["is_active"]:
-        await _record_failure(settings, [user_key, client_key], now)
-        raise Unauthorized("Wrong username or password", code="invalid_credentials")
+    user_limit, client_limit = settings.login_max_failures, settings.login_max_failures_per_client
+    await _refuse_if_throttled(client_key, client_limit, now, window)
+    await _refuse_if_throttled(user_key, user_limit, now, window)
+    async with passwords.slot():
+        await _refuse_if_throttled(client_key, client_limit, now, window)
+        _refuse_for(rules.counted_retry_after(await _count_attempt(user_key, now, window), now, user_limit, window))
+        user = await User.select().where(User.username == username).first()
+        ok = await passwords.verify_in_slot(user["password_hash"] if user else None, password)
+        if not ok or not user["is_active"]:
+            await _count_attempt(client_key, now, window)
+            raise Unauthorized("Wrong username or password", code="invalid_credentials")
     token = rules.new_token()
     async with db.write_transaction():
         await LoginThrottle.delete().where(LoginThrottle.key == user_key)

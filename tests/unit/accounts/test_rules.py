@@ -6,16 +6,24 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
 WINDOW = timedelta(minutes=15)
 
 
-def test_throttle_counts_within_a_window_and_resets_after():
-    state = None
-    for expected in range(1, 6):
-        state = rules.throttle_after_failure(state, NOW, WINDOW)
-        assert state.failures == expected
+def test_throttle_waits_until_the_window_has_passed():
+    state = rules.ThrottleState(5, NOW)
     assert rules.throttle_retry_after(state, NOW, 5, WINDOW) == 15 * 60 + 1
     assert rules.throttle_retry_after(state, NOW + timedelta(minutes=10), 5, WINDOW) == 5 * 60 + 1
     assert rules.throttle_retry_after(state, NOW + WINDOW, 5, WINDOW) == 0
-    fresh = rules.throttle_after_failure(state, NOW + WINDOW, WINDOW)
-    assert fresh.failures == 1 and fresh.window_start == NOW + WINDOW
+    assert rules.window_restarts_before(NOW + WINDOW, WINDOW) == NOW
+
+
+def test_a_counted_attempt_passes_up_to_the_limit():
+    assert rules.counted_retry_after(rules.ThrottleState(5, NOW), NOW, 5, WINDOW) == 0
+    assert rules.counted_retry_after(rules.ThrottleState(6, NOW), NOW, 5, WINDOW) == 15 * 60 + 1
+    assert rules.counted_retry_after(rules.ThrottleState(6, NOW), NOW + WINDOW, 5, WINDOW) == 0
+
+
+def test_overload_retry_after_spreads_the_queue_over_the_slots():
+    assert rules.overload_retry_after(0, 2, 0.1, 10) == 1
+    assert rules.overload_retry_after(62, 2, 0.3, 10) == 10
+    assert rules.overload_retry_after(18, 2, 0.5, 10) == 5
 
 
 def test_below_the_limit_waits_nothing():
