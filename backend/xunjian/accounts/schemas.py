@@ -4,6 +4,8 @@ from typing import Literal
 
 import msgspec
 
+from ..paging import Id
+
 RoleName = Literal["inspector", "manager", "supervisor", "admin"]
 
 
@@ -50,15 +52,15 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     password: str
     role: RoleName
     display_name: str = ""
-    region_ids: list[int] = []
-    site_ids: list[int] = []
+    region_ids: list[Id] = []
+    site_ids: list[Id] = []
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
     display_name: str | None = None
     role: RoleName | None = None
-    region_ids: list[int] | None = None
-    site_ids: list[int] | None = None
+    region_ids: list[Id] | None = None
+    site_ids: list[Id] | None = None
     is_active: bool | None = None
 
 
