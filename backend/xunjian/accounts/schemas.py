@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
+from msgspec import Meta
 
 from ..paging import Id
 
@@ -10,8 +11,8 @@ RoleName = Literal["inspector", "manager", "supervisor", "admin"]
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    username: str = msgspec.field()
-    password: str = msgspec.field()
+    username: Annotated[str, Meta(min_length=1)]
+    password: Annotated[str, Meta(min_length=1)]
 
 
 class UserRead(msgspec.Struct):
