@@ -30,6 +30,7 @@ from .inspections import controller as inspections_controller
 from .jobs import controller as jobs_controller
 from .jobs import scheduler as jobs_scheduler
 from .notifications import controller as notifications_controller
+from .openapi_structs import StrictStructSchemaPlugin
 from .patrols import controller as patrols_controller
 from .photos import controller as photos_controller
 from .photos import service as photos_service
@@ -199,6 +200,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                      "shutdown_hooks": []}),
         # Phones on weak township networks: compress anything worth it (lists, templates, the shell's modules).
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
+        plugins=[StrictStructSchemaPlugin()],
         openapi_config=OpenAPIConfig(
             title="Xunjian 巡检 API",
             version=__version__,

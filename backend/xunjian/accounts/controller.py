@@ -4,11 +4,12 @@ from typing import Annotated
 
 from litestar import Request, Response, Router, get, patch, post
 from litestar.datastructures import Cookie
-from litestar.params import Body, FromPath
+from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from . import rules, service
 from .auth import PUBLIC, CSRF_COOKIE, SESSION_COOKIE, admin_only, client_addr
+from ..paging import PathId
 from .principal import Caller
 from .schemas import (
     AdminUserRead, LoginRequest, LoginResponse, MeRead, MeUpdate, PasswordChange, PasswordReset, UserCreate,
@@ -80,25 +81,25 @@ async def create_user(principal: Caller, data: Annotated[UserCreate, Body()]) ->
 
 
 @get("/api/admin/users/{user_id:int}", guards=[admin_only], tags=["admin"], summary="One account")
-async def get_user(user_id: FromPath[int]) -> AdminUserRead:
+async def get_user(user_id: PathId) -> AdminUserRead:
     return await service.read_user(user_id)
 
 
 @patch("/api/admin/users/{user_id:int}", guards=[admin_only], tags=["admin"],
        summary="Change role, regions, sites, name, or deactivate (is_active=false revokes every session)")
-async def update_user(principal: Caller, user_id: FromPath[int], data: Annotated[UserUpdate, Body()]) -> AdminUserRead:
+async def update_user(principal: Caller, user_id: PathId, data: Annotated[UserUpdate, Body()]) -> AdminUserRead:
     return await service.update_user(principal, user_id, data)
 
 
 @post("/api/admin/users/{user_id:int}/password", guards=[admin_only], status_code=HTTP_204_NO_CONTENT,
       tags=["admin"], summary="Reset a password (revokes the user's sessions)")
-async def reset_password(principal: Caller, user_id: FromPath[int], data: Annotated[PasswordReset, Body()]) -> None:
+async def reset_password(principal: Caller, user_id: PathId, data: Annotated[PasswordReset, Body()]) -> None:
     await service.reset_password(principal, user_id, data.new_password)
 
 
 @post("/api/admin/users/{user_id:int}/deactivate", guards=[admin_only], tags=["admin"], status_code=HTTP_200_OK,
       summary="Deactivate an account and revoke its sessions")
-async def deactivate_user(principal: Caller, user_id: FromPath[int]) -> AdminUserRead:
+async def deactivate_user(principal: Caller, user_id: PathId) -> AdminUserRead:
     return await service.update_user(principal, user_id, UserUpdate(is_active=False))
 
 

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
+from msgspec import Meta
+
+from ..paging import Id
 
 RoleName = Literal["inspector", "manager", "supervisor", "admin"]
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
-    username: str = msgspec.field()
-    password: str = msgspec.field()
+    username: Annotated[str, Meta(min_length=1)]
+    password: Annotated[str, Meta(min_length=1)]
 
 
 class UserRead(msgspec.Struct):
@@ -50,15 +53,15 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     password: str
     role: RoleName
     display_name: str = ""
-    region_ids: list[int] = []
-    site_ids: list[int] = []
+    region_ids: list[Id] = []
+    site_ids: list[Id] = []
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
     display_name: str | None = None
     role: RoleName | None = None
-    region_ids: list[int] | None = None
-    site_ids: list[int] | None = None
+    region_ids: list[Id] | None = None
+    site_ids: list[Id] | None = None
     is_active: bool | None = None
 
 

@@ -1,9 +1,8 @@
-from typing import Annotated
-
 from litestar import Router, get
-from litestar.params import FromPath, PathParameter
+from litestar.params import FromPath
 
 from ..accounts.principal import Caller
+from ..paging import PathId
 from . import service
 from .schemas import ChecklistRead, ChecklistSummary
 
@@ -21,7 +20,7 @@ async def get_checklist(principal: Caller, key: FromPath[str]) -> ChecklistRead:
 @get("/api/checklists/{key:str}/{version:int}", tags=["checklists"],
      summary="One version of a checklist template (the one an inspection pinned)")
 async def get_checklist_version(
-    principal: Caller, key: FromPath[str], version: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
+    principal: Caller, key: FromPath[str], version: PathId,
 ) -> ChecklistRead:
     return await service.read_template(key, version)
 

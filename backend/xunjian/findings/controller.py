@@ -3,25 +3,25 @@ from typing import Annotated
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import Dependency, Provide
-from litestar.params import Body, FromQuery, Parameter, PathParameter
+from litestar.params import Body, FromQuery, Parameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.principal import Caller
+from ..paging import Limit, Offset, PathId, QueryId
 from . import service
 from .schemas import (
-    ExtensionCreate, FindingDetail, FindingList, FindingRead, HistoryEvent, ResponseCreate, VerificationCreate,
+    ExtensionCreate, FindingDetail, FindingList, FindingRead, Grade, HistoryEvent, ResponseCreate, Status,
+    VerificationCreate,
 )
 
 Filters = Annotated[dict, Dependency(kind="named")]
-# Finding ids are 32-bit serials: a larger number is refused before it reaches the database.
-FindingId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 
 
 async def finding_filters(
-    site: Annotated[int | None, Parameter(ge=1, le=2**31 - 1)] = None,
-    status: Annotated[str | None, Parameter(description="open, responded or closed")] = None,
-    grade: Annotated[str | None, Parameter(description="general or major")] = None,
+    site: QueryId = None,
+    status: FromQuery[Status | None] = None,
+    grade: FromQuery[Grade | None] = None,
     overdue: Annotated[bool | None, Parameter(description="still open past the deadline")] = None,
     self_reported: FromQuery[bool | None] = None,
     inspection: FromQuery[uuid.UUID | None] = None,
@@ -36,8 +36,8 @@ async def finding_filters(
 async def list_findings(
     principal: Caller,
     filters: Filters,
-    limit: Annotated[int, Parameter(ge=1, le=service.MAX_LIMIT)] = 50,
-    offset: Annotated[int, Parameter(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> FindingList:
     return await service.list_findings(principal, limit=limit, offset=offset, **filters)
 
@@ -52,13 +52,13 @@ async def export_findings(principal: Caller, filters: Filters) -> Stream:
 
 @get("/api/findings/{finding_id:int}", tags=["findings"],
      summary="One finding with its responses, verifications and extension requests (404 outside your scope)")
-async def get_finding(principal: Caller, finding_id: FindingId) -> FindingDetail:
+async def get_finding(principal: Caller, finding_id: PathId) -> FindingDetail:
     return await service.get_finding_detail(principal, finding_id)
 
 
 @get("/api/findings/{finding_id:int}/history", tags=["findings"],
      summary="Every change to the finding, oldest first, from the append-only audit trail")
-async def finding_history(principal: Caller, finding_id: FindingId) -> list[HistoryEvent]:
+async def finding_history(principal: Caller, finding_id: PathId) -> list[HistoryEvent]:
     return await service.history(principal, finding_id)
 
 
@@ -66,7 +66,7 @@ async def finding_history(principal: Caller, finding_id: FindingId) -> list[Hist
       summary="The site manager answers with a note and evidence photos (open → responded)",
       description="403 unless you manage the site; 409 with the state and allowed actions when not open. "
                   "Sending the same client_id again answers 200 with the finding and changes nothing.")
-async def respond(principal: Caller, finding_id: FindingId,
+async def respond(principal: Caller, finding_id: PathId,
                   data: Annotated[ResponseCreate, Body()]) -> Response[FindingRead]:
     finding, created = await service.respond(principal, finding_id, data)
     return Response(finding, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
@@ -76,7 +76,7 @@ async def respond(principal: Caller, finding_id: FindingId,
       summary="recheck (inspector, on site), accept (close) or reject (reopen with a reason)",
       description="Inspectors and supervisors whose scope holds the site. A major hazard closes only after an "
                   "on-site re-check. 409 with the state and allowed actions when the decision does not apply.")
-async def verify(request: Request, principal: Caller, finding_id: FindingId,
+async def verify(request: Request, principal: Caller, finding_id: PathId,
                  data: Annotated[VerificationCreate, Body()]) -> FindingRead:
     finding, _ = await service.verify(principal, finding_id, data, request.app.state.settings.checkin_far_meters)
     return finding
@@ -84,7 +84,7 @@ async def verify(request: Request, principal: Caller, finding_id: FindingId,
 
 @post("/api/findings/{finding_id:int}/extension", tags=["findings"], status_code=HTTP_200_OK,
       summary="request (the site's manager), approve or refuse (inspectors and supervisors) more time")
-async def extension(principal: Caller, finding_id: FindingId,
+async def extension(principal: Caller, finding_id: PathId,
                     data: Annotated[ExtensionCreate, Body()]) -> FindingRead:
     finding, _ = await service.extension(principal, finding_id, data)
     return finding

@@ -1,13 +1,23 @@
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
+
+from ..sites.schemas import Lat, Lng
+
+Status = Literal["open", "responded", "closed"]
+Grade = Literal["general", "major"]
+# What the service accepts (findings/service.py NOTE_LENGTH, MAX_PHOTOS).
+Note = Annotated[str, Meta(max_length=2000)]
+RequiredNote = Annotated[str, Meta(max_length=2000, pattern=r"\S")]
+Photos = Annotated[list[str], Meta(max_length=10, description="photo ids")]
 
 
 class Location(msgspec.Struct, forbid_unknown_fields=True):
-    lat: float
-    lng: float
+    lat: Lat
+    lng: Lng
     accuracy_m: float | None = None
 
 
@@ -102,8 +112,8 @@ class HistoryEvent(msgspec.Struct):
 class ResponseCreate(msgspec.Struct, forbid_unknown_fields=True):
     """The manager's answer: what was done, with evidence photos."""
 
-    note: str
-    photos: list[str] = []
+    note: RequiredNote
+    photos: Photos = []
     client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)
 
 
@@ -111,8 +121,8 @@ class VerificationCreate(msgspec.Struct, forbid_unknown_fields=True):
     """recheck: an inspector's on-site re-check (location required); accept: close; reject: reopen (reason required)."""
 
     decision: Literal["recheck", "accept", "reject"]
-    note: str = ""
-    photos: list[str] = []
+    note: Note = ""
+    photos: Photos = []
     location: Location | None = None
     client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)
 
@@ -123,5 +133,5 @@ class ExtensionCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     action: Literal["request", "approve", "refuse"]
     deadline: datetime | None = None
-    reason: str = ""
+    reason: Note = ""
     client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)

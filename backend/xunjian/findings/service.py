@@ -6,17 +6,16 @@ PostgreSQL; SQLite's IMMEDIATE transaction already serialises writers), so concu
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import datetime, timezone
 from typing import AsyncIterator, Iterable
 from zoneinfo import ZoneInfo
 
-from .. import db
+from .. import csvout, db
 from ..accounts.principal import Principal
 from ..audit import service as audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..paging import check_page
 from ..photos.links import link_photos, parse_photo_ids
 from ..sites.rules import haversine_m
 from ..sites.tables import Site
@@ -27,7 +26,6 @@ from .schemas import (
 )
 from .tables import Finding, FindingExtension, FindingResponse, FindingVerification
 
-MAX_LIMIT = 200
 NOTE_LENGTH = 2000
 MAX_PHOTOS = 10
 EXPORT_BATCH = 1000
@@ -149,8 +147,7 @@ def _where(conditions: list):
 async def list_findings(principal: Principal, *, limit: int = 50, offset: int = 0, now: datetime | None = None,
                         **filters) -> FindingList:
     """One page, soonest deadline first, and the total: two queries whatever the number of findings in scope."""
-    if not (1 <= limit <= MAX_LIMIT) or offset < 0:
-        raise Invalid(f"limit must be 1..{MAX_LIMIT} and offset at least 0")
+    check_page(limit, offset)
     now = now or utcnow()
     where = _where(_filters(principal, now=now, **filters))
     query = Finding.select(*_COLUMNS).output(load_json=True).order_by(Finding.deadline, Finding.id)
@@ -219,12 +216,6 @@ _STATUS_ZH = {"open": "待整改", "responded": "已反馈", "closed": "已销�
 _EXTENSION_ZH = {None: "", "requested": "申请中", "approved": "已批准", "refused": "未批准"}
 
 
-def _cell(value) -> str:
-    """Spreadsheet programs run cells that start with = + - @ as formulas: quote them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _local(value: datetime | None) -> str:
     return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -235,27 +226,22 @@ async def export_csv(principal: Principal, **filters) -> AsyncIterator[bytes]:
     conditions = _filters(principal, now=now, **filters)  # invalid filters fail before the response starts
 
     async def rows() -> AsyncIterator[bytes]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_HEADER)
-        yield ("\ufeff" + buffer.getvalue()).encode()
+        yield csvout.rows([], header=EXPORT_HEADER)
         last_id = 0
         while True:
             where = _where(conditions + [Finding.id > last_id])
             batch = await Finding.select(*_COLUMNS).where(where).order_by(Finding.id).limit(EXPORT_BATCH)
             if not batch:
                 return
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            for r in batch:
-                writer.writerow([_cell(v) for v in (
+            yield csvout.rows(
+                (
                     r["id"], r["site_code"], r["site_name"], r["title"], _GRADE_ZH.get(r["grade"], r["grade"]),
                     _STATUS_ZH.get(r["status"], r["status"]), _local(r["deadline"]),
                     "是" if rules.is_overdue(r["status"], r["deadline"], now) else "否",
                     _EXTENSION_ZH.get(r["extension_status"], ""), r["basis"], "是" if r["self_reported"] else "否",
                     r["escalation_level"], _local(r["created_at"]), _local(r["closed_at"]),
-                )])
-            yield buffer.getvalue().encode()
+                ) for r in batch
+            )
             last_id = batch[-1]["id"]
 
     return rows()

@@ -5,13 +5,13 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-# Ids and versions are 32-bit in the database: larger numbers are refused at the door.
-Id = Annotated[int, Meta(ge=1, le=2**31 - 1)]
+from ..paging import Id
+from ..sites.schemas import Lat, Lng
 
 
 class Location(msgspec.Struct, forbid_unknown_fields=True):
-    lat: float
-    lng: float
+    lat: Lat
+    lng: Lng
     accuracy_m: float | None = None
 
 

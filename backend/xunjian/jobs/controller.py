@@ -6,6 +6,7 @@ from litestar.params import Body, FromPath, Parameter
 
 from ..accounts.auth import admin_only
 from ..accounts.principal import Caller
+from ..paging import Limit
 from . import service
 from .schemas import JobList, JobRunList, JobRunRead, JobRunRequest
 
@@ -19,7 +20,7 @@ async def list_jobs(principal: Caller) -> JobList:
 async def list_runs(
     principal: Caller,
     name: Annotated[str | None, Parameter(max_length=64)] = None,
-    limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+    limit: Limit = 50,
 ) -> JobRunList:
     return await service.list_runs(name, limit)
 

@@ -1,10 +1,11 @@
 from typing import Annotated
 
 from litestar import Router, delete, get, post
-from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar.params import Body, FromQuery
 
 from ..accounts.auth import admin_only
 from ..accounts.principal import Caller
+from ..paging import Limit, Offset, PathId
 from . import service
 from .schemas import (
     MarkedRead, NotificationList, NotificationRead, UnreadCount, WebhookCreate, WebhookDeliveryList, WebhookList,
@@ -16,8 +17,8 @@ from .schemas import (
 async def list_notifications(
     principal: Caller,
     unread: FromQuery[bool] = False,
-    limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-    offset: Annotated[int, Parameter(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> NotificationList:
     return await service.list_inbox(principal, unread, limit, offset)
 
@@ -29,7 +30,7 @@ async def unread_count(principal: Caller) -> UnreadCount:
 
 @post("/api/notifications/{notification_id:int}/read", tags=["notifications"], status_code=200,
       summary="Mark one of your notifications read (idempotent)")
-async def mark_read(principal: Caller, notification_id: FromPath[int]) -> NotificationRead:
+async def mark_read(principal: Caller, notification_id: PathId) -> NotificationRead:
     return await service.mark_read(principal, notification_id)
 
 
@@ -51,14 +52,14 @@ async def create_webhook(principal: Caller, data: Annotated[WebhookCreate, Body(
 
 @delete("/api/admin/webhooks/{webhook_id:int}", guards=[admin_only], tags=["admin"],
         summary="Stop a webhook (its pending deliveries are dropped; the log stays)")
-async def delete_webhook(principal: Caller, webhook_id: FromPath[int]) -> None:
+async def delete_webhook(principal: Caller, webhook_id: PathId) -> None:
     await service.deactivate_webhook(principal, webhook_id)
 
 
 @get("/api/admin/webhooks/{webhook_id:int}/deliveries", guards=[admin_only], tags=["admin"],
      summary="The delivery log of a webhook: each event's status and every attempt")
 async def list_deliveries(
-    principal: Caller, webhook_id: FromPath[int], limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    principal: Caller, webhook_id: PathId, limit: Limit = 50,
 ) -> WebhookDeliveryList:
     return await service.list_deliveries(webhook_id, limit)
 

@@ -3,6 +3,8 @@ from typing import Annotated
 
 import msgspec
 
+from ..paging import Id
+
 
 class NotificationRead(msgspec.Struct):
     id: int
@@ -38,7 +40,7 @@ class WebhookCreate(msgspec.Struct, forbid_unknown_fields=True):
     url: Annotated[str, msgspec.Meta(min_length=8, max_length=500, pattern=r"^https?://")]
     # Generated when omitted; shown once in the answer to this request.
     secret: Annotated[str, msgspec.Meta(min_length=16, max_length=128)] | None = None
-    region_id: int | None = None
+    region_id: Id | None = None
     event_types: list[Annotated[str, msgspec.Meta(max_length=64)]] = []
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Response, Router, delete, get, patch, post, put
 from litestar.openapi import ResponseSpec
@@ -11,15 +11,14 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.auth import admin_only, require_roles
 from ..accounts.principal import Caller
+from ..paging import Limit, Offset, PathId, QueryId
 from . import service
 from .schemas import (
     CampaignCreate, CampaignRead, CandidateRead, CaseClose, CaseList, CaseRead, CoverageRead, EncounterRead, LinkIn,
-    PatrolList, PatrolPut, PatrolRead, PersonCreate, PersonList, PersonRead, PersonUpdate,
+    PatrolList, PatrolPut, PatrolRead, PersonCreate, PersonList, PersonRead, PersonUpdate, TracingStatus,
 )
 
 staff = require_roles("inspector", "supervisor", "admin")
-Limit = Annotated[int, Parameter(ge=1, le=service.MAX_LIMIT)]
-Offset = Annotated[int, Parameter(ge=0)]
 TAGS = ["patrols"]
 
 
@@ -41,7 +40,7 @@ async def get_patrol(principal: Caller, patrol_id: FromPath[uuid.UUID]) -> Patro
 
 @get("/api/patrols", guards=[staff], tags=TAGS, summary="Patrols in your scope, newest first (no personal data)")
 async def list_patrols(
-    principal: Caller, zone: FromQuery[int | None] = None, since: FromQuery[datetime | None] = None,
+    principal: Caller, zone: QueryId = None, since: FromQuery[datetime | None] = None,
     until: FromQuery[datetime | None] = None, mine: FromQuery[bool] = False, limit: Limit = 50, offset: Offset = 0,
 ) -> PatrolList:
     return await service.list_patrols(principal, zone=zone, since=since, until=until, mine=mine, limit=limit,
@@ -51,7 +50,7 @@ async def list_patrols(
 @get("/api/patrols/coverage", guards=[staff], tags=TAGS,
      summary="Each patrol zone in scope patrolled in time, late or never (weekly; daily during a cold-wave "
              "campaign), and open follow-up cases by age")
-async def coverage(principal: Caller, region: FromQuery[int | None] = None) -> CoverageRead:
+async def coverage(principal: Caller, region: QueryId = None) -> CoverageRead:
     return await service.coverage(principal, region=region)
 
 
@@ -82,8 +81,8 @@ async def unlink_encounter(principal: Caller, encounter_id: FromPath[uuid.UUID])
 @get("/api/follow-up-cases", guards=[staff], tags=TAGS,
      summary="Follow-up cases in scope (inspectors: their own), earliest deadline first")
 async def list_cases(
-    principal: Caller, status: FromQuery[str | None] = None, zone: FromQuery[int | None] = None,
-    region: FromQuery[int | None] = None, overdue: FromQuery[bool | None] = None, limit: Limit = 50,
+    principal: Caller, status: FromQuery[Literal["open", "closed"] | None] = None, zone: QueryId = None,
+    region: QueryId = None, overdue: FromQuery[bool | None] = None, limit: Limit = 50,
     offset: Offset = 0,
 ) -> CaseList:
     return await service.list_cases(principal, status=status, zone=zone, region=region, overdue=overdue,
@@ -91,20 +90,20 @@ async def list_cases(
 
 
 @get("/api/follow-up-cases/{case_id:int}", tags=TAGS, summary="One follow-up case")
-async def get_case(principal: Caller, case_id: FromPath[int]) -> CaseRead:
+async def get_case(principal: Caller, case_id: PathId) -> CaseRead:
     return await service.get_case(principal, case_id)
 
 
 @post("/api/follow-up-cases/{case_id:int}/close", tags=TAGS, status_code=HTTP_200_OK,
       summary="Close a case with its outcome (placed at a station, returned home, hospitalised, declined…)")
-async def close_case(principal: Caller, case_id: FromPath[int], data: Annotated[CaseClose, Body()]) -> CaseRead:
+async def close_case(principal: Caller, case_id: PathId, data: Annotated[CaseClose, Body()]) -> CaseRead:
     return await service.close_case(principal, case_id, data)
 
 
 @get("/api/persons", guards=[staff], tags=TAGS,
      summary="The repeat-wanderer register (易流浪走失人员信息库) in scope (supervisors, admins; audited)")
-async def list_persons(principal: Caller, q: FromQuery[str | None] = None,
-                       tracing_status: FromQuery[str | None] = None, limit: Limit = 50,
+async def list_persons(principal: Caller, q: Annotated[str | None, Parameter(max_length=100)] = None,
+                       tracing_status: FromQuery[TracingStatus | None] = None, limit: Limit = 50,
                        offset: Offset = 0) -> PersonList:
     return await service.list_persons(principal, q=q, tracing_status=tracing_status, limit=limit, offset=offset)
 
@@ -115,13 +114,13 @@ async def create_person(principal: Caller, data: Annotated[PersonCreate, Body()]
 
 
 @get("/api/persons/{person_id:int}", tags=TAGS, summary="One person record with its encounters you may see (audited)")
-async def get_person(principal: Caller, person_id: FromPath[int]) -> PersonRead:
+async def get_person(principal: Caller, person_id: PathId) -> PersonRead:
     return await service.get_person(principal, person_id)
 
 
 @patch("/api/persons/{person_id:int}", tags=TAGS,
        summary="Change a person record, e.g. its family-tracing status (supervisors, admins)")
-async def update_person(principal: Caller, person_id: FromPath[int],
+async def update_person(principal: Caller, person_id: PathId,
                         data: Annotated[PersonUpdate, Body()]) -> PersonRead:
     return await service.update_person(principal, person_id, data)
 

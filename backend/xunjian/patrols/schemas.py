@@ -7,6 +7,9 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from ..paging import Id
+from ..sites.schemas import Lat, Lng
+
 AwareTime = Annotated[datetime, Meta(tz=True, description="ISO 8601 with an offset")]
 Sex = Literal["male", "female", "unknown"]
 # Vocabularies of the street-patrol template's encounter group (schemas/checklists/street_patrol.json).
@@ -31,8 +34,8 @@ ShortText = Annotated[str, Meta(max_length=50)]
 
 class TrackPointIn(msgspec.Struct, forbid_unknown_fields=True):
     t: AwareTime
-    lat: float
-    lng: float
+    lat: Lat
+    lng: Lng
     accuracy_m: float | None = None
 
 
@@ -44,15 +47,15 @@ class EncounterIn(msgspec.Struct, forbid_unknown_fields=True):
     sex: Sex
     age_band: AgeBand
     action: Action
-    lat: float | None = None
-    lng: float | None = None
+    lat: Lat | None = None
+    lng: Lng | None = None
     place_type: Annotated[str, Meta(max_length=32, description="an option of the template's place_type")] = ""
     is_minor: bool = False
     is_elderly: bool = False
     is_disabled: bool = False
     suspected_mental_illness: bool = False
     critically_ill: bool = False
-    referral_target_id: Annotated[int | None, Meta(description="the rescue station referred to")] = None
+    referral_target_id: Annotated[Id | None, Meta(description="the rescue station referred to")] = None
     follow_up_needed: bool = False
     earlier_record: Annotated[str, Meta(max_length=64, description="code of a person record the team believes "
                                                                     "this is; staff decide the link")] = ""
@@ -63,7 +66,7 @@ class EncounterIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PatrolPut(msgspec.Struct, forbid_unknown_fields=True):
-    zone_id: int
+    zone_id: Id
     started_at: AwareTime
     team: Annotated[list[ShortText], Meta(min_length=1, max_length=20)]
     ended_at: AwareTime | None = None
@@ -72,7 +75,7 @@ class PatrolPut(msgspec.Struct, forbid_unknown_fields=True):
     warning_level: Literal["none", "blue", "yellow", "orange", "red"] = "none"
     place_types: Annotated[list[Annotated[str, Meta(max_length=32)]], Meta(max_length=20)] = []
     track: list[TrackPointIn] = []
-    template_version: int | None = None
+    template_version: Id | None = None
     answers: Annotated[dict, Meta(description="patrol-level answers of the street-patrol template")] = {}
     encounters: list[EncounterIn] = []
 
@@ -83,7 +86,7 @@ class CaseClose(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PersonCreate(msgspec.Struct, forbid_unknown_fields=True):
-    site_id: Annotated[int, Meta(description="patrol zone or rescue station that keeps the record")]
+    site_id: Annotated[Id, Meta(description="patrol zone or rescue station that keeps the record")]
     sex: Sex
     age_band: AgeBand
     name: ShortText = ""
@@ -106,11 +109,11 @@ class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
-    person_id: int
+    person_id: Id
 
 
 class CampaignCreate(msgspec.Struct, forbid_unknown_fields=True):
-    region_id: int
+    region_id: Id
     tag: Annotated[str, Meta(min_length=1, max_length=50, description="e.g. 寒冬送温暖 (patrols become daily)")]
     starts_at: AwareTime
     ends_at: AwareTime

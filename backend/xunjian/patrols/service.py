@@ -33,7 +33,6 @@ from .schemas import (
 )
 from .tables import Campaign, Encounter, FollowUpCase, Patrol, PersonRecord
 
-MAX_LIMIT = 200
 
 
 def utcnow() -> datetime:

@@ -1,9 +1,11 @@
 from typing import Annotated
 
 from litestar import Router, get
-from litestar.params import FromQuery, Parameter
+from litestar.params import Parameter
 
 from ..accounts.principal import Caller
+from ..paging import Limit, Offset, QueryId
+from ..sites.schemas import Kind
 from . import service
 from .schemas import DueList
 
@@ -13,10 +15,10 @@ from .schemas import DueList
 async def list_due(
     principal: Caller,
     within_days: Annotated[int, Parameter(ge=0, le=365, description="also list sites due within this many days")] = 14,
-    kind: FromQuery[str | None] = None,
-    region: FromQuery[int | None] = None,
-    limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-    offset: Annotated[int, Parameter(ge=0)] = 0,
+    kind: Annotated[Kind | None, Parameter(description="a kind inspected on a schedule")] = None,
+    region: QueryId = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> DueList:
     return await service.due_sites(principal, within_days=within_days, kind=kind, region=region, limit=limit,
                                    offset=offset)

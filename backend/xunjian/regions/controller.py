@@ -6,12 +6,13 @@ from litestar.params import Body, FromQuery
 
 from ..accounts.auth import admin_only
 from ..accounts.principal import Caller
+from ..paging import QueryId
 from . import service
 from .schemas import Level, RegionCreate, RegionList, RegionRead
 
 
 @get("/api/regions", tags=["regions"], summary="Administrative divisions (reference data, visible to every user)")
-async def list_regions(state: State, parent: FromQuery[int | None] = None,
+async def list_regions(state: State, parent: QueryId = None,
                        level: FromQuery[Level | None] = None) -> RegionList:
     return RegionList(items=await service.cached_regions(state, parent, level))
 

@@ -2,6 +2,8 @@ from typing import Literal
 
 import msgspec
 
+from ..paging import Id
+
 Level = Literal["province", "prefecture", "county", "township"]
 
 
@@ -21,4 +23,4 @@ class RegionCreate(msgspec.Struct, forbid_unknown_fields=True):
     code: str
     name: str
     level: Level
-    parent_id: int | None = None
+    parent_id: Id | None = None

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from typing import AsyncIterator
 from zoneinfo import ZoneInfo
 
-from .. import db
+from .. import csvout, db
 from ..accounts.principal import Principal
 from ..config import REPO_DIR, Settings
 from ..errors import NotFound
@@ -458,10 +456,7 @@ async def board_csv(principal: Principal, region_id: int | None) -> AsyncIterato
     now = datetime.now(timezone.utc)
 
     async def rows() -> AsyncIterator[bytes]:
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(CSV_COLUMNS)
-        yield ("\ufeff" + buf.getvalue()).encode()
+        yield csvout.rows([], header=CSV_COLUMNS)
         rules = current_rules()
         live = S.live_score_sql(dialect(), rules, now)
         # Worst first: tier by tier, each tier's sites ordered by their score now in one narrow query (ids only),
@@ -478,16 +473,15 @@ async def board_csv(principal: Principal, region_id: int | None) -> AsyncIterato
                     f"sr.open_findings, sr.overdue_l0, sr.overdue_l1, sr.overdue_l2, sr.overdue_l3, {_FACTORS}, "
                     f"sr.inspection_due_at, sr.rated_at FROM {_SR} sr JOIN site s ON s.id = sr.id "
                     f"JOIN region r ON r.id = s.region WHERE sr.id IN ({marks})", *ids)}
-                buf = io.StringIO()
-                writer = csv.writer(buf)
+                lines = []
                 for p in (found[i] for i in ids if i in found):  # a rating removed meanwhile drops out
                     reasons = "; ".join(f"{f.factor}={f.value} (+{f.contribution:g})" if f.factor != "override"
                                         else f"override={f.value}"
                                         for f in _reasons(p["factors"], p["inspection_due_at"], now, rules))
-                    writer.writerow([p["code"], p["name"], p["kind"], p["region_name"], p["tier"],
+                    lines.append([p["code"], p["name"], p["kind"], p["region_name"], p["tier"],
                                      live_score(p, now, rules), p["open_findings"], p["overdue_l0"],
                                      p["overdue_l1"], p["overdue_l2"], p["overdue_l3"], reasons,
-                                     _aware(p["rated_at"]).isoformat()])
-                yield buf.getvalue().encode()
+                                  _aware(p["rated_at"]).isoformat()])
+                yield csvout.rows(lines)
 
     return rows()

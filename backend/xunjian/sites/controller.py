@@ -1,29 +1,30 @@
 from typing import Annotated
 
 from litestar import Router, get, patch, post
-from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar.params import Body, FromQuery, Parameter
 
 from ..accounts.auth import admin_only
 from ..accounts.principal import Caller
+from ..paging import Limit, Offset, PathId, QueryId
 from . import service
-from .schemas import SiteCreate, SiteList, SiteRead, SiteUpdate
+from .schemas import Kind, SiteCreate, SiteList, SiteRead, SiteUpdate
 
 
 @get("/api/sites", tags=["sites"], summary="Sites in your scope; filter by kind, region, text; near=LAT,LNG orders nearest first")
 async def list_sites(
     principal: Caller,
-    kind: FromQuery[str | None] = None,
-    region: FromQuery[int | None] = None,
-    q: FromQuery[str | None] = None,
+    kind: FromQuery[Kind | None] = None,
+    region: QueryId = None,
+    q: Annotated[str | None, Parameter(max_length=100)] = None,
     near: Annotated[str | None, Parameter(description="LAT,LNG", pattern=r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$")] = None,
-    limit: Annotated[int, Parameter(ge=1, le=service.MAX_LIMIT)] = 50,
-    offset: Annotated[int, Parameter(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> SiteList:
     return await service.list_sites(principal, kind=kind, region=region, q=q, near=near, limit=limit, offset=offset)
 
 
 @get("/api/sites/{site_id:int}", tags=["sites"], summary="One site (404 outside your scope)")
-async def get_site(principal: Caller, site_id: FromPath[int]) -> SiteRead:
+async def get_site(principal: Caller, site_id: PathId) -> SiteRead:
     return await service.get_site(principal, site_id)
 
 
@@ -33,7 +34,7 @@ async def create_site(principal: Caller, data: Annotated[SiteCreate, Body()]) ->
 
 
 @patch("/api/admin/sites/{site_id:int}", guards=[admin_only], tags=["admin"], summary="Change a site")
-async def update_site(principal: Caller, site_id: FromPath[int], data: Annotated[SiteUpdate, Body()]) -> SiteRead:
+async def update_site(principal: Caller, site_id: PathId, data: Annotated[SiteUpdate, Body()]) -> SiteRead:
     return await service.update_site(principal, site_id, data)
 
 

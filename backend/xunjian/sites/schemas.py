@@ -1,8 +1,16 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
+from msgspec import Meta
+
+from ..paging import Id
 
 Kind = Literal["eldercare", "lottery_outlet", "patrol_zone", "rescue_station"]
+# Coordinates as sites/rules.py checks them (WGS-84 degrees).
+Lat = Annotated[float, Meta(ge=-90, le=90)]
+Lng = Annotated[float, Meta(ge=-180, le=180)]
+Beds = Annotated[int, Meta(ge=0, le=100_000)]
+Radius = Annotated[int, Meta(ge=1, le=100_000, description="metres")]
 
 
 class SiteRead(msgspec.Struct):
@@ -37,14 +45,14 @@ class SiteCreate(msgspec.Struct, forbid_unknown_fields=True):
     kind: Kind
     code: str
     name: str
-    region_id: int
+    region_id: Id
     address: str = ""
-    lat: float | None = None
-    lng: float | None = None
+    lat: Lat | None = None
+    lng: Lng | None = None
     operator: str = ""
     ownership: Literal["public", "private"] | None = None
-    approved_beds: int | None = None
-    radius_m: int | None = None
+    approved_beds: Beds | None = None
+    radius_m: Radius | None = None
     polygon: list[list[float]] | None = None
     place_types: list[str] = []
     attributes: dict = {}
@@ -52,14 +60,14 @@ class SiteCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class SiteUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name: str | None = None
-    region_id: int | None = None
+    region_id: Id | None = None
     address: str | None = None
-    lat: float | None = None
-    lng: float | None = None
+    lat: Lat | None = None
+    lng: Lng | None = None
     operator: str | None = None
     ownership: Literal["public", "private"] | None = None
-    approved_beds: int | None = None
-    radius_m: int | None = None
+    approved_beds: Beds | None = None
+    radius_m: Radius | None = None
     polygon: list[list[float]] | None = None
     place_types: list[str] | None = None
     attributes: dict | None = None

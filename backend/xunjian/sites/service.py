@@ -10,13 +10,13 @@ from .. import db
 from ..accounts.principal import Principal
 from ..audit import service as audit
 from ..errors import Conflict, Invalid, NotFound
+from ..paging import check_page
 from ..regions.service import get_region
 from ..regions.tables import Region
 from . import rules
 from .schemas import SiteCreate, SiteList, SiteRead, SiteUpdate
 from .tables import Site
 
-MAX_LIMIT = 200
 
 # Hot read paths use one hand-written statement: Piccolo's query builder cost ten times the query itself here.
 _SELECT = """
@@ -50,8 +50,7 @@ def _escape_like(q: str) -> str:
 
 async def list_sites(principal: Principal, *, kind: str | None = None, region: int | None = None,
                      q: str | None = None, near: str | None = None, limit: int = 50, offset: int = 0) -> SiteList:
-    if not (1 <= limit <= MAX_LIMIT) or offset < 0:
-        raise Invalid(f"limit must be 1..{MAX_LIMIT} and offset at least 0")
+    check_page(limit, offset)
     scope_sql, args = principal.scope.sql("site")
     where = ["site.is_active = {}", scope_sql]
     args = [True, *args]
