@@ -36,13 +36,15 @@ def server_env(data_dir: Path, database_url: str | None = None, **extra: str) ->
 class Server:
     """One `xunjian serve --no-scheduler` process on a free port; `start()` returns once /readyz answers 200."""
 
-    def __init__(self, env: dict[str, str], log: Path, port: int | None = None):
-        self.env, self.log_path = env, log
+    def __init__(self, env: dict[str, str], log: Path, port: int | None = None, start_timeout: float = 60):
+        self.env, self.log_path, self.start_timeout = env, log, start_timeout
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> "Server":
+    def start(self) -> "Server":
+        timeout = self.start_timeout
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "xunjian.cli", "serve", "--no-scheduler", "--port", str(self.port)],
