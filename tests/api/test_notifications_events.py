@@ -216,3 +216,13 @@ async def test_a_muted_kind_stays_out_of_the_inbox_but_required_kinds_cannot_be_
     assert await webhooks("finding.closed") == 1  # webhooks still carry it
     # Muting is per person: the inspector still hears of the response.
     assert await told("finding.responded", fid) == ["inspector"]
+
+    # The list is replaced, not added to; what was unmuted arrives again.
+    r = await client.put("/api/notifications/preferences", json={"muted": ["finding.rejected"]}, headers=manager)
+    assert r.status_code == 200 and r.json()["muted"] == ["finding.rejected"]
+    fid = (await submit(client, inspector, people.sites[LZ], lighting_ok="应急照明不亮"))["lighting_ok"]
+    assert (await client.post(f"/api/findings/{fid}/responses", json={"note": "已修复"},
+                              headers=manager)).status_code == 201
+    assert (await client.post(f"/api/findings/{fid}/verification", json={"decision": "accept"},
+                              headers=inspector)).status_code == 200
+    assert await told("finding.closed", fid) == ["manager"]

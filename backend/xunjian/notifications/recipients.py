@@ -86,9 +86,10 @@ async def announce(event: str, subjects: list[Subject], *, actor_id: int | None,
     spec = EVENTS[event]
     if not subjects:
         return 0
+    site_ids = sorted({x.site_id for x in subjects})
     sites = {r["id"]: r for r in await db.fetch(
-        "SELECT id, code, name, region_path FROM site WHERE id IN ("
-        + ", ".join("{}" for _ in subjects) + ")", *(x.site_id for x in subjects))}
+        "SELECT id, code, name, region_path FROM site WHERE id IN (" + ", ".join("{}" for _ in site_ids) + ")",
+        *site_ids)}
     d = dialect()
     rows, args = [], []
     for x in subjects:

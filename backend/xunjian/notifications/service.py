@@ -88,7 +88,7 @@ async def preferences(principal: Principal) -> NotificationPreferences:
 
 async def set_preferences(principal: Principal, data: PreferencesUpdate) -> NotificationPreferences:
     """Replace the caller's muted kinds. A legally required kind cannot be muted (422, nothing changes)."""
-    muted = sorted({str(k.value) for k in data.muted})
+    muted = sorted({k.value for k in data.muted})
     required = [k for k in muted if k in REQUIRED_KINDS]
     if required:
         raise Invalid("These notifications are required and cannot be muted",
@@ -100,7 +100,7 @@ async def set_preferences(principal: Principal, data: PreferencesUpdate) -> Noti
             await NotificationMute.insert(*(NotificationMute(user=principal.id, kind=k, user_kind=f"{principal.id}:{k}")
                                             for k in muted)).on_conflict(action="DO NOTHING")
         await audit.record(principal, "notification.preferences", "user", principal.id,
-                           before={"muted": [str(k.value) for k in before.muted]}, after={"muted": muted})
+                           before={"muted": before.muted}, after={"muted": muted})
     return await preferences(principal)
 
 
