@@ -79,6 +79,6 @@ async def list_deliveries(
 
 
 router = Router(path="/", route_handlers=[
-    list_notifications, get_preferences, put_preferences, unread_count, mark_read, mark_all_read, list_webhooks, create_webhook, delete_webhook,
-    list_deliveries,
+    list_notifications, get_preferences, put_preferences, unread_count, mark_read, mark_all_read, list_webhooks,
+    create_webhook, delete_webhook, list_deliveries,
 ])

@@ -97,8 +97,9 @@ async def set_preferences(principal: Principal, data: PreferencesUpdate) -> Noti
         before = await preferences(principal)
         await NotificationMute.delete().where(NotificationMute.user == principal.id)
         if muted:
-            await NotificationMute.insert(*(NotificationMute(user=principal.id, kind=k, user_kind=f"{principal.id}:{k}")
-                                            for k in muted)).on_conflict(action="DO NOTHING")
+            await NotificationMute.insert(*(
+                NotificationMute(user=principal.id, kind=k, user_kind=f"{principal.id}:{k}") for k in muted
+            )).on_conflict(action="DO NOTHING")
         await audit.record(principal, "notification.preferences", "user", principal.id,
                            before={"muted": before.muted}, after={"muted": muted})
     return await preferences(principal)
