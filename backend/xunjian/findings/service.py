@@ -15,6 +15,7 @@ from .. import csvout, db
 from ..accounts.principal import Principal
 from ..audit import service as audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..notifications.recipients import Subject, announce
 from ..paging import check_page
 from ..photos.links import link_photos, parse_photo_ids
 from ..sites.rules import haversine_m
@@ -104,6 +105,11 @@ async def create_findings(actor, site_id: int, inspection_id: uuid.UUID, found: 
             "inspection": str(inspection_id), "item_key": r["item_key"], "title": r["title"], "grade": r["grade"],
             "status": "open", "deadline": _iso(r["deadline"]), "self_reported": self_reported,
         })
+    await announce("finding.self_reported" if self_reported else "finding.raised", [
+        Subject("finding", r["id"], site_id, r["title"], key=r["id"], major=r["grade"] == "major",
+                data={"grade": r["grade"], "deadline": _iso(r["deadline"])})
+        for r in by_id
+    ], actor_id=actor.id, now=now)
     return ids
 
 
@@ -269,6 +275,14 @@ def _snapshot(row: dict) -> dict:
             "rechecked": row["rechecked_at"] is not None}
 
 
+# Each workflow action and the event it announces (notifications/recipients.py says who is told).
+_EVENTS = {
+    "respond": "finding.responded", "recheck": "finding.rechecked", "reject": "finding.rejected",
+    "accept": "finding.closed", "request_extension": "finding.extension_requested",
+    "approve_extension": "finding.extension_approved", "refuse_extension": "finding.extension_refused",
+}
+
+
 async def _act(principal: Principal, finding_id: int, action: str, apply, record,
                client_id: uuid.UUID | None) -> tuple[FindingRead, bool]:
     """Load (404 outside the scope), recognise a replay of the same action (the device's `client_id`), check role
@@ -294,6 +308,14 @@ async def _act(principal: Principal, finding_id: int, action: str, apply, record
         changed = {**row, **{col._meta.name: v for col, v in values.items()}}
         await audit.record(principal, f"finding.{action}", "finding", finding_id, site_id=row["site"],
                            before=_snapshot(row), after={**_snapshot(changed), **detail})
+        # The row `apply` just wrote (the finding is locked) names the event, so it is announced once.
+        written = await record.select(record.id).where(record.finding == finding_id) \
+            .order_by(record.id, ascending=False).first()
+        await announce(_EVENTS[action], [Subject(
+            "finding", finding_id, row["site"], row["title"], key=written["id"], major=row["grade"] == "major",
+            recorder=row["created_by"], data={"grade": row["grade"], "status": changed["status"],
+                                              "extension_status": changed["extension_status"]},
+        )], actor_id=principal.id, now=now)
         # The board is never a night behind: the site's tier follows the change in the same transaction.
         await rerate_site(row["site"], now, trigger="finding")
     return await get_finding(principal, finding_id), True

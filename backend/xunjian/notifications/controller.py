@@ -1,26 +1,41 @@
 from typing import Annotated
 
-from litestar import Router, delete, get, post
+from litestar import Router, delete, get, post, put
 from litestar.params import Body, FromQuery
 
 from ..accounts.auth import admin_only
 from ..accounts.principal import Caller
 from ..paging import Limit, Offset, PathId
 from . import service
+from .recipients import NotificationKind
 from .schemas import (
-    MarkedRead, NotificationList, NotificationRead, UnreadCount, WebhookCreate, WebhookDeliveryList, WebhookList,
-    WebhookRead,
+    MarkedRead, NotificationList, NotificationPreferences, NotificationRead, PreferencesUpdate, UnreadCount,
+    WebhookCreate, WebhookDeliveryList, WebhookList, WebhookRead,
 )
 
 
-@get("/api/notifications", tags=["notifications"], summary="Your inbox, newest first, with the unread count")
+@get("/api/notifications", tags=["notifications"],
+     summary="Your inbox, newest first, with the unread count (optionally only unread, or only one kind)")
 async def list_notifications(
     principal: Caller,
     unread: FromQuery[bool] = False,
     limit: Limit = 50,
     offset: Offset = 0,
+    kind: FromQuery[NotificationKind | None] = None,
 ) -> NotificationList:
-    return await service.list_inbox(principal, unread, limit, offset)
+    return await service.list_inbox(principal, unread, limit, offset, kind=kind and kind.value)
+
+
+@get("/api/notifications/preferences", tags=["notifications"],
+     summary="The kinds of notification, which are required, and which you muted")
+async def get_preferences(principal: Caller) -> NotificationPreferences:
+    return await service.preferences(principal)
+
+
+@put("/api/notifications/preferences", tags=["notifications"],
+     summary="Mute kinds of notification in your inbox (replaces the list; required kinds cannot be muted)")
+async def put_preferences(principal: Caller, data: Annotated[PreferencesUpdate, Body()]) -> NotificationPreferences:
+    return await service.set_preferences(principal, data)
 
 
 @get("/api/notifications/unread-count", tags=["notifications"], summary="How many of your notifications are unread")
@@ -65,6 +80,6 @@ async def list_deliveries(
 
 
 router = Router(path="/", route_handlers=[
-    list_notifications, unread_count, mark_read, mark_all_read, list_webhooks, create_webhook, delete_webhook,
-    list_deliveries,
+    list_notifications, get_preferences, put_preferences, unread_count, mark_read, mark_all_read, list_webhooks,
+    create_webhook, delete_webhook, list_deliveries,
 ])

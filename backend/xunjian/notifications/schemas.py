@@ -4,6 +4,7 @@ from typing import Annotated
 import msgspec
 
 from ..paging import Id
+from .recipients import NotificationKind
 
 
 class NotificationRead(msgspec.Struct):
@@ -33,6 +34,22 @@ class UnreadCount(msgspec.Struct):
 
 class MarkedRead(msgspec.Struct):
     marked: int
+
+
+class KindRead(msgspec.Struct):
+    kind: NotificationKind
+    label: str
+    required: bool  # legally required: cannot be muted
+
+
+class NotificationPreferences(msgspec.Struct):
+    muted: list[NotificationKind]
+    kinds: list[KindRead]
+
+
+class PreferencesUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    # The kinds not to put in your inbox (replaces the list); webhooks still carry them.
+    muted: list[NotificationKind]
 
 
 class WebhookCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -13,11 +13,13 @@ from ..audit import service as audit
 from ..errors import Invalid, NotFound
 from ..regions.tables import Region
 from . import rules
+from .recipients import LABELS, REQUIRED_KINDS
 from .schemas import (
-    MarkedRead, NotificationList, NotificationRead, UnreadCount, WebhookAttemptRead, WebhookCreate,
-    WebhookDeliveryList, WebhookDeliveryRead, WebhookList, WebhookRead,
+    KindRead, MarkedRead, NotificationList, NotificationPreferences, NotificationRead, PreferencesUpdate,
+    UnreadCount, WebhookAttemptRead, WebhookCreate, WebhookDeliveryList, WebhookDeliveryRead, WebhookList,
+    WebhookRead,
 )
-from .tables import Notification, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from .tables import Notification, NotificationMute, WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 
 def utcnow() -> datetime:
@@ -35,11 +37,13 @@ async def _unread(user_id: int) -> int:
     return await Notification.count().where((Notification.user == user_id) & Notification.read_at.is_null())
 
 
-async def list_inbox(principal: Principal, unread_only: bool = False, limit: int = 50, offset: int = 0
-                     ) -> NotificationList:
+async def list_inbox(principal: Principal, unread_only: bool = False, limit: int = 50, offset: int = 0,
+                     kind: str | None = None) -> NotificationList:
     cond = Notification.user == principal.id
     if unread_only:
         cond = cond & Notification.read_at.is_null()
+    if kind is not None:
+        cond = cond & (Notification.kind == kind)
     rows = await Notification.select(*_COLUMNS).where(cond) \
         .order_by(Notification.created_at, ascending=False).order_by(Notification.id, ascending=False) \
         .limit(limit).offset(offset)
@@ -71,6 +75,34 @@ async def mark_all_read(principal: Principal) -> MarkedRead:
         n = await Notification.count().where(cond)
         await Notification.update({Notification.read_at: utcnow()}).where(cond)
     return MarkedRead(marked=n)
+
+
+async def preferences(principal: Principal) -> NotificationPreferences:
+    muted = await NotificationMute.select(NotificationMute.kind).where(NotificationMute.user == principal.id) \
+        .order_by(NotificationMute.kind)
+    return NotificationPreferences(
+        muted=[r["kind"] for r in muted],
+        kinds=[KindRead(kind=k, label=label, required=k in REQUIRED_KINDS) for k, label in LABELS.items()],
+    )
+
+
+async def set_preferences(principal: Principal, data: PreferencesUpdate) -> NotificationPreferences:
+    """Replace the caller's muted kinds. A legally required kind cannot be muted (422, nothing changes)."""
+    muted = sorted({k.value for k in data.muted})
+    required = [k for k in muted if k in REQUIRED_KINDS]
+    if required:
+        raise Invalid("These notifications are required and cannot be muted",
+                      details={"field": "muted", "required": required})
+    async with db.write_transaction():
+        before = await preferences(principal)
+        await NotificationMute.delete().where(NotificationMute.user == principal.id)
+        if muted:
+            await NotificationMute.insert(*(
+                NotificationMute(user=principal.id, kind=k, user_kind=f"{principal.id}:{k}") for k in muted
+            )).on_conflict(action="DO NOTHING")
+        await audit.record(principal, "notification.preferences", "user", principal.id,
+                           before={"muted": before.muted}, after={"muted": muted})
+    return await preferences(principal)
 
 
 async def notify(user_ids: list[int], *, kind: str, event_key: str, title: str, body: str = "",

@@ -23,6 +23,16 @@ class Notification(Table):
     read_at = Timestamptz(null=True, default=None)
 
 
+class NotificationMute(Table):
+    """A kind of notification one user chose not to get in the inbox (webhooks still carry it); kinds that are
+    legally required cannot be muted. `user_kind` ("<user id>:<kind>") makes the pair unique with a one-column
+    index, which Piccolo's own migrations create on both engines (a two-column one needs hand-written DDL)."""
+
+    user = ForeignKey(User, index=True)
+    kind = Varchar(length=32)
+    user_kind = Varchar(length=48, unique=True)
+
+
 class WebhookSubscription(Table):
     """An outbound webhook: global (no region) or for the sites of one region's subtree."""
 

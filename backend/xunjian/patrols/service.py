@@ -21,6 +21,7 @@ from .. import db
 from ..accounts.principal import Principal
 from ..audit import service as audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..notifications.recipients import Subject, announce
 from ..photos.links import link_photos
 from ..regions.service import get_region
 from ..regions.tables import Region
@@ -261,6 +262,14 @@ async def _add_encounters(principal: Principal, patrol_id: uuid.UUID, zone: dict
         await audit.record(principal, "case.open", "follow_up_case", opened[str(case.encounter)], site_id=zone["id"],
                            after={"encounter_id": str(case.encounter), "reasons": case.reasons,
                                   "deadline": case.deadline.isoformat()})
+    await announce("case.opened", [_case_subject(opened[str(c.encounter)], zone["id"], c.urgent) for c in cases],
+                   actor_id=principal.id, now=now)
+
+
+def _case_subject(case_id: int, zone_id: int, urgent: bool) -> Subject:
+    """A case names itself by number only: notifications and webhooks carry no personal details."""
+    return Subject("follow_up_case", case_id, zone_id, f"街面巡查跟进个案 #{case_id}", key=case_id,
+                   data={"urgent": urgent})
 
 
 # ---------------------------------------------------------------- reading patrols and encounters
@@ -454,6 +463,8 @@ async def close_case(principal: Principal, case_id: int, data: CaseClose, now: d
         }).where(FollowUpCase.id == case_id)
         await audit.record(principal, "case.close", "follow_up_case", case_id, site_id=row["zone"],
                            before={"status": "open"}, after={"status": "closed", "outcome": data.outcome})
+        await announce("case.closed", [_case_subject(case_id, row["zone"], row["urgent"])], actor_id=principal.id,
+                       now=now)
     row = await FollowUpCase.select(*_CASE_COLUMNS).where(FollowUpCase.id == case_id).output(load_json=True).first()
     return _case_read(row, now)
 
