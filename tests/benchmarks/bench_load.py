@@ -363,7 +363,8 @@ def scenario_storm(args, workdir: Path) -> None:
                     r = self.client.post("/api/auth/login", json={"username": username, "password": PASSWORD},
                                          name="/api/auth/login")
                     if r.status_code == 200:
-                        logged_in[username] = time.monotonic() - started
+                        if time.monotonic() <= deadline:
+                            logged_in[username] = time.monotonic() - started
                         return
                     retry = r.headers.get("Retry-After", "") if r.status_code in (429, 503) else ""
                     gevent.sleep(min(float(retry) if retry.replace(".", "", 1).isdigit() else 1.0,
@@ -374,13 +375,17 @@ def scenario_storm(args, workdir: Path) -> None:
                 pass
 
         probe_times: list[float] = []
+        probe_failures: list[str] = []
 
         def probe():
             with httpx.Client(base_url=server.url, headers=probe_headers, timeout=120) as client:
                 while time.monotonic() < deadline:
                     t = time.monotonic()
-                    client.get("/api/sites?limit=50")
-                    probe_times.append((time.monotonic() - t) * 1000)
+                    try:
+                        client.get("/api/sites?limit=50").raise_for_status()
+                        probe_times.append((time.monotonic() - t) * 1000)
+                    except httpx.HTTPError as exc:
+                        probe_failures.append(type(exc).__name__)
                     gevent.sleep(1)
 
         recorder, sampler = Recorder(), Sampler(server.proc.pid)
@@ -399,7 +404,10 @@ def scenario_storm(args, workdir: Path) -> None:
         print(f"accounts logged in within 60 s: {len(logged_in)} of {args.users}"
               + (f" (the last after {times[-1]:.1f} s, median {pct(times, 50):.1f} s)" if times else ""))
         print(f"a probe's site list during the storm: p50 {pct(probe_times, 50):.0f} ms, "
-              f"max {max(probe_times, default=0):.0f} ms ({len(probe_times)} requests)")
+              f"max {max(probe_times, default=0):.0f} ms ({len(probe_times)} answered, failed: "
+              f"{dict(Counter(probe_failures))})")
+        if server.proc.poll() is not None:
+            print(f"the server process ended during the storm (exit status {server.proc.returncode})")
         report_costs(server, before, wall, sampler)
 
 
