@@ -14,8 +14,16 @@ from .config import Settings
 from .errors import AppError, ConfigError
 
 
+# Libraries that narrate at INFO: their lines (job store additions, each request, uvicorn's start-up steps) come only
+# at XUNJIAN_LOG_LEVEL=DEBUG, so that what a start prints is the URL, the logins and real warnings.
+CHATTY_LOGGERS = ("apscheduler", "piccolo", "uvicorn.error", "uvicorn.access")
+
+
 def setup_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    quiet = logging.DEBUG if level.upper() == "DEBUG" else max(logging.WARNING, logging.getLogger().level)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
 
 
 async def _with_engine(settings: Settings, fn):
@@ -38,12 +46,12 @@ def cmd_migrate(settings: Settings, _args) -> int:
     async def run():
         await db.prepare(engine, 5)
         try:
-            await db.migrate(engine)
+            return await db.migrate(engine)
         finally:
             await db.shutdown(engine)
 
-    asyncio.run(run())
-    print("Database is up to date.")
+    applied = asyncio.run(run())
+    print(f"Database is up to date ({applied} migrations applied)." if applied else "Database is up to date.")
     return 0
 
 
@@ -130,8 +138,14 @@ def cmd_serve(settings: Settings, args) -> int:
         async def startup(self, sockets=None):
             await super().startup(sockets)
             if self.started:
+                from .demo import present_logins
+
+                # Last, so that it is what a person sees: the URL, and the demo logins when the demo is loaded.
                 print(f"Xunjian is serving at http://{host}:{port}/  (API docs: http://{host}:{port}/schema)",
                       flush=True)
+                logins = await present_logins(settings)
+                if logins:
+                    print(logins, flush=True)
 
     # Forwarded headers are not uvicorn's to trust: the client address comes from accounts.auth (trusted proxies).
     server = Server(uvicorn.Config(app, log_config=None, proxy_headers=False, server_header=False, lifespan="on"))

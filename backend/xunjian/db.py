@@ -312,12 +312,24 @@ async def ensure_migrated(engine: Engine) -> None:
                           f"(the first: {pending[0]}). Run `xunjian migrate` first.")
 
 
-async def migrate(engine: Engine) -> None:
-    """Apply every app's migrations from wherever the database stands (empty included)."""
+async def migrate(engine: Engine) -> int:
+    """Apply every app's migrations from wherever the database stands (empty included); returns how many ran.
+
+    Piccolo prints a table per app on every run, applied or not; that goes to the debug log (and into the error
+    when a migration fails), so a first start shows what a person needs rather than thirty tables."""
+    import contextlib
+    import io
+    import logging
+
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     bind_engine(engine)
     _migration_table(engine)
-    result = await run_forwards(app_name="all")
+    pending = await pending_migrations(engine)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = await run_forwards(app_name="all")
+    logging.getLogger("xunjian.db").debug("Migrations:\n%s", printed.getvalue())
     if not result.success:
-        raise ConfigError(f"Migrations failed: {result.message}")
+        raise ConfigError(f"Migrations failed: {result.message}\n{printed.getvalue()}")
+    return len(pending)

@@ -143,13 +143,21 @@ async def load(settings: Settings, hooks: bool = True) -> str:
         ))
     for hook in DEMO_HOOKS if hooks else ():
         await hook(settings)
-    lines = [
-        f"Demo data ready: {len(regions)} regions, {len(site_ids)} sites.",
-        f"Demo logins (password: {settings.demo_password}):",
-    ]
-    for username, role, display, _, _ in USERS:
-        lines.append(f"  {username:<11} {role:<10} {display}")
+    return f"Demo data ready: {len(regions)} regions, {len(site_ids)} sites.\n" + _logins(settings, USERS)
+
+
+def _logins(settings: Settings, users) -> str:
+    lines = [f"Demo logins (password: {settings.demo_password}):"]
+    lines += [f"  {username:<11} {role:<10} {display}" for username, role, display, _, _ in users]
     return "\n".join(lines)
+
+
+async def present_logins(settings: Settings) -> str | None:
+    """The demo logins, for `serve` to print after its URL, when the database holds the demo's accounts."""
+    names = {r["username"] for r in await User.select(User.username).where(
+        User.username.is_in([u[0] for u in USERS]) & (User.is_active == True))}  # noqa: E712
+    present = [u for u in USERS if u[0] in names]
+    return _logins(settings, present) if present else None
 
 
 # Later domains (checklists, findings…) add demo content through these hooks: async fn(settings).

@@ -148,3 +148,38 @@ def test_serve_with_an_unreachable_database_says_so_in_one_line_and_exits_non_ze
         port = probe.getsockname()[1]
     result = _serve(tmp_path, port, XUNJIAN_DATABASE_URL="postgresql://postgres@127.0.0.1:1/nowhere")
     _assert_one_line_failure(result, "Cannot reach PostgreSQL")
+
+
+def test_a_first_start_prints_little_and_ends_with_the_url_and_the_logins(tmp_path):
+    """What scripts/run.sh shows a new user: a handful of lines, the URL and the logins last (the migration tables
+    and the scheduler's narration only at XUNJIAN_LOG_LEVEL=DEBUG)."""
+    import os
+    import socket
+
+    env = {**os.environ, "XUNJIAN_DATA_DIR": str(tmp_path), "XUNJIAN_LOG_LEVEL": "INFO",
+           "XUNJIAN_ARGON2_MEMORY_KIB": "1024", "XUNJIAN_ARGON2_TIME_COST": "1"}
+    env.pop("XUNJIAN_DATABASE_URL", None)
+    demo = subprocess.run([sys.executable, "-m", "xunjian.cli", "demo"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert demo.returncode == 0, demo.stderr
+    printed = (demo.stdout + demo.stderr).splitlines()
+    assert len(printed) <= 10, printed
+    assert "migrations applied" in printed[0] and "Demo logins" in demo.stdout
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "xunjian.cli", "serve", "--scheduler", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    try:
+        lines = []
+        while not (lines and lines[-1].startswith("  manager2")):
+            line = server.stdout.readline()
+            assert line, lines  # the process ended before printing the logins
+            lines.append(line.rstrip("\n"))
+        url = next(i for i, line in enumerate(lines) if "serving at" in line)
+        assert f"http://127.0.0.1:{port}/" in lines[url]
+        assert lines[url + 1].startswith("Demo logins") and len(lines) - url == 8, lines
+        assert len(lines) <= 12, lines
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -56,7 +56,7 @@ def install(app) -> None:
     async def start_scheduler(app) -> None:
         app.state.scheduler = build_scheduler(settings)
         app.state.scheduler.start()
-        log.info("Scheduler started in-process with jobs %s", sorted(load_all()))
+        log.debug("Scheduler started in-process with jobs %s", sorted(load_all()))
 
     async def stop_scheduler(app) -> None:
         scheduler = getattr(app.state, "scheduler", None)
