@@ -79,3 +79,12 @@ async def test_integer_fields_of_bodies_are_bounded(client, demo, as_user, body)
     site = demo.sites["YL-620102-001"]
     response = await client.patch(f"/api/admin/sites/{site}", json=body, headers=await as_user("admin"))
     _refused(response, 400, 422)
+
+
+@pytest.mark.parametrize("body", [
+    {"name": "\u0000 ", "url": "http://hooks.example/x", "region_id": 1},
+    {"name": "hook", "url": "http://\u000e", "region_id": 1},
+])
+async def test_text_postgresql_cannot_store_is_refused(client, demo, as_user, body):
+    # Found by schemathesis on PostgreSQL: a NUL byte in a webhook's name answered 500.
+    _refused(await client.post("/api/admin/webhooks", json=body, headers=await as_user("admin")), 400, 422)

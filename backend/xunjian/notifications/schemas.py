@@ -52,13 +52,17 @@ class PreferencesUpdate(msgspec.Struct, forbid_unknown_fields=True):
     muted: list[NotificationKind]
 
 
+# PostgreSQL refuses NUL in text (a 500 before); a URL has no spaces or control characters.
+_TEXT = r"^[^\x00]*$"
+
+
 class WebhookCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    url: Annotated[str, msgspec.Meta(min_length=8, max_length=500, pattern=r"^https?://")]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=_TEXT)]
+    url: Annotated[str, msgspec.Meta(min_length=8, max_length=500, pattern=r"^https?://[^\x00-\x20]+$")]
     # Generated when omitted; shown once in the answer to this request.
-    secret: Annotated[str, msgspec.Meta(min_length=16, max_length=128)] | None = None
+    secret: Annotated[str, msgspec.Meta(min_length=16, max_length=128, pattern=_TEXT)] | None = None
     region_id: Id | None = None
-    event_types: list[Annotated[str, msgspec.Meta(max_length=64)]] = []
+    event_types: list[Annotated[str, msgspec.Meta(max_length=64, pattern=_TEXT)]] = []
 
 
 class WebhookRead(msgspec.Struct):
