@@ -134,8 +134,10 @@ def data_error_handler(request: Request, exc: Exception) -> Response:
     # Other data errors raised by the server itself (a too-long string we wrote) stay 500s: they are our bugs.
     # asyncpg raises the bare DataError when it cannot encode an argument (the client's value), a subclass when the
     # server refuses a value.
+    # Text PostgreSQL cannot store (a NUL byte, a character outside the encoding) is the client's too.
     client_side = type(exc) is asyncpg.exceptions.DataError or isinstance(
-        exc, (OverflowError, asyncpg.exceptions.NumericValueOutOfRangeError))
+        exc, (OverflowError, asyncpg.exceptions.NumericValueOutOfRangeError,
+              asyncpg.exceptions.UntranslatableCharacterError, asyncpg.exceptions.CharacterNotInRepertoireError))
     if not client_side:
         return internal_error_handler(request, exc)
     log.info("Rejected a value the database cannot hold on %s %s: %s", request.method, request.url.path, exc)

@@ -88,3 +88,15 @@ async def test_integer_fields_of_bodies_are_bounded(client, demo, as_user, body)
 async def test_text_postgresql_cannot_store_is_refused(client, demo, as_user, body):
     # Found by schemathesis on PostgreSQL: a NUL byte in a webhook's name answered 500.
     _refused(await client.post("/api/admin/webhooks", json=body, headers=await as_user("admin")), 400, 422)
+
+
+async def test_a_nul_byte_in_any_text_is_refused_not_a_server_error(client, demo, as_user):
+    # PostgreSQL cannot store NUL in text (asyncpg raises UntranslatableCharacterError): the client's value, a 4xx.
+    site = demo.sites["YL-620102-001"]
+    response = await client.patch(f"/api/admin/sites/{site}", json={"name": "福寿园\u0000养老院"},
+                                  headers=await as_user("admin"))
+    assert response.status_code in (200, 400, 422), response.text
+    if response.status_code == 200:  # SQLite stores it; it must read back as sent
+        assert response.json()["name"] == "福寿园\u0000养老院"
+    else:
+        _refused(response, 400, 422)
