@@ -240,3 +240,27 @@ def as_user(client):
         return cache[username]
 
     return _headers
+
+
+# A thread that is not a daemon and outlives the tests (a leaked aiosqlite connection, once) keeps the interpreter
+# from exiting after pytest has printed its result, and CI would wait for it until its time runs out. Name such
+# threads, count them as a failure, and leave with the session's status instead.
+_SESSION: dict[str, int] = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _SESSION["status"] = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    import sys
+    import threading
+
+    left = [t for t in threading.enumerate()
+            if t is not threading.main_thread() and t.is_alive() and not t.daemon]
+    if left and "status" in _SESSION:
+        sys.stdout.flush()
+        sys.stderr.write(f"FAILED: the tests left {len(left)} non-daemon thread(s) running: "
+                         f"{', '.join(t.name for t in left)}\n")
+        sys.stderr.flush()
+        os._exit(_SESSION["status"] or 1)

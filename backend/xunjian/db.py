@@ -24,7 +24,7 @@ from piccolo.conf.apps import AppConfig
 from piccolo.engine.base import Engine
 import aiosqlite
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.table import Table
 
 from .config import Settings
@@ -123,10 +123,27 @@ def _execute_fetch_commit(conn: sqlite3.Connection, query: str, args) -> list:
     return rows
 
 
+class _ClosingSQLiteTransaction(SQLiteTransaction):
+    """Piccolo's transaction opens its own connection and then BEGINs; when BEGIN fails (another process holds the
+    lock past the busy timeout) it never closes that connection, whose worker thread then lives on and keeps the
+    process from exiting. This one closes it."""
+
+    async def begin(self):
+        try:
+            await super().begin()
+        except BaseException:
+            await self.connection.close()
+            raise
+
+
 class PooledSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLite engine opens a new connection (and a thread) for every query outside a transaction, which
     caps a read endpoint at a few hundred requests per second. This keeps a few connections open per event loop
     and hands them out in turn; transactions still get a connection of their own."""
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
+                    allow_nested: bool = True) -> SQLiteTransaction:
+        return _ClosingSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
     def __init__(self, *args, pool_size: int = 4, **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,7 +45,9 @@ async def test_sqlite_lock_held_by_another_process_is_503_with_retry_after(app, 
     write is answered 503 with Retry-After and the uniform body, not 500."""
     if backend.name != "sqlite":
         pytest.skip("SQLite's write lock")
+    import asyncio
     import sqlite3
+    import threading
     import uuid
 
     from .checklist_answers import payload
@@ -54,6 +56,7 @@ async def test_sqlite_lock_held_by_another_process_is_503_with_retry_after(app, 
     engine = app.state.engine
     engine.connection_kwargs["timeout"] = 0.2  # our busy timeout, shortened so that the test does not wait 30 s
     other = sqlite3.connect(engine.path, isolation_level=None)
+    threads_before = set(threading.enumerate())
     try:
         other.execute("BEGIN IMMEDIATE")
         r = await client.put(f"/api/inspections/{uuid.uuid4()}", headers=headers,
@@ -64,6 +67,14 @@ async def test_sqlite_lock_held_by_another_process_is_503_with_retry_after(app, 
     assert r.status_code == 503, r.text
     assert r.json()["code"] == "database_busy" and set(r.json()) == {"code", "message", "details"}
     assert int(r.headers["Retry-After"]) > 0
+    # The transaction's own connection is closed too: its worker thread (not a daemon) once outlived the failed
+    # BEGIN, one per busy answer, and kept the process from exiting.
+    for _ in range(50):
+        leaked = [t for t in set(threading.enumerate()) - threads_before if t.is_alive() and not t.daemon]
+        if not leaked:
+            break
+        await asyncio.sleep(0.02)
+    assert leaked == []
 
 
 async def test_head_answers_like_get_without_a_body(client, demo, as_user):
