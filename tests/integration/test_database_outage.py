@@ -68,7 +68,9 @@ async def test_database_outage_is_503_with_retry_after_and_service_resumes(setti
     real = urlsplit(settings.database_url)
     forwarder = Forwarder(real.hostname, real.port or 5432)
     await forwarder.open()
-    app = create_app(settings.with_(database_url=_via(settings.database_url, forwarder.port)))
+    # In a thread: Piccolo's engine connects once while it is built, blocking its thread, and the forwarder that
+    # connection goes through is served by this loop (built here, it waited out two 60-second connect timeouts).
+    app = await asyncio.to_thread(create_app, settings.with_(database_url=_via(settings.database_url, forwarder.port)))
     try:
         async with running(app):
             transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
