@@ -3,8 +3,8 @@
 SQLite is the embedded default (WAL, IMMEDIATE transactions for read-then-write work). SQLite has one writer, and its
 busy handler neither queues nor is fair: under load some writers waited past the timeout and failed with "database is
 locked". So every write of this process (each write transaction, each write statement outside one) first takes one
-in-process writer lock, a fair queue; the busy timeout remains for other processes (`xunjian jobs run`). PostgreSQL is used when XUNJIAN_DATABASE_URL says so,
-with a connection pool opened in the lifespan. The engine is bound to every table at start-up: nothing is cached at
+in-process writer lock, a fair queue; the busy timeout remains for other processes (`xunjian jobs run`).
+PostgreSQL is used when XUNJIAN_DATABASE_URL says so, with a connection pool opened in the lifespan. The engine is bound to every table at start-up: nothing is cached at
 import time.
 """
 
@@ -141,16 +141,16 @@ class PooledSQLiteEngine(SQLiteEngine):
     caps a read endpoint at a few hundred requests per second. This keeps a few connections open per event loop
     and hands them out in turn; transactions still get a connection of their own."""
 
-    def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
-                    allow_nested: bool = True) -> SQLiteTransaction:
-        return _ClosingSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
-
     def __init__(self, *args, pool_size: int = 4, **kwargs):
         super().__init__(*args, **kwargs)
         self.pool_size = pool_size
         self.writer = WriterLock()
         self._pools: dict[int, asyncio.Queue] = {}
         self._opened: dict[int, list] = {}
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
+                    allow_nested: bool = True) -> SQLiteTransaction:
+        return _ClosingSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
     async def _pool(self) -> asyncio.Queue:
         key = id(asyncio.get_running_loop())
@@ -274,7 +274,6 @@ async def write_transaction(engine: Engine | None = None):
     else:
         async with engine.transaction() as tx:
             yield tx
-
 
 
 async def ping(engine: Engine | None = None) -> bool:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from .. import db
+from ..findings.rules import ROLES_FOR
 from ..jobs.sqlkit import dialect, execute_counting
 
 
@@ -52,6 +53,11 @@ LABELS = {ESCALATION_KIND: "逾期督办", **{k: spec.label for k, spec in EVENT
 # The kinds as an enum, so the API's kind filter and preferences state them in the OpenAPI.
 NotificationKind = enum.Enum("NotificationKind", {k.replace(".", "_"): k for k in LABELS}, type=str)
 
+def _role_in(roles) -> str:
+    # Role names are the code's own constants, never input: safe to write into the statement.
+    return "u.role IN (" + ", ".join(f"'{r}'" for r in sorted(roles)) + ")"
+
+
 # Each audience as joins from `x` (the event's subjects) and `s` (their site) to `u` (app_user), and a condition.
 # Region audiences: users linked to a region whose subtree holds the site (as scope.py decides what they see).
 _IN_REGION = ("JOIN region r ON s.region_path LIKE r.path || '%' JOIN user_region ur ON ur.region = r.id "
@@ -60,8 +66,8 @@ _AUDIENCES = {
     "site_managers": ("JOIN site_manager sm ON sm.site = s.id JOIN app_user u ON u.id = sm.\"user\"", "TRUE"),
     "region_supervisors": (_IN_REGION, "u.role = 'supervisor'"),
     "region_inspectors": (_IN_REGION, "u.role = 'inspector'"),
-    # Who may decide an extension (findings/rules.py ROLES_FOR): inspectors and supervisors whose scope holds it.
-    "deciders": (_IN_REGION, "u.role IN ('inspector', 'supervisor')"),
+    # Who may decide an extension: the roles findings/rules.py permits to, whose region's subtree holds the site.
+    "deciders": (_IN_REGION, _role_in(ROLES_FOR["approve_extension"] | ROLES_FOR["refuse_extension"])),
     "recorder": ("JOIN app_user u ON u.id = x.recorder", "TRUE"),
 }
 
