@@ -14,14 +14,14 @@ let unread = 0;
 
 const ROUTES = {
   '': 'home', login: 'login', sites: 'sites', site: 'site', run: 'run', findings: 'findings', finding: 'finding',
-  board: 'board', case: 'case', inbox: 'inbox', patrol: 'patrol', outbox: 'outboxview',
+  board: 'board', case: 'case', inbox: 'inbox', patrol: 'patrol', outbox: 'outboxview', admin: 'admin',
 };
 
 const NAV = {
   inspector: [['', 'nav_home'], ['sites', 'nav_sites'], ['findings', 'nav_findings'], ['patrol', 'nav_patrol'], ['inbox', 'nav_inbox']],
   manager: [['', 'nav_home'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
   supervisor: [['board', 'nav_board'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
-  admin: [['board', 'nav_board'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
+  admin: [['admin', 'nav_console'], ['board', 'nav_board'], ['findings', 'nav_findings'], ['inbox', 'nav_inbox']],
 };
 
 export function go(hash) { if (location.hash === '#/' + hash) route(); else location.hash = '#/' + hash; }
@@ -197,13 +197,16 @@ export async function route() {
   const params = Object.fromEntries(new URLSearchParams(qs || ''));
   let view = ROUTES[name] ?? 'home';
   if (!session.user && view !== 'login') view = 'login';
-  if (view === 'home' && session.user && ['supervisor', 'admin'].includes(session.user.role)) view = 'board';
+  if (view === 'admin' && session.user?.role !== 'admin') view = 'home';
+  if (view === 'home' && session.user?.role === 'admin') view = 'admin';
+  if (view === 'home' && session.user?.role === 'supervisor') view = 'board';
   const mine = ++routeSeq;
   renderNav();
   const box = main();
   box.setAttribute('aria-busy', 'true');
   try {
-    const mod = await import(`./views/${view}.js`);
+    // The admin console is online only and not precached: offline, its import fails like an API call would.
+    const mod = await (view === 'admin' ? import('./admin/console.js').catch(() => { throw new api.ApiError(0); }) : import(`./views/${view}.js`));
     const el = await mod.render({ params, args: rest, session });
     if (mine !== routeSeq) return;
     clear(box).append(el);

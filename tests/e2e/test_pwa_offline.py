@@ -34,8 +34,8 @@ def camera_jpeg(width=3200, height=2400) -> bytes:
     return buf.getvalue()
 
 
-def new_page(browser, server):
-    ctx = browser.new_context(viewport={"width": 360, "height": 780}, permissions=["geolocation"],
+def new_page(browser, server, viewport=None):
+    ctx = browser.new_context(viewport=viewport or {"width": 360, "height": 780}, permissions=["geolocation"],
                               geolocation=SITE_POS, service_workers="allow")
     page = ctx.new_page()
     page.dialogs = []
@@ -49,10 +49,10 @@ def new_page(browser, server):
     return ctx, page
 
 
-def login(page, username):
+def login(page, username, password=PASSWORD):
     page.wait_for_selector("input[name=username]")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("#login-submit")
     # logged in once the login form is gone and the first screen has rendered (the offline data is fetched first)
     page.wait_for_function("() => !document.querySelector('#login-submit') && document.querySelector('nav#nav a') "

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { t, setLang, getLang, pick, DICTS } from '../../pwa/js/i18n.js';
+import { zh as adminZh, en as adminEn } from '../../pwa/js/admin/strings.js';
 
 test('Chinese by default, English on switch, interpolation', () => {
   assert.equal(getLang(), 'zh-CN');
@@ -11,6 +12,13 @@ test('Chinese by default, English on switch, interpolation', () => {
   assert.equal(pick({ zh: '中', en: 'en' }), 'en');
   setLang('fr');
   assert.equal(getLang(), 'zh-CN');
+});
+
+test('the admin console adds its strings in both languages without replacing any of the shell', async () => {
+  const shell = Object.keys((await import('../../pwa/js/i18n.js?shell')).DICTS['zh-CN']);
+  assert.deepEqual(Object.keys(adminZh).sort(), Object.keys(adminEn).sort());
+  assert.deepEqual(Object.keys(adminZh).filter((k) => shell.includes(k)), []);
+  assert.equal(DICTS.en.a_console, adminEn.a_console);
 });
 
 test('both languages have the same keys and no empty string', () => {
