@@ -37,6 +37,7 @@ from .photos import service as photos_service
 from .planning import controller as planning_controller
 from .regions import controller as regions_controller
 from .risk import controller as risk_controller
+from .risk import versions as risk_versions
 from .sites import controller as sites_controller
 
 log = logging.getLogger("xunjian")
@@ -219,6 +220,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     photos_service.register(app)
     checklists_service.register(app)
+    risk_versions.register(app)
     jobs_scheduler.install(app)
     _document_errors(app)
     _serve_head_and_options(app)

@@ -12,6 +12,7 @@ from .. import db
 from ..audit import service as audit
 from ..config import Settings
 from ..errors import Invalid, NotFound
+from ..risk import versions as risk_versions
 from .locks import job_lock
 from .registry import JobContext, load_all
 from .schemas import JobList, JobRead, JobRunList, JobRunRead
@@ -69,6 +70,9 @@ async def run_job(settings: Settings, name: str, now: datetime | None = None, tr
             log.info("Job %s skipped: another process holds its lock", name)
             return await _finish(run_id, "skipped", {}, "another process holds the job's lock")
         try:
+            # A run rates with the rules active when it starts, whichever process runs it (the scheduler's has no
+            # refresher of its own).
+            await risk_versions.refresh()
             counts = await spec.fn(JobContext(now=now, settings=settings, run_id=run_id))
         except Exception as exc:
             log.exception("Job %s failed", name)

@@ -36,9 +36,26 @@ def validate_rules(data: dict, schemas_dir: Path) -> None:
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
         raise RulesError(f"risk rules invalid at {where}: {exc.message}") from exc
+    problems = semantic_problems(data)
+    if problems:
+        raise RulesError(f"risk rules invalid: {problems[0][1]}")
+
+
+def semantic_problems(data: dict) -> list[tuple[str, str]]:
+    """What the schema cannot say, as (JSON path, message), for a document the schema accepted."""
     t = data["thresholds"]
     if not (t["yellow"] <= t["orange"] <= t["red"]):
-        raise RulesError("risk rules invalid: thresholds must rise yellow ≤ orange ≤ red")
+        return [("$.thresholds", "thresholds must rise yellow ≤ orange ≤ red")]
+    return []
+
+
+def rules_problems(data: Any, schemas_dir: Path) -> list[tuple[str, str]]:
+    """Every problem of an uploaded rules document, as (JSON path, message): the schema's, else the rules' own."""
+    validator = jsonschema.Draft202012Validator(_schema(str(schemas_dir / "risk-rules.schema.json")))
+    errors = sorted(validator.iter_errors(data), key=lambda e: (-len(e.absolute_path), e.json_path))
+    if errors:
+        return [(e.json_path, e.message) for e in errors]
+    return semantic_problems(data)
 
 
 def rules_files(schemas_dir: Path) -> list[Path]:

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from .. import csvout, db
 from ..accounts.principal import Principal
-from ..config import REPO_DIR, Settings
 from ..errors import NotFound
 from ..inspections.rules import counted_sql
 from ..jobs.registry import JobContext
@@ -22,16 +21,13 @@ from .schemas import (
     Board, BoardRegion, BoardSite, FactorRead, RatingRead, RegionTierCount, SiteRiskRead, TrendPoint,
 )
 from .tables import RiskRating, RiskSnapshot, SiteRisk
+from .versions import current_rules
 
 log = logging.getLogger("xunjian.risk")
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 TREND_WEEKS = 12
 BOARD_SITES = 50
-
-
-def current_rules(settings: Settings | None = None) -> dict:
-    return R.load_rules(settings.schemas_dir if settings else REPO_DIR / "schemas")
 
 
 # ---------------------------------------------------------------- rating: set-based

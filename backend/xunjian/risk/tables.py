@@ -1,4 +1,5 @@
-from piccolo.columns import JSON, Date, DoublePrecision, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Date, DoublePrecision, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from ..regions.tables import Region
@@ -81,3 +82,23 @@ class RiskSnapshot(Table):
     region = ForeignKey(Region, index=True)
     tier = Varchar(length=8)
     sites = Integer()
+
+
+class RiskRules(Table):
+    """One version of the risk rules: a file of schemas/risk-rules/ stored at start-up, or an admin's upload.
+
+    Exactly one row is active: what current_rules() answers and every rating uses. A version's content never changes
+    once stored (ratings name the version they were computed with). `activated_by` is the admin who made the row
+    active, None when start-up did (a newly shipped file): once an admin has chosen, start-up no longer switches.
+    """
+
+    version = Integer(unique=True)
+    description = Text(default="")
+    content = JSON()
+    content_hash = Varchar(length=64)
+    source = Varchar(length=16)  # shipped | uploaded
+    created_at = Timestamptz(default=TimestamptzNow())
+    uploaded_by = Varchar(length=64, null=True, default=None)
+    active = Boolean(default=False)
+    activated_at = Timestamptz(null=True, default=None)
+    activated_by = Varchar(length=64, null=True, default=None)
