@@ -4,7 +4,7 @@ import * as api from './js/api.js';
 import * as db from './js/db.js';
 import { drain } from './js/sender.js';
 
-const VERSION = '2026-12-03.2';
+const VERSION = '2026-12-03.3';
 const CACHE = `xj-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -19,6 +19,7 @@ const SHELL = [
   '/js/db.js',
   '/js/dom.js',
   '/js/i18n.js',
+  '/js/notify.js',
   '/js/outbox.js',
   '/js/photo.js',
   '/js/sender.js',
@@ -89,5 +90,18 @@ self.addEventListener('sync', (event) => {
     }
     const clients = await self.clients.matchAll({ type: 'window' });
     clients.forEach((c) => c.postMessage('sync'));
+  })());
+});
+
+// A system notification (shown by the page, see app.js) opens its subject: in a window of the app if one is open,
+// else in a new one. Real Web Push needs a push service this network cannot reach: the page polls instead.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const open = event.notification.data?.open || '#/inbox';
+  event.waitUntil((async () => {
+    const [win] = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    if (!win) return self.clients.openWindow('/' + open);
+    await win.focus();
+    win.postMessage({ open });
   })());
 });

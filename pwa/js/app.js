@@ -6,11 +6,12 @@ import * as db from './db.js';
 import { uuid } from './outbox.js';
 import { outbox, drain } from './sender.js';
 import { Syncer } from './sync.js';
+import { nextPoll, badge, fresh, notificationLink } from './notify.js';
 
 export const session = { user: null, token: null };
 export { outbox };
 const main = () => document.getElementById('main');
-let unread = 0;
+let unread = null; // the inbox badge: {n, at, stale}
 
 const ROUTES = {
   '': 'home', login: 'login', sites: 'sites', site: 'site', run: 'run', findings: 'findings', finding: 'finding',
@@ -39,20 +40,25 @@ export const syncer = new Syncer({
     // Show what the server now says, unless the user is typing into a form.
     const busy = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
     if (result?.sent && !busy && !/^#\/(run|login|patrol)/.test(location.hash)) route();
+    if (result?.sent) refreshUnread();
   },
 });
 
-// Queue a record (and first the photos it refers to) and try to send at once.
+// Queue a record (and first the photos it refers to) and try to send at once; `sent`: what is left of it in the
+// outbox a few seconds later (null: the server took it).
 export async function queue(record, photos = []) {
   const user = session.user?.username;
   for (const id of photos) {
     const existing = await db.get('outbox', id);
     if (!existing) await outbox.add({ id, type: 'photo', method: 'PUT', path: `/api/photos/${id}`, blobId: id, user });
   }
-  await outbox.add({ id: record.id || uuid(), user, ...record });
+  const { id } = await outbox.add({ id: record.id || uuid(), user, ...record });
   renderStatus();
-  syncer.trigger('queued');
+  const run = syncer.trigger('queued');
   registerBackgroundSync();
+  // A run already under way did not take it: the run it queued does.
+  const done = run.then(() => syncer.running);
+  return { sent: Promise.race([done, new Promise((r) => setTimeout(r, 5000))]).then(() => db.get('outbox', id)).then((i) => i || null) };
 }
 
 async function registerBackgroundSync() {
@@ -89,7 +95,7 @@ export async function loggedIn(data) {
   await db.kvSet('session', { token: data.token, user: data.user });
   renderChrome();
   syncer.trigger('login');
-  refreshUnread();
+  poll();
   await prefetch();
 }
 
@@ -97,7 +103,9 @@ export async function loggedIn(data) {
 export async function prefetch() {
   if (!navigator.onLine) return;
   session.me = await cachedGet('/api/me').catch(() => session.me);
-  await cachedGet('/api/sites?limit=200').catch(() => null);
+  const sites = await cachedGet('/api/sites?limit=200').catch(() => null);
+  // A manager's few sites keep their risk card offline (an inspector's due list carries the tiers).
+  if (session.user?.role === 'manager') for (const s of sites?.items.slice(0, 5) || []) await cachedGet(`/api/risk/sites/${s.id}`).catch(() => null);
   if (['inspector', 'manager'].includes(session.user?.role)) {
     const list = await cachedGet('/api/checklists').catch(() => null);
     for (const c of list?.items || list || []) await cachedGet(`/api/checklists/${c.key}`).catch(() => null);
@@ -108,6 +116,7 @@ export async function prefetch() {
 export async function logout() {
   await api.send('POST', '/api/auth/logout');
   session.user = null; session.token = null; api.setToken(null);
+  unread = null; navigator.clearAppBadge?.().catch(() => {});
   await db.kvSet('session', null);
   renderChrome();
   go('login');
@@ -146,7 +155,8 @@ function renderNav() {
   for (const [hash, key] of NAV[session.user.role] || []) {
     const a = h('a', { href: '#/' + hash, class: here === hash ? 'active' : '' }, t(key));
     if (here === hash) a.setAttribute('aria-current', 'page');
-    if (hash === 'inbox' && unread) a.append(h('span', { class: 'badge', id: 'unread', 'aria-label': t('unread', { n: unread }) }, String(unread)));
+    if (hash === 'inbox' && unread?.n) a.append(h('span', { class: unread.stale ? 'badge stale' : 'badge', id: 'unread', 'data-at': unread.at,
+      'aria-label': t('unread', { n: unread.n }), title: unread.stale && t('as_of', { t: formatDate(unread.at, true) }) }, unread.n));
     nav.append(a);
   }
 }
@@ -178,13 +188,56 @@ async function switchLang(lang) {
   route();
 }
 
-export async function refreshUnread() {
-  if (!session.user || !navigator.onLine) return;
-  const r = await api.send('GET', '/api/notifications/unread-count');
-  if (r.status === 200 && r.data) {
-    unread = r.data.unread || 0;
-    renderNav();
+// ---- inbox badge and system notifications ---------------------------------------------------------------------
+
+export const unreadNow = () => unread;
+
+// The count is kept per user with its time, so the badge stays right after an offline reload.
+export async function refreshUnread(net = navigator.onLine) {
+  const user = session.user?.username;
+  if (!user) return true;
+  const key = 'inbox:' + user;
+  const saved = (await db.kvGet(key)) || {};
+  let ok = true;
+  if (net) {
+    const r = await api.send('GET', '/api/notifications/unread-count');
+    ok = r.status === 200;
+    if (ok && (r.data.unread !== saved.n || saved.seen == null)) {
+      const list = await api.send('GET', '/api/notifications?unread=true&limit=20');
+      if (list.status === 200) {
+        const f = fresh(list.data.items, saved.seen);
+        saved.seen = f.seen;
+        showSystem(f.show).catch(() => {});
+        if (f.show.length && location.hash.startsWith('#/inbox')) route();
+      }
+    }
+    if (ok) Object.assign(saved, { n: r.data.unread, at: new Date().toISOString() });
+    await db.kvSet(key, saved);
   }
+  const reads = (await db.all('outbox')).filter((i) => i.type === 'read' && i.user === user).length;
+  unread = badge(saved, reads, net);
+  navigator.setAppBadge?.(unread?.n || 0).catch(() => {});
+  renderNav();
+  return ok;
+}
+
+async function showSystem(items) {
+  if (!items.length || globalThis.Notification?.permission !== 'granted') return;
+  const reg = await navigator.serviceWorker.ready;
+  // A tag per notification: shown again (another tab), it replaces itself.
+  for (const n of items) {
+    await reg.showNotification(n.title, { body: n.body, tag: `xj-${n.id}`, icon: '/icons/icon-192.png',
+      data: { open: notificationLink(n) || '#/inbox' } });
+  }
+}
+
+let pollTimer, pollFails = 0, hiddenAt = 0;
+function schedulePoll(ms) { clearTimeout(pollTimer); pollTimer = setTimeout(poll, ms); }
+async function poll() {
+  clearTimeout(pollTimer);
+  const ok = await refreshUnread().catch(() => false);
+  pollFails = ok ? 0 : pollFails + 1;
+  schedulePoll(nextPoll({ failures: pollFails, hiddenFor: document.hidden ? Date.now() - hiddenAt : 0 }));
 }
 
 // ---- routing --------------------------------------------------------------------------------------------------
@@ -228,12 +281,15 @@ export function errorText(err) {
 }
 
 // Fetch JSON and keep a copy for offline use; offline, the copy answers.
-export async function cachedGet(path) {
+export async function cachedGet(path) { return (await lastKnown(path)).data; }
+
+// {data, at}: `at` says when an offline copy was fetched (null: fresh).
+export async function lastKnown(path) {
   const r = await api.send('GET', path);
-  if (r.status === 200) { await db.cacheSet(path, r.data); return r.data; }
+  if (r.status === 200) { await db.cacheSet(path, r.data); return { data: r.data, at: null }; }
   if (r.status === 0) {
     const hit = await db.cacheGet(path);
-    if (hit) return hit.value;
+    if (hit) return { data: hit.value, at: hit.at };
   }
   throw new api.ApiError(r.status, r.code, r.message, r.details);
 }
@@ -245,16 +301,25 @@ async function start() {
   const saved = await db.kvGet('session');
   if (saved?.token) { session.user = saved.user; session.token = saved.token; api.setToken(saved.token); }
   renderChrome();
+  await refreshUnread(false); // the last known badge at once
   window.addEventListener('hashchange', route);
-  window.addEventListener('online', () => { renderStatus(); syncer.trigger('online'); });
-  window.addEventListener('offline', renderStatus);
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') syncer.trigger('visible'); });
-  navigator.serviceWorker?.addEventListener('message', (e) => { if (e.data === 'sync') syncer.trigger('background'); });
+  // Jitter, so that phones reconnecting together do not all ask at once.
+  window.addEventListener('online', () => { renderStatus(); syncer.trigger('online'); schedulePoll(Math.random() * 5000); });
+  window.addEventListener('offline', () => { renderStatus(); refreshUnread(); });
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) { hiddenAt = Date.now(); return; }
+    syncer.trigger('visible');
+    schedulePoll(0);
+  });
+  navigator.serviceWorker?.addEventListener('message', (e) => {
+    if (e.data === 'sync') syncer.trigger('background');
+    else if (e.data?.open) location.hash = e.data.open; // a system notification was clicked
+  });
   await route();
   if (session.user) {
     session.me = (await db.cacheGet('/api/me'))?.value;
     syncer.trigger('start');
-    refreshUnread();
+    poll();
     prefetch();
   }
   // A module worker, so Background Sync can drain the outbox with the same code when no page is open.
@@ -264,7 +329,6 @@ async function start() {
     const persisted = await navigator.storage.persisted?.();
     if (!persisted) navigator.storage.persist().then((ok) => { db.kvSet('persisted', ok); });
   }
-  setInterval(refreshUnread, 120000);
   dropOrphanPhotos().catch(() => {});
 }
 

@@ -8,6 +8,16 @@ import { addPhoto, photoSrc, locate } from './run.js';
 import { gradePill, statusText, isOverdue } from './parts.js';
 import { uuid } from '../outbox.js';
 
+// Queue an action and say what became of it: sent when the server took it at once, else kept to send later, or
+// refused (the outbox screen says what to do).
+async function act(box, record, photos) {
+  box.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+  const left = await (await queue(record, photos)).sent;
+  const refused = left?.state === 'rejected';
+  toast(!left ? t('sent') : refused ? t('sync_rejected', { m: left.error?.message || left.error?.code }) : t('queued'), refused ? 'error' : 'info');
+  route();
+}
+
 function photoPicker() {
   const ids = [];
   const row = h('div', { class: 'photos' });
@@ -42,10 +52,8 @@ function respondForm(f) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!note.value.trim()) { note.focus(); return; }
-    await queue({ id: uuid(), type: 'response', method: 'POST', path: `/api/findings/${f.id}/responses`,
+    await act(form, { id: uuid(), type: 'response', method: 'POST', path: `/api/findings/${f.id}/responses`,
       body: { note: note.value.trim(), photos: photos.ids }, label: `${t('respond')} · ${f.title}` }, photos.ids);
-    toast(t('queued'));
-    route();
   });
   return form;
 }
@@ -58,11 +66,9 @@ function extensionForm(f) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!date.value || !reason.value.trim()) return;
-    await queue({ id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`,
+    await act(form, { id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`,
       body: { action: 'request', deadline: new Date(`${date.value}T23:59:59+08:00`).toISOString(), reason: reason.value.trim() },
       label: `${t('ask_extension')} · ${f.title}` });
-    toast(t('queued'));
-    route();
   });
   return form;
 }
@@ -76,31 +82,29 @@ function verifyForm(f, allowed) {
     if (decision === 'recheck') {
       try { const p = await locate(); body.location = { lat: p.lat, lng: p.lng, accuracy_m: p.accuracy }; } catch { /* the server asks for it */ }
     }
-    await queue({ id: uuid(), type: 'verification', method: 'POST', path: `/api/findings/${f.id}/verification`, body,
+    await act(box, { id: uuid(), type: 'verification', method: 'POST', path: `/api/findings/${f.id}/verification`, body,
       label: `${t('verify')} · ${f.title}` }, photos.ids);
-    toast(t('queued'));
-    route();
   };
-  return h('div', { class: 'card', id: 'verify-form' }, h('h2', {}, t('verify')), field(t('note'), note), photos.el,
+  const box = h('div', { class: 'card', id: 'verify-form' }, h('h2', {}, t('verify')), field(t('note'), note), photos.el,
     h('div', { class: 'row' },
       allowed.includes('recheck') ? h('button', { type: 'button', class: 'sec', id: 'recheck', onclick: () => send('recheck') }, t('recheck')) : null,
       allowed.includes('accept') ? h('button', { type: 'button', id: 'accept', onclick: () => send('accept') }, t('accept')) : null,
       allowed.includes('reject') ? h('button', { type: 'button', class: 'danger', id: 'reject', onclick: () => send('reject') }, t('reject')) : null));
+  return box;
 }
 
 function decideExtension(f) {
   const reason = h('textarea', {});
   const send = async (action) => {
     if (action === 'refuse' && !reason.value.trim()) { reason.focus(); return; }
-    await queue({ id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`, body: { action, reason: reason.value.trim() },
+    await act(box, { id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`, body: { action, reason: reason.value.trim() },
       label: `${t('ask_extension')} · ${f.title}` });
-    toast(t('queued'));
-    route();
   };
-  return h('div', { class: 'card' }, h('h2', {}, t('ask_extension')),
+  const box = h('div', { class: 'card' }, h('h2', {}, t('ask_extension')),
     h('p', {}, t('new_deadline'), '：', formatDate(f.requested_deadline)), field(t('reason'), reason),
     h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => send('approve') }, t('approve')),
       h('button', { type: 'button', class: 'danger', onclick: () => send('refuse') }, t('refuse'))));
+  return box;
 }
 
 function eventText(action) {

@@ -5,7 +5,20 @@ import { PHOTO_DEFAULTS } from '../photo.js';
 import { outbox, syncer, route } from '../app.js';
 
 const TYPE = { photo: 'add_photo', inspection: 'start_inspection', patrol: 'nav_patrol', response: 'respond',
-  extension: 'ask_extension', verification: 'verify' };
+  extension: 'ask_extension', verification: 'verify', read: 'mark_read' };
+
+// What a person must do about a refused item (a 4xx); anything else is retried by itself and says why it waits.
+const ADVICE = { other_user: 'do_login', photo_lost: 'do_discard', 404: 'do_discard', 409: 'do_discard' };
+function why(i) {
+  const e = i.error;
+  if (i.state === 'rejected') {
+    return h('div', { class: 'error' }, t('sync_rejected', { m: e.message || e.code }), ' ',
+      t(ADVICE[e.code] || ADVICE[e.status] || 'do_fix', { u: i.user }));
+  }
+  const key = !e.status ? (navigator.onLine ? 'sync_unreachable' : 'sync_offline') : e.status === 401 ? 'sync_login'
+    : e.status === 503 || e.status === 429 ? 'sync_busy' : 'sync_retry';
+  return h('div', { class: 'muted', 'data-why': key }, t(key));
+}
 
 // A rejected inspection goes back to its draft for correction; the outbox copy is dropped (the photos stay queued).
 async function reopen(item) {
@@ -21,11 +34,9 @@ export async function render() {
   const items = await outbox.list();
   const list = h('ul', { class: 'list', id: 'outbox-list' }, items.map((i) => h('li', { class: i.state === 'rejected' ? 'tier-red' : '' },
     h('div', { class: 'q' }, i.label || t(TYPE[i.type] || i.type)),
-    h('div', { class: 'muted' }, formatDate(i.created_at, true), i.attempts ? ` · ×${i.attempts}` : ''),
-    i.error ? h('div', { class: i.state === 'rejected' ? 'error' : 'muted' },
-      i.state === 'rejected' ? t('sync_rejected', { m: i.error.message || i.error.code })
-        : t(i.error.status === 503 || i.error.status === 429 ? 'sync_later' : 'sync_failed',
-          { m: i.error.message || i.error.code || i.error.status })) : null,
+    // Attempts matter when the server answered; offline they only count how often the phone looked for a network.
+    h('div', { class: 'muted' }, formatDate(i.created_at, true), i.attempts && i.error?.status ? ` · ×${i.attempts}` : ''),
+    i.error ? why(i) : null,
     Array.isArray(i.error?.details) ? h('ul', { class: 'error' }, i.error.details.map((d) => h('li', {}, [d.item || d.field, d.message].filter(Boolean).join('：')))) : null,
     i.state === 'rejected' && i.type === 'inspection' ? h('button', { type: 'button', class: 'sec', onclick: () => reopen(i) }, t('correct_draft')) : null,
     i.state === 'rejected' ? h('div', { class: 'row' },

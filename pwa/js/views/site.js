@@ -1,7 +1,7 @@
 import { t, formatDate } from '../i18n.js';
 import { h } from '../dom.js';
 import * as db from '../db.js';
-import { cachedGet, session, go, errorText } from '../app.js';
+import { cachedGet, lastKnown, session, go, errorText } from '../app.js';
 import { uuid } from '../outbox.js';
 import { tierPill, factorText } from './parts.js';
 import { beginCheckin } from './run.js';
@@ -32,16 +32,26 @@ export async function startDraft(site, template) {
   return draft;
 }
 
+// Offline, the last risk card fetched, else the tier the due list gave, each with when it was fetched.
+async function risk(id) {
+  try { return await lastKnown(`/api/risk/sites/${id}`); } catch {
+    const due = await db.cacheGet('/api/inspections/due');
+    const d = due?.value.items?.find((x) => x.site_id === id);
+    return d ? { data: { tier: d.tier, next_due_at: d.due_at }, at: due.at } : {};
+  }
+}
+
 export async function render({ args }) {
   const site = await findSite(args[0]);
   const out = h('div', {}, h('h1', {}, site.name),
     h('p', { class: 'muted' }, t(`kind_${site.kind}`), ' · ', site.code, ' · ', site.region_name || ''),
     site.address ? h('p', {}, site.address) : null);
-  const risk = await cachedGet(`/api/risk/sites/${site.id}`).catch(() => null);
-  if (risk) {
-    out.append(h('div', { class: 'card', id: 'site-risk' }, h('div', { class: 'row' }, tierPill(risk.tier),
-      risk.next_due_at ? h('span', { class: 'muted' }, t('next_due', { d: formatDate(risk.next_due_at) })) : null),
-    risk.reasons?.length ? h('ul', { 'aria-label': t('reasons') }, risk.reasons.map((f) => h('li', {}, factorText(f)))) : null));
+  const { data: r, at } = await risk(site.id);
+  if (r) {
+    out.append(h('div', { class: 'card', id: 'site-risk' }, h('div', { class: 'row' }, tierPill(r.tier),
+      r.next_due_at ? h('span', { class: 'muted' }, t('next_due', { d: formatDate(r.next_due_at) })) : null),
+    r.reasons?.length ? h('ul', { 'aria-label': t('reasons') }, r.reasons.map((f) => h('li', {}, factorText(f)))) : null,
+    at ? h('p', { class: 'muted', id: 'risk-asof' }, t('as_of', { t: formatDate(at, true) })) : r.rated_at ? h('p', { class: 'muted' }, t('rated_at', { d: formatDate(r.rated_at) })) : null));
   }
   const msg = h('p', { class: 'error', role: 'alert', hidden: true });
   const drafts = (await db.all('drafts')).filter((d) => d.site?.id === site.id && d.user === session.user.username && !d.submitted);
