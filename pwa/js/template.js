@@ -65,6 +65,16 @@ export function numberProblem(item, value) {
   return null;
 }
 
+// A check whose `noncompliant_when` holds (two numbers of the same inspection, as the server's engine compares
+// them) may only be answered noncompliant.
+export function numbersSayNoncompliant(item, answers) {
+  const rule = item.noncompliant_when;
+  if (!rule) return false;
+  const a = valueOf(answers[rule.item]), b = valueOf(answers[rule.less_than.item]);
+  if (typeof a !== 'number' || typeof b !== 'number') return false;
+  return a < b / (rule.less_than.divided_by ?? 1);
+}
+
 // Walk every visible item, entering repeat entries; fn(item, answer, path) where path names the place for errors.
 export function walk(template, answers, fn) {
   for (const section of template.sections || []) {
@@ -96,6 +106,8 @@ export function progress(template, answers) {
     if (req && !done) missing.push(path);
     if (needsPhoto(item, answer)) photoMissing.push(path);
     if (item.type === 'number' && numberProblem(item, valueOf(answer))) invalid.push(path);
+    if (item.type === 'check' && isAnswered(item, answer) && valueOf(answer) !== CHECK.no
+        && numbersSayNoncompliant(item, answers)) invalid.push(path);
   });
   return { total, answered, missing, photoMissing, invalid, complete: !missing.length && !photoMissing.length && !invalid.length };
 }

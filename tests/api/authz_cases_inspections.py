@@ -3,14 +3,14 @@
 import uuid
 
 from tests.api.authz import Case
-from tests.api.checklist_answers import all_compliant
+from tests.api.checklist_answers import all_compliant, template
 
 ALL_200 = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 200, "manager2": 200}
 SEES_LZ = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404}
 SEES_TS = {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200, "manager": 404, "manager2": 200}
 
 # Bodies name the site by id: setup() fills it in, since ids come from the demo data.
-NEW_LZ = {"template_key": "eldercare_safety", "template_version": 1, "status": "submitted",
+NEW_LZ = {"template_key": "eldercare_safety", "template_version": template("eldercare_safety").version, "status": "submitted",
           "answers": all_compliant("eldercare_safety")}
 EXISTING_LZ = dict(NEW_LZ, remarks="setup")
 

@@ -27,8 +27,7 @@ def _patrol(zone_id: int, minor: bool = True) -> dict:
     return {
         "zone_id": zone_id, "started_at": started.isoformat(), "ended_at": (started + timedelta(hours=1)).isoformat(),
         "team": ["巡查队员"], "weather": "snow", "place_types": ["station"],
-        "answers": {k: {"result": "compliant"} for k in ("key_places_covered", "supplies_carried",
-                                                         "vulnerable_escorted")},
+        "answers": {k: "yes" for k in ("key_places_covered", "supplies_carried", "vulnerable_escorted")},
         "encounters": [{
             "id": str(uuid.uuid4()), "met_at": (started + timedelta(minutes=10)).isoformat(), "sex": "female",
             "age_band": "age_14_17" if minor else "age_18_59", "is_minor": minor, "action": "escorted",

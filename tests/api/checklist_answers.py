@@ -12,6 +12,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "schemas" / "checklists"
 
 
 def template(key: str) -> rules.Template:
+    """The current version of a shipped template (`KEY.json`; earlier versions are `KEY.vN.json`)."""
     return rules.parse_template(json.loads((TEMPLATES / f"{key}.json").read_text(encoding="utf-8")))
 
 
@@ -45,8 +46,9 @@ def all_compliant(key: str) -> dict:
 
 
 def payload(site_id: int, key: str = "eldercare_safety", *, answers: dict | None = None, status: str = "submitted",
-            version: int = 1, **extra) -> dict:
-    body = {"site_id": site_id, "template_key": key, "template_version": version, "status": status,
+            version: int | None = None, **extra) -> dict:
+    body = {"site_id": site_id, "template_key": key, "status": status,
+            "template_version": version if version is not None else template(key).version,
             "answers": answers if answers is not None else all_compliant(key)}
     body.update(extra)
     return body

@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 from xunjian.findings.tables import Finding
 from xunjian.inspections.tables import Inspection
 
-from .checklist_answers import all_compliant, payload
+from .checklist_answers import all_compliant, payload, template
 
 
 def _eldercare_with_two_hazards(photo: str) -> dict:
     answers = all_compliant("eldercare_safety")
     answers["exits_clear"] = {"result": "noncompliant", "note": "二楼东侧安全出口上锁", "photos": [photo]}
-    answers["no_ebike_indoors"] = {"result": "noncompliant", "note": "一楼走廊给电动车充电"}
+    answers["floors_clear"] = {"result": "noncompliant", "note": "一楼走廊地面积水"}
     return answers
 
 
@@ -24,20 +24,20 @@ async def test_two_noncompliant_items_yield_two_findings_with_grades_and_deadlin
     r = await client.put(f"/api/inspections/{inspection_id}", json=body, headers=headers)
     assert r.status_code == 201, r.text
     data = r.json()
-    assert data["status"] == "submitted" and data["template_version"] == 1 and data["self_inspection"] is False
+    assert data["status"] == "submitted" and data["template_version"] == template("eldercare_safety").version and data["self_inspection"] is False
     assert data["checks_noncompliant"] == 2 and data["checkin_far"] is False and data["checkin_distance_m"] < 100
     submitted = datetime.fromisoformat(data["submitted_at"])
     by_item = {f["item_key"]: f for f in data["findings"]}
-    assert set(by_item) == {"exits_clear", "no_ebike_indoors"}
+    assert set(by_item) == {"exits_clear", "floors_clear"}
     assert by_item["exits_clear"]["grade"] == "major"
-    assert by_item["no_ebike_indoors"]["grade"] == "general"
+    assert by_item["floors_clear"]["grade"] == "general"
     assert datetime.fromisoformat(by_item["exits_clear"]["deadline"]) == submitted + timedelta(days=30)
-    assert datetime.fromisoformat(by_item["no_ebike_indoors"]["deadline"]) == submitted + timedelta(days=15)
+    assert datetime.fromisoformat(by_item["floors_clear"]["deadline"]) == submitted + timedelta(days=15)
 
     listed = (await client.get(f"/api/findings?inspection={inspection_id}", headers=headers)).json()
     assert listed["total"] == 2
     major = next(f for f in listed["items"] if f["grade"] == "major")
-    assert major["title"] == "疏散通道、安全出口堵塞或锁闭" and "检查实践" in major["basis"]
+    assert major["title"] == "占用、堵塞、封闭疏散通道、安全出口" and major["basis"] == "中华人民共和国消防法 第二十八条"
     assert major["description"] == "二楼东侧安全出口上锁" and major["status"] == "open"
 
 
@@ -173,7 +173,8 @@ async def test_hidden_item_answered_and_photo_required(client, demo, as_user):
     answers["has_canteen"] = "no"  # hides the canteen items answered by all_compliant
     r = await client.put(f"/api/inspections/{uuid.uuid4()}", json=payload(site, answers=answers), headers=headers)
     assert r.status_code == 422
-    assert {d["item"] for d in r.json()["details"]} == {"canteen_licensed", "food_samples_kept", "kitchen_clean"}
+    assert {d["item"] for d in r.json()["details"]} == {"canteen_licensed", "food_handlers_certified",
+                                                        "incoming_goods_checked", "food_samples_kept", "kitchen_clean"}
     answers = all_compliant("eldercare_safety")
     answers["building_safe"] = {"result": "noncompliant"}  # a major item: a photo is required
     r = await client.put(f"/api/inspections/{uuid.uuid4()}", json=payload(site, answers=answers), headers=headers)
@@ -232,7 +233,7 @@ async def test_notice_is_printable_html_under_the_csp(client, demo, as_user):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
     assert "整改通知书" in html and "兰州市城关区福寿园养老院" in html and "王磊" in html
-    assert "疏散通道、安全出口堵塞或锁闭" in html and "重大隐患" in html and "一般隐患" in html
+    assert "占用、堵塞、封闭疏散通道、安全出口" in html and "重大隐患" in html and "一般隐患" in html
     assert "照片待上传" in html  # the photo has not arrived yet
     assert "<script" not in html and "<style" not in html and "style=" not in html
     assert '<link rel="stylesheet" href="/css/notice.css">' in html
@@ -280,3 +281,16 @@ async def test_notice_shows_thumbnails_of_uploaded_photos(client, demo, as_user)
     # The manager may see the finding's photo through the photo API too (it is linked to the finding).
     assert (await client.get(f"/api/photos/{photo}", headers=manager)).status_code == 200
     assert (await client.get(f"/api/photos/{photo}", headers=await as_user("manager2"))).status_code == 404
+
+
+async def test_night_staff_too_few_for_the_residents_cannot_be_answered_compliant(client, demo, as_user):
+    headers = await as_user("inspector")
+    site = demo.sites["YL-620102-001"]
+    answers = all_compliant("eldercare_safety") | {"residents_present": 61, "night_staff": 2}
+    r = await client.put(f"/api/inspections/{uuid.uuid4()}", json=payload(site, answers=answers), headers=headers)
+    assert r.status_code == 422
+    assert [d["item"] for d in r.json()["details"]] == ["night_staff_sufficient"]
+    answers["night_staff_sufficient"] = {"result": "noncompliant", "note": "夜班仅2人"}
+    r = await client.put(f"/api/inspections/{uuid.uuid4()}", json=payload(site, answers=answers), headers=headers)
+    assert r.status_code == 201, r.text
+    assert [f["item_key"] for f in r.json()["findings"]] == ["night_staff_sufficient"]

@@ -17,27 +17,30 @@ async def test_checklists_list_current_versions_and_pinned_ones(client, demo, as
     headers = await as_user("manager")
     listed = (await client.get("/api/checklists", headers=headers)).json()
     by_key = {c["key"]: c for c in listed}
-    assert set(by_key) == {"eldercare_safety", "lottery_outlet_audit", "street_patrol"}
-    assert by_key["eldercare_safety"]["check_items"] >= 40 and by_key["eldercare_safety"]["versions"] == [1]
+    assert set(by_key) == {"eldercare_safety", "lottery_outlet_audit", "street_patrol", "rescue_station_audit"}
+    assert by_key["eldercare_safety"]["check_items"] >= 55 and by_key["eldercare_safety"]["versions"] == [1, 2]
+    assert by_key["rescue_station_audit"]["site_kind"] == "rescue_station"
     current = (await client.get("/api/checklists/eldercare_safety", headers=headers)).json()
-    assert current["version"] == 1 and current["template"]["title"] == "养老机构安全隐患排查检查表"
-    pinned = await client.get("/api/checklists/eldercare_safety/1", headers=headers)
+    assert current["version"] == 2 and current["template"]["title"] == "养老机构安全隐患排查检查表"
+    pinned = await client.get("/api/checklists/eldercare_safety/2", headers=headers)
     assert pinned.json() == current
-    assert (await client.get("/api/checklists/eldercare_safety/2", headers=headers)).status_code == 404
+    first = (await client.get("/api/checklists/eldercare_safety/1", headers=headers)).json()
+    assert first["version"] == 1 and "住人建筑" in json.dumps(first["template"], ensure_ascii=False)
+    assert (await client.get("/api/checklists/eldercare_safety/3", headers=headers)).status_code == 404
     assert (await client.get("/api/checklists/nothing", headers=headers)).status_code == 404
 
 
 async def test_a_new_version_becomes_current_and_the_old_stays_readable(client, demo, as_user):
     headers = await as_user("inspector")
     doc = (await client.get("/api/checklists/lottery_outlet_audit", headers=headers)).json()["template"]
-    doc = dict(doc, version=2, title="福利彩票投注站检查表（2027版）")
-    await ChecklistTemplate.insert(ChecklistTemplate(key=doc["key"], version=2, title=doc["title"],
+    doc = dict(doc, version=3, title="福利彩票投注站检查表（2027版）")
+    await ChecklistTemplate.insert(ChecklistTemplate(key=doc["key"], version=3, title=doc["title"],
                                                      site_kind=doc["site_kind"], content=doc, content_hash="x"))
-    assert (await client.get("/api/checklists/lottery_outlet_audit", headers=headers)).json()["version"] == 2
+    assert (await client.get("/api/checklists/lottery_outlet_audit", headers=headers)).json()["version"] == 3
     old = (await client.get("/api/checklists/lottery_outlet_audit/1", headers=headers)).json()
     assert old["template"]["title"] == "福利彩票投注站检查表"
     listed = {c["key"]: c for c in (await client.get("/api/checklists", headers=headers)).json()}
-    assert listed["lottery_outlet_audit"]["versions"] == [1, 2]
+    assert listed["lottery_outlet_audit"]["versions"] == [1, 2, 3]
 
 
 def _schemas_with(tmp_path, name: str, doc: dict):
@@ -76,4 +79,4 @@ async def test_a_changed_template_needs_a_new_version(settings, tmp_path):
     doc["title"] = "改了标题但没有改版本"
     folder = _schemas_with(tmp_path, "lottery_outlet_audit.json", doc)
     message = await start_error(create_app(settings.with_(schemas_dir=folder)))
-    assert "lottery_outlet_audit version 1 differs from the stored one" in message
+    assert "lottery_outlet_audit version 2 differs from the stored one" in message

@@ -35,7 +35,7 @@ def patrol_body(zone_id: int, started_at: datetime, encounters: list[dict], ende
         ],
         "encounters": encounters,
         # The street-patrol template's checks (required once the patrol has ended).
-        "answers": {key: {"result": "compliant"} for key in CHECKS},
+        "answers": {key: "yes" for key in CHECKS},
     }
     if ended:
         body["ended_at"] = (started_at + timedelta(hours=2)).isoformat()
@@ -257,7 +257,7 @@ async def test_the_street_patrol_template_decides_options_and_required_items(cli
     # Under way, the required checks may still be missing; the version in force is pinned.
     _, r = await submit(client, headers, patrol_body(zone, started, [], ended=False, answers={}))
     assert r.status_code == 201, r.text
-    assert r.json()["template_version"] == 1
+    assert r.json()["template_version"] == 2
 
 
 async def test_a_patrol_belongs_to_its_recorder_and_lists_carry_no_people(client, demo, as_user):

@@ -81,6 +81,7 @@ def answer_basic_info(page):
     """The required non-check items of the eldercare checklist: no canteen, clinic or special equipment."""
     page.fill("#item-approved_beds input", "180")
     page.fill("#item-residents_present input", "142")
+    page.fill("#item-night_staff input", "5")  # enough for 142 residents: the staffing check may be compliant
     page.check("#item-has_canteen input[value=no]")
     page.check("#item-has_clinic input[value=no]")
     page.check("#item-special_equipment input[value=none]")
@@ -274,7 +275,8 @@ def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
     checklist_ready(page)
     page.check("#item-place_types input[value=station]")
     page.select_option("#item-weather select", "snow")
-    for radio in page.locator(".item:not([hidden]) input[type=radio][value=compliant]").all():
+    # The patrol's own work: yes/no observations since version 2 of the template, not graded checks.
+    for radio in page.locator(".item:not([hidden]) input[type=radio][value=yes]").all():
         radio.check()
     page.click("#patrol-finish")
     see(page, "#patrol-start")  # ended: the start form again
@@ -299,8 +301,8 @@ def supervisor_sees_coverage_and_closes_the_case(server, browser, enc_id):
     r = httpx.put(f"{server['base']}/api/patrols/{uuid.uuid4()}", headers=api_token(server, "inspector"), json={
         "zone_id": zones["XC-620102-02"], "started_at": ten_days_ago.isoformat(),
         "ended_at": (ten_days_ago + timedelta(hours=2)).isoformat(), "team": ["王伟"], "place_types": ["square"],
-        "weather": "clear", "answers": {k: {"result": "compliant"} for k in ("key_places_covered", "supplies_carried",
-                                                                 "vulnerable_escorted")}})
+        "weather": "clear", "answers": {k: "yes" for k in ("key_places_covered", "supplies_carried",
+                                                             "vulnerable_escorted")}})
     assert r.status_code == 201, r.text
     ctx, page = new_page(browser, server)
     login(page, "supervisor")
@@ -344,7 +346,7 @@ def patrol_queued_offline(browser, server):
     checklist_ready(page)
     page.check("#item-place_types input[value=square]")
     page.select_option("#item-weather select", "clear")
-    for radio in page.locator(".item:not([hidden]) input[type=radio][value=compliant]").all():
+    for radio in page.locator(".item:not([hidden]) input[type=radio][value=yes]").all():
         radio.check()
     page.click("#patrol-finish")
     page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 1")
@@ -384,8 +386,8 @@ def test_self_inspection_with_a_raised_grade_and_a_hazard_no_item_covers(server,
     answer_basic_info(page)
     for radio in page.locator("#main .checklist .item:not([hidden]) input[type=radio][value=compliant]").all():
         radio.check()
-    page.check("#item-no_ebike_indoors input[value=noncompliant]")
-    page.check("#item-no_ebike_indoors label.check input[type=checkbox]")  # judged major on site
+    page.check("#item-floors_clear input[value=noncompliant]")
+    page.check("#item-floors_clear label.check input[type=checkbox]")  # judged major on site
     page.click("#item-extra button:has-text('添加一条')")
     page.fill("#item-extra-0-title textarea", "走廊堆放杂物")
     page.check("#item-extra-0-grade input[value=general]")
@@ -395,7 +397,7 @@ def test_self_inspection_with_a_raised_grade_and_a_hazard_no_item_covers(server,
     assert not page.errors, page.errors
     rows = db_rows(server, "SELECT item_key, title, grade, self_reported FROM finding WHERE inspection = ? ORDER BY id",
                    inspection_id)
-    assert [(r[0], r[2], r[3]) for r in rows] == [("no_ebike_indoors", "major", 1), (None, "general", 1)]
+    assert [(r[0], r[2], r[3]) for r in rows] == [("floors_clear", "major", 1), (None, "general", 1)]
     assert rows[1][1] == "走廊堆放杂物"
     ctx.close()
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { t, setLang, getLang, pick, DICTS } from '../../pwa/js/i18n.js';
+import { t, setLang, getLang, pick, levelName, DICTS } from '../../pwa/js/i18n.js';
 import { zh as adminZh, en as adminEn } from '../../pwa/js/admin/strings.js';
 
 test('Chinese by default, English on switch, interpolation', () => {
@@ -71,4 +71,21 @@ test('every case reason, outcome, coverage status and case age the patrol API re
   const keys = [...reasons.map((r) => `case_${r}`), ...outcomes.map((o) => `outcome_${o}`), ...statuses.map((x) => `cov_${x}`),
     ...ages.map((a) => `age_${a}`), 'case_st_open', 'case_st_closed'];
   for (const lang of Object.keys(DICTS)) for (const k of keys) assert.ok(DICTS[lang][k], `${lang}.${k}`);
+});
+
+test('the words of practice: each escalation level named, cases registered and concluded, re-check wording', () => {
+  setLang('zh-CN');
+  assert.deepEqual([1, 2, 3].map(levelName), ['催办', '督办', '挂牌督办']);
+  assert.equal(levelName(4), '督办 4 级');
+  assert.equal(t('case_close'), '办结');
+  assert.equal(t('case_opened', { d: '2026-12-01' }), '登记 2026-12-01');
+  assert.equal(t('status_responded'), '待复查');
+  assert.equal(t('accept'), '复查合格，予以销号');
+  assert.equal(t('factor_override'), '直接判定');
+  assert.equal(t('outcome_placed_at_station'), '已入站救助');
+  const zh = Object.values(DICTS['zh-CN']).join('|');
+  for (const word of ['立案', '结案', '规则判定', '通过销号', '已入站安置']) assert.ok(!zh.includes(word), word);
+  setLang('en');
+  assert.equal(levelName(3), 'Listed supervision');
+  setLang('zh-CN');
 });

@@ -98,3 +98,19 @@ test('every shipped template walks: each item has a type the runner renders', ()
     assert.equal(p.complete, p.total === 0, `${f}: an empty draft is incomplete`);
   }
 });
+
+test('a check the recorded numbers contradict cannot be submitted as compliant', () => {
+  const S = { key: 'n', version: 1, title: 'N', site_kind: 'eldercare', sections: [{ key: 's', title: 'S', items: [
+    { key: 'residents', type: 'number', label: 'Residents' },
+    { key: 'night_staff', type: 'number', label: 'Night staff' },
+    { key: 'enough', type: 'check', label: 'Enough', basis: 'x', grade: 'general', rectify_days: 15, risk_weight: 2,
+      noncompliant_when: { item: 'night_staff', less_than: { item: 'residents', divided_by: 30 } } },
+  ] }] };
+  const a = { residents: { value: 61 }, night_staff: { value: 2 }, enough: { value: CHECK.yes } };
+  assert.deepEqual(progress(S, a).invalid, [['enough']]);
+  a.enough = { value: CHECK.no };
+  assert.equal(progress(S, a).complete, true);
+  a.residents = { value: 60 };
+  a.enough = { value: CHECK.yes };
+  assert.equal(progress(S, a).complete, true);
+});

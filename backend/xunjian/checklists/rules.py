@@ -93,6 +93,13 @@ def _item_problems(item: dict, path: str, earlier: dict[str, dict], siblings: di
                 bad = [v for v in values if v not in allowed]
                 if bad:
                     problems.append(Problem(f"{path}.show_if", f"{bad!r} can never be an answer of {cond['item']!r}"))
+    rule = item.get("noncompliant_when")
+    if rule:
+        for name, key in (("item", rule["item"]), ("less_than.item", rule["less_than"]["item"])):
+            target = earlier.get(key)
+            if target is None or target["type"] != "number":
+                problems.append(Problem(f"{path}.noncompliant_when.{name}",
+                                        f"{key!r} is not a number item defined before this one"))
     if item["type"] == "number" and "min" in item and "max" in item and item["min"] > item["max"]:
         problems.append(Problem(f"{path}.max", "max is below min"))
     if item["type"] in ("photo", "repeat") and item.get("min_count", 0) > item.get("max_count", math.inf):
@@ -280,6 +287,9 @@ def _check(item: dict, value: Any, path: str, final: bool, ev: Evaluation) -> No
         return
     grade = value.get("grade")
     days = value.get("deadline_days")
+    if result != "noncompliant" and (shortfall := number_rule_broken(item, ev.root)):
+        _err(ev, path, f"the numbers recorded make this item noncompliant ({shortfall})")
+        return
     if result != "noncompliant":
         if grade is not None or days is not None:
             _err(ev, path, "grade and deadline_days apply only to a noncompliant answer")
@@ -310,6 +320,27 @@ def _check(item: dict, value: Any, path: str, final: bool, ev: Evaluation) -> No
         item_key=item["key"], title=item.get("hazard") or f"不符合：{item['label']}", basis=item["basis"],
         grade=grade, deadline_days=days, risk_weight=float(item["risk_weight"]), note=note, photos=tuple(photos),
     ))
+
+
+def _plain_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def number_rule_broken(item: dict, answers: dict) -> str | None:
+    """What the item's `noncompliant_when` finds in the answers ("night_staff 1 < residents_present 61 / 30"), or
+    None when the rule is absent, holds, or a number it compares is not answered."""
+    rule = item.get("noncompliant_when")
+    if not rule:
+        return None
+    ref = rule["less_than"]
+    a, b = answers.get(rule["item"]), answers.get(ref["item"])
+    if not (_plain_number(a) and _plain_number(b)):
+        return None
+    divisor = ref.get("divided_by", 1)
+    if a >= b / divisor:
+        return None
+    per = f" / {divisor:g}" if divisor != 1 else ""
+    return f"{rule['item']} {a:g} < {ref['item']} {b:g}{per}"
 
 
 def _number(item: dict, value: Any, path: str, final: bool, ev: Evaluation) -> None:

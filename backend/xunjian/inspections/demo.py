@@ -17,13 +17,14 @@ from ..config import Settings
 from ..scope import Scope
 from ..sites.tables import Site
 from . import service
+from .tables import Inspection
 from .schemas import InspectionPut, Location
 
 # (name, site code, inspector, template, days ago, noncompliant answers)
 DEMO = [
     ("qilihe-welfare-centre", "YL-620103-002", "inspector", "eldercare_safety", 40, {
         "exits_clear": {"note": "三楼北侧安全出口被杂物堵塞并上锁", "photo": True},
-        "no_ebike_indoors": {"note": "一楼楼道内停放电动自行车并充电"},
+        "no_ebike_indoors": {"note": "一楼楼道内停放电动自行车并充电", "photo": True},
         "medicines_in_order": {"note": "护理站发现3盒过期药品"},
     }),
     ("maiji-care-home", "YL-620503-005", "inspector2", "eldercare_safety", 5, {
@@ -69,7 +70,8 @@ async def load(settings: Settings) -> None:
     for name, code, username, key, days_ago, noncompliant in DEMO:
         site = await Site.select(Site.id, Site.lat, Site.lng).where(Site.code == code).first()
         user = users.get(username)
-        if site is None or user is None:
+        # Loaded once: a later load would answer a newer template version under the same id (a 409, not a replay).
+        if site is None or user is None or await Inspection.exists().where(Inspection.id == _demo_id(name)):
             continue
         template = await checklists.get_template(key)
         actor = Principal(id=user["id"], username=user["username"], role=user["role"],

@@ -45,7 +45,10 @@ async def load(settings: Settings) -> None:
     users = {u["username"]: u for u in await User.select(User.id, User.username, User.role, User.display_name)}
     # Every patrol-level check of the street-patrol template, compliant (the demo's blue warning shows them all).
     template = await checklists.get_template(rules.TEMPLATE_KEY)
-    checks = {item["key"]: {"result": "compliant"} for item in template.check_items}
+    # The patrol's own checks: check items up to version 1, required observations (choices) from version 2.
+    checks = {item["key"]: {"result": "compliant"} for item in template.check_items} | {
+        item["key"]: item["options"][0]["value"] for item in template.items
+        if item["type"] == "choice" and item.get("required") and item["key"] not in service.FIELD_ITEMS}
     now = datetime.now(timezone.utc).replace(microsecond=0)
     for name, zone_code, username, nights_ago, team, station_code, encounters in DEMO:
         patrol_id = _id(name)

@@ -32,7 +32,10 @@ ACTIONS = (
     "sent_to_hospital",      # 送医
     "refused_supplies_given",  # 拒绝救助，发放物资
     "police_called",         # 报警
-    "ticket_home",           # 购票返乡
+    "ticket_home",           # 提供乘车凭证返乡 (381号令 第七条)
+    "minor_temporary_guardianship",  # 未成年人交民政部门临时监护 (未成年人保护法 第九十二条)
+    "mental_health_institution",     # 送精神卫生医疗机构
+    "family_took_home",              # 家属领回
 )
 WARNING_LEVELS = ("none", "blue", "yellow", "orange", "red")
 OUTCOMES = (

@@ -19,6 +19,7 @@ AgeBand = Annotated[
 ]
 Action = Literal[
     "persuaded_to_station", "escorted", "sent_to_hospital", "refused_supplies_given", "police_called", "ticket_home",
+    "minor_temporary_guardianship", "mental_health_institution", "family_took_home",
 ]
 Outcome = Literal[
     "placed_at_station", "returned_home", "hospitalised", "declined_after_follow_up", "handed_to_police",

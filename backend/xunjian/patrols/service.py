@@ -106,7 +106,7 @@ def _encounter_dict(e: EncounterIn) -> dict:
 
 
 # Template items the API takes as fields of their own: sent again inside `answers` they would be silently replaced.
-_FIELD_ITEMS = ("team", "place_types", "weather", "warning_level", "encounters")
+FIELD_ITEMS = ("team", "place_types", "weather", "warning_level", "encounters")
 _ENCOUNTER_FIELD_ITEMS = ("sex", "age_band", "vulnerable", "place_type", "location", "action", "referral_target",
                           "followup_needed", "earlier_record", "photos", "note")
 
@@ -114,7 +114,7 @@ _ENCOUNTER_FIELD_ITEMS = ("sex", "age_band", "vulnerable", "place_type", "locati
 async def _validate(data: PatrolPut, now: datetime, referral_names: dict[int, str], pinned: int | None) -> int:
     """The patrol's own rules, then the street-patrol template; returns the template version it is pinned to."""
     doubled = [{"field": f"answers.{k}", "message": "is a field of the patrol; send it there"}
-               for k in _FIELD_ITEMS if k in data.answers]
+               for k in FIELD_ITEMS if k in data.answers]
     doubled += [{"field": f"encounters[{i}].answers.{k}", "message": "is a field of the encounter; send it there"}
                 for i, e in enumerate(data.encounters) for k in _ENCOUNTER_FIELD_ITEMS if k in e.answers]
     if doubled:

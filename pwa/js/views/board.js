@@ -1,7 +1,7 @@
 // The supervisor's risk board: tier counts per child region with drill-down, red and orange sites with their
 // reasons, overdue rectifications by escalation level, the 12-week trend drawn in SVG, and street-patrol coverage
 // with the open follow-up cases. Cases describe vulnerable people: fetched fresh, never kept in IndexedDB.
-import { t, pick, formatDate } from '../i18n.js';
+import { t, pick, formatDate, levelName } from '../i18n.js';
 import { h, s } from '../dom.js';
 import { cachedGet } from '../app.js';
 import { query, send } from '../api.js';
@@ -42,7 +42,7 @@ export function caseItem(c) {
     h('a', { class: 'main', href: `#/case/${c.id}` }, c.reasons.map((r) => t(`case_${r}`)).join('、') || t('case_title', { n: c.id })),
     h('div', { class: 'row' }, c.urgent ? h('span', { class: 'pill late' }, t('case_urgent')) : null,
       h('span', { class: c.overdue ? 'pill late' : 'muted' }, t('deadline', { d: formatDate(c.deadline, true) })),
-      c.escalation_level ? h('span', { class: 'pill late' }, t('level_n', { n: c.escalation_level })) : null),
+      c.escalation_level ? h('span', { class: 'pill late' }, levelName(c.escalation_level)) : null),
     h('div', { class: 'muted' }, c.zone_name, ' · ', t('case_opened', { d: formatDate(c.opened_at, true) })));
 }
 
@@ -101,7 +101,7 @@ export async function render({ params }) {
 
   const levels = Object.entries(b.overdue_by_level || {}).sort(([a], [c]) => Number(a) - Number(c));
   out.append(h('h2', {}, t('overdue_levels')), h('table', { id: 'overdue' }, h('tbody', {}, levels.map(([level, n]) => h('tr', {},
-    h('th', { scope: 'row' }, Number(level) === 0 ? t('overdue') : t('level_n', { n: level })),
+    h('th', { scope: 'row' }, Number(level) === 0 ? t('overdue') : levelName(level)),
     h('td', { class: 'n' }, n ? h('a', { href: '#/findings?status=&overdue=true' }, String(n)) : '0'))))));
 
   out.append(h('p', {}, h('a', { class: 'btn sec', href: query('/api/risk/board.csv', { region: params.region }), download: 'risk-board.csv' }, t('export_csv'))));

@@ -1,6 +1,6 @@
 // One follow-up case opened by a patrol encounter: its reasons, deadline and escalation, the person met (only on
 // request: every read is audited) and closing it with an outcome. Nothing here is kept in IndexedDB.
-import { t, formatDate, pick } from '../i18n.js';
+import { t, formatDate, pick, levelName } from '../i18n.js';
 import { h, field, clear, toast } from '../dom.js';
 import * as api from '../api.js';
 import { cachedGet, route, errorText } from '../app.js';
@@ -54,7 +54,7 @@ export async function render({ args }) {
     h('div', { class: 'row' }, h('span', { class: 'pill', id: 'case-status', 'data-status': c.status }, t(`case_st_${c.status}`)),
       c.urgent ? h('span', { class: 'pill late' }, t('case_urgent')) : null,
       c.overdue ? h('span', { class: 'pill late' }, t('overdue')) : null,
-      c.escalation_level ? h('span', { class: 'pill late' }, t('level_n', { n: c.escalation_level })) : null),
+      c.escalation_level ? h('span', { class: 'pill late' }, levelName(c.escalation_level)) : null),
     h('dl', {}, row(t('patrol_zone'), c.zone_name), row(t('reasons'), c.reasons.map((r) => t(`case_${r}`)).join('、')),
       row(t('case_opened_at'), formatDate(c.opened_at, true)), row(t('case_deadline'), formatDate(c.deadline, true)),
       c.outcome ? row(t('case_outcome'), t(`outcome_${c.outcome}`)) : [], row(t('note'), c.outcome_note),

@@ -1,6 +1,6 @@
 // One finding: what was found, its history, and the actions the caller's role allows (respond, ask for more
 // time, verify). Actions go through the outbox so they work offline too.
-import { t, formatDate, pick } from '../i18n.js';
+import { t, formatDate, pick, levelName } from '../i18n.js';
 import { h, field, clear, toast } from '../dom.js';
 import * as api from '../api.js';
 import { cachedGet, queue, route, outbox } from '../app.js';
@@ -125,7 +125,7 @@ export async function render({ args }) {
   const out = h('div', {}, h('h1', {}, f.title),
     h('div', { class: 'row' }, gradePill(f.grade), h('span', { class: 'pill', id: 'finding-status', 'data-status': f.status }, statusText(f.status)),
       h('span', { class: isOverdue(f) ? 'pill late' : 'muted' }, t('deadline', { d: formatDate(f.deadline) })),
-      f.escalation_level ? h('span', { class: 'pill late' }, t('level_n', { n: f.escalation_level })) : null,
+      f.escalation_level ? h('span', { class: 'pill late' }, levelName(f.escalation_level)) : null,
       f.self_reported ? h('span', { class: 'pill' }, t('self_reported')) : null),
     h('p', {}, h('a', { href: `#/site/${f.site_id}` }, f.site_name || t('site'))),
     f.description ? h('p', {}, f.description) : null,

@@ -1,5 +1,5 @@
 // Small pieces several screens share.
-import { t, formatDate } from '../i18n.js';
+import { t, formatDate, levelName } from '../i18n.js';
 import { h } from '../dom.js';
 
 export function tierPill(tier) {
@@ -26,7 +26,7 @@ export function findingItem(f) {
     h('a', { class: 'main', href: `#/finding/${f.id}` }, f.title || f.item_label || f.description || `#${f.id}`),
     h('div', { class: 'row' }, gradePill(f.grade), h('span', { class: 'pill' }, statusText(f.status)),
       f.deadline ? h('span', { class: isOverdue(f) ? 'pill late' : 'muted' }, t('deadline', { d: formatDate(f.deadline) })) : null,
-      f.escalation_level ? h('span', { class: 'pill late' }, t('level_n', { n: f.escalation_level })) : null),
+      f.escalation_level ? h('span', { class: 'pill late' }, levelName(f.escalation_level)) : null),
     f.site_name ? h('div', { class: 'muted' }, f.site_name) : null);
 }
 

@@ -132,3 +132,45 @@ def test_location_ok(value):
                                    {"lat": 1, "lng": 2, "accuracy_m": -1}, {"lat": float("nan"), "lng": 2}])
 def test_location_bad(value):
     assert rules.location_error(value)
+
+
+STAFFING = rules.parse_template({
+    "key": "n", "version": 1, "title": "夜班", "site_kind": "eldercare",
+    "sections": [{"key": "s", "title": "S", "items": [
+        {"key": "residents", "type": "number", "label": "在院老人", "min": 0},
+        {"key": "night_staff", "type": "number", "label": "夜班人数", "min": 0},
+        {"key": "enough", "type": "check", "label": "夜班人员足够", "basis": "检查实践", "grade": "general",
+         "rectify_days": 15, "risk_weight": 2,
+         "noncompliant_when": {"item": "night_staff", "less_than": {"item": "residents", "divided_by": 30}}},
+    ]}],
+})
+
+
+@pytest.mark.parametrize("residents, staff, result, ok", [
+    (60, 2, "compliant", True),     # one per 30
+    (61, 2, "compliant", False),    # 61 residents need a third
+    (61, 2, "na", False),
+    (61, 2, "noncompliant", True),  # the inspector records what the numbers say
+    (0, 0, "compliant", True),
+    (None, 0, "compliant", True),   # a number not recorded: nothing to compare
+])
+def test_a_check_the_recorded_numbers_contradict_cannot_be_compliant(residents, staff, result, ok):
+    answers = {"night_staff": staff, "enough": {"result": result}}
+    if residents is not None:
+        answers["residents"] = residents
+    ev = rules.evaluate(STAFFING, answers, final=True)
+    assert ev.ok is ok, ev.errors
+    if not ok:
+        assert ev.errors == [{"item": "enough", "message": "the numbers recorded make this item noncompliant "
+                                                             "(night_staff 2 < residents 61 / 30)"}]
+
+
+def test_a_number_rule_must_compare_earlier_number_items():
+    doc = {"key": "n", "version": 1, "title": "x", "site_kind": "eldercare", "sections": [{"key": "s", "title": "S", "items": [
+        {"key": "residents", "type": "choice", "label": "x", "options": [{"value": "a", "label": "a"}, {"value": "b", "label": "b"}]},
+        {"key": "enough", "type": "check", "label": "x", "basis": "检查实践", "grade": "general", "rectify_days": 1,
+         "risk_weight": 1, "noncompliant_when": {"item": "night_staff", "less_than": {"item": "residents"}}},
+        {"key": "night_staff", "type": "number", "label": "x"},
+    ]}]}
+    paths = {p.path for p in rules.semantic_problems(doc)}
+    assert paths == {"$.sections[0].items[1].noncompliant_when.item", "$.sections[0].items[1].noncompliant_when.less_than.item"}
