@@ -20,6 +20,7 @@ from . import __version__, db
 from .accounts import controller as accounts_controller
 from .accounts import service as accounts_service
 from .accounts.auth import PUBLIC, auth_middleware, provide_principal
+from .audit import controller as audit_controller
 from .checklists import controller as checklists_controller
 from .checklists import service as checklists_service
 from .config import Settings
@@ -66,6 +67,7 @@ def _routers() -> list:
         notifications_controller.router,
         risk_controller.router,
         planning_controller.router,
+        audit_controller.router,
     ]
 
 

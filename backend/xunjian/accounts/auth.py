@@ -77,3 +77,6 @@ def require_roles(*roles: str):
 
 
 admin_only = require_roles("admin")
+# Who may read the audit trail; the one place to widen when a personal-data overseer role arrives.
+AUDIT_READER_ROLES = ("admin",)
+audit_readers = require_roles(*AUDIT_READER_ROLES)

@@ -4,16 +4,16 @@ from typing import Annotated
 
 from litestar import Request, Response, Router, get, patch, post
 from litestar.datastructures import Cookie
-from litestar.params import Body
+from litestar.params import Body, FromQuery, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from . import rules, service
 from .auth import PUBLIC, CSRF_COOKIE, SESSION_COOKIE, admin_only, client_addr
-from ..paging import PathId
+from ..paging import Limit, Offset, PathId, QueryId
 from .principal import Caller
 from .schemas import (
-    AdminUserRead, LoginRequest, LoginResponse, MeRead, MeUpdate, PasswordChange, PasswordReset, UserCreate,
-    UserList, UserRead, UserUpdate,
+    AdminUserRead, LoginRequest, LoginResponse, MeRead, MeUpdate, PasswordChange, PasswordReset, RoleName,
+    UserCreate, UserList, UserRead, UserUpdate,
 )
 
 
@@ -55,7 +55,7 @@ async def logout(principal: Caller) -> Response[None]:
 async def me(principal: Caller) -> MeRead:
     return MeRead(id=principal.id, username=principal.username, role=principal.role,
                   display_name=principal.display_name, region_ids=list(principal.region_ids),
-                  site_ids=list(principal.site_ids))
+                  site_ids=list(principal.site_ids), certificate_no=principal.certificate_no)
 
 
 @patch("/api/me", tags=["auth"], summary="Change your display name (nothing that widens access)")
@@ -70,9 +70,17 @@ async def change_password(principal: Caller, data: Annotated[PasswordChange, Bod
     await service.change_password(principal, data.current_password, data.new_password)
 
 
-@get("/api/admin/users", guards=[admin_only], tags=["admin"], summary="List accounts")
-async def list_users() -> UserList:
-    return UserList(items=await service.list_users())
+@get("/api/admin/users", guards=[admin_only], tags=["admin"],
+     summary="List accounts by id; filter by role, text (username or display name), active, region (its subtree)")
+async def list_users(
+    role: FromQuery[RoleName | None] = None,
+    q: Annotated[str | None, Parameter(max_length=100)] = None,
+    active: FromQuery[bool | None] = None,
+    region: QueryId = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> UserList:
+    return await service.list_users(role=role, q=q, active=active, region=region, limit=limit, offset=offset)
 
 
 @post("/api/admin/users", guards=[admin_only], tags=["admin"], summary="Create an account")

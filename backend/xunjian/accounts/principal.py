@@ -22,6 +22,7 @@ class Principal:
     site_ids: tuple[int, ...] = ()
     via_cookie: bool = False
     client_addr: str = ""
+    certificate_no: str | None = None
 
     @property
     def is_admin(self) -> bool:

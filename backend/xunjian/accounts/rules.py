@@ -7,6 +7,7 @@ import hmac
 import ipaddress
 import math
 import secrets
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
@@ -21,6 +22,35 @@ class Role(str, Enum):
 
 REGION_ROLES = {Role.inspector.value, Role.supervisor.value}
 SITE_ROLES = {Role.manager.value}
+# Law-enforcement officers carry a certificate (执法证号): those who inspect and those who supervise.
+CERTIFICATE_ROLES = {Role.inspector.value, Role.supervisor.value}
+CERTIFICATE_MAX = 40
+
+
+def certificate_problem(role: str, number: str | None) -> str | None:
+    """Why `number` cannot be this role's 执法证号, or None when it can (None and "" mean no number)."""
+    if not number:
+        return None
+    if role not in CERTIFICATE_ROLES:
+        return f"A {role} has no certificate number"
+    if len(number) > CERTIFICATE_MAX or number != number.strip():
+        return f"A certificate number has 1 to {CERTIFICATE_MAX} characters, no leading or trailing spaces"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in number):
+        return "A certificate number may not contain control characters"
+    return None
+
+
+def self_change_problem(before_role: str, before_active: bool, before_regions: set[int], role: str,
+                        active: bool, regions: set[int]) -> str | None:
+    """An admin may not lock themselves out: no deactivating, demoting or narrowing their own account (another admin
+    can)."""
+    if before_active and not active:
+        return "You cannot deactivate your own account"
+    if before_role != role:
+        return "You cannot change your own role"
+    if before_regions - regions:
+        return "You cannot remove regions from your own account"
+    return None
 
 
 def new_token() -> str:

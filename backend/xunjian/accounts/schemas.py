@@ -35,6 +35,7 @@ class MeRead(msgspec.Struct):
     display_name: str
     region_ids: list[int]
     site_ids: list[int]
+    certificate_no: str | None = None
 
 
 class MeUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -48,6 +49,10 @@ class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
     new_password: str
 
 
+# 执法证号: the roles that carry one are in rules.CERTIFICATE_ROLES; control characters are refused by the service.
+CertificateNo = Annotated[str, Meta(min_length=1, max_length=40, description="执法证号 (inspector, supervisor)")]
+
+
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     username: str
     password: str
@@ -55,6 +60,7 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     display_name: str = ""
     region_ids: list[Id] = []
     site_ids: list[Id] = []
+    certificate_no: CertificateNo | None = None
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -63,6 +69,8 @@ class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
     region_ids: list[Id] | None = None
     site_ids: list[Id] | None = None
     is_active: bool | None = None
+    # null keeps the number; "" removes it.
+    certificate_no: Annotated[str, Meta(max_length=40)] | None = None
 
 
 class PasswordReset(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,7 +85,11 @@ class AdminUserRead(msgspec.Struct):
     is_active: bool
     region_ids: list[int]
     site_ids: list[int]
+    certificate_no: str | None = None
 
 
 class UserList(msgspec.Struct):
     items: list[AdminUserRead]
+    total: int
+    limit: int
+    offset: int

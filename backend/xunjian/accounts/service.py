@@ -10,6 +10,8 @@ from .. import db
 from ..audit import service as audit
 from ..config import Settings
 from ..errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
+from ..paging import check_page
+from ..regions.service import get_region
 from ..regions.tables import Region
 from ..scope import Scope
 from ..sites.tables import Site, SiteManager
@@ -17,8 +19,8 @@ from . import passwords, rules
 from .passwords import configure as configure_hasher  # noqa: F401  (app, CLI and tests configure it here)
 from .passwords import hash_password, verify_password
 from .principal import Principal
-from .schemas import AdminUserRead, UserCreate, UserUpdate
-from .sql import COUNT_ATTEMPT
+from .schemas import AdminUserRead, UserCreate, UserList, UserUpdate
+from .sql import COUNT_ATTEMPT, COUNT_USERS, LINKED_TO_REGION, LIST_USERS
 from .tables import LoginThrottle, User, UserRegion, UserSession
 
 def utcnow() -> datetime:
@@ -164,7 +166,7 @@ async def _authenticate(settings: Settings, key: str, via_cookie: bool, client_a
         UserSession.select(
             UserSession.id, UserSession.last_seen_at, UserSession.expires_at, UserSession.revoked_at,
             UserSession.user.id, UserSession.user.username, UserSession.user.role,
-            UserSession.user.display_name, UserSession.user.is_active,
+            UserSession.user.display_name, UserSession.user.is_active, UserSession.user.certificate_no,
         )
         .where(UserSession.token_hash == key)
         .first()
@@ -182,6 +184,7 @@ async def _authenticate(settings: Settings, key: str, via_cookie: bool, client_a
         id=row["user.id"], username=row["user.username"], role=row["user.role"],
         display_name=row["user.display_name"], scope=scope, session_id=row["id"],
         region_ids=region_ids, site_ids=site_ids, via_cookie=via_cookie, client_addr=client_addr,
+        certificate_no=row["user.certificate_no"],
     )
 
 
@@ -260,57 +263,98 @@ async def _set_links(user_id: int, region_ids: list[int], site_ids: list[int]) -
         await SiteManager.insert(*[SiteManager(user=user_id, site=s) for s in sorted(set(site_ids))])
 
 
+def _admin_read(user: dict, region_ids, site_ids) -> AdminUserRead:
+    return AdminUserRead(
+        id=user["id"], username=user["username"], role=user["role"], display_name=user["display_name"],
+        is_active=bool(user["is_active"]), region_ids=sorted(region_ids), site_ids=sorted(site_ids),
+        certificate_no=user["certificate_no"],
+    )
+
+
 async def read_user(user_id: int) -> AdminUserRead:
     user = await User.select().where(User.id == user_id).first()
     if not user:
         raise NotFound("User not found")
     regions = await UserRegion.select(UserRegion.region).where(UserRegion.user == user_id)
     sites = await SiteManager.select(SiteManager.site).where(SiteManager.user == user_id)
-    return AdminUserRead(
-        id=user["id"], username=user["username"], role=user["role"], display_name=user["display_name"],
-        is_active=user["is_active"], region_ids=sorted(r["region"] for r in regions),
-        site_ids=sorted(s["site"] for s in sites),
-    )
+    return _admin_read(user, [r["region"] for r in regions], [s["site"] for s in sites])
 
 
-async def list_users() -> list[AdminUserRead]:
-    users = await User.select().order_by(User.id)
-    regions = await UserRegion.select(UserRegion.user, UserRegion.region)
-    sites = await SiteManager.select(SiteManager.user, SiteManager.site)
-    by_user_r: dict[int, list[int]] = {}
-    by_user_s: dict[int, list[int]] = {}
-    for r in regions:
-        by_user_r.setdefault(r["user"], []).append(r["region"])
-    for s in sites:
-        by_user_s.setdefault(s["user"], []).append(s["site"])
-    return [
-        AdminUserRead(
-            id=u["id"], username=u["username"], role=u["role"], display_name=u["display_name"],
-            is_active=u["is_active"], region_ids=sorted(by_user_r.get(u["id"], [])),
-            site_ids=sorted(by_user_s.get(u["id"], [])),
-        )
-        for u in users
-    ]
+async def list_users(*, role: str | None = None, q: str | None = None, active: bool | None = None,
+                     region: int | None = None, limit: int = 50, offset: int = 0) -> UserList:
+    """Accounts by id; `region` keeps those linked to that region or a region inside it."""
+    from ..sites.service import _escape_like
+
+    check_page(limit, offset)
+    where, args = ["1 = 1"], []
+    if role is not None:
+        where.append("u.role = {}")
+        args.append(role)
+    if active is not None:
+        where.append("u.is_active = {}")
+        args.append(active)
+    if q:
+        needle = _escape_like(q)[:100].lower()
+        if needle:
+            where.append("(LOWER(u.username) LIKE {} OR LOWER(u.display_name) LIKE {})")
+            args += [f"%{needle}%"] * 2
+    if region is not None:
+        where.append(LINKED_TO_REGION)
+        args.append((await get_region(region))["path"] + "%")
+    rows = await db.fetch(LIST_USERS.format(where=" AND ".join(where)), *args, limit, offset)
+    if rows:
+        total = rows[0]["total_count"]
+    else:
+        total = (await db.fetch(COUNT_USERS.format(where=" AND ".join(where)), *args))[0]["n"]
+    ids = [r["id"] for r in rows]
+    by_user_r: dict[int, list[int]] = {i: [] for i in ids}
+    by_user_s: dict[int, list[int]] = {i: [] for i in ids}
+    if ids:
+        for r in await UserRegion.select(UserRegion.user, UserRegion.region).where(UserRegion.user.is_in(ids)):
+            by_user_r[r["user"]].append(r["region"])
+        for s in await SiteManager.select(SiteManager.user, SiteManager.site).where(SiteManager.user.is_in(ids)):
+            by_user_s[s["user"]].append(s["site"])
+    return UserList(items=[_admin_read(u, by_user_r[u["id"]], by_user_s[u["id"]]) for u in rows], total=total,
+                    limit=limit, offset=offset)
+
+
+def _certificate(role: str, number: str | None) -> str | None:
+    problem = rules.certificate_problem(role, number)
+    if problem:
+        raise Invalid(problem, details={"field": "certificate_no"})
+    return number or None
+
+
+async def _refuse_taken_certificate(number: str | None, user_id: int | None) -> None:
+    if number is None:
+        return
+    query = User.exists().where(User.certificate_no == number)
+    if user_id is not None:
+        query = query.where(User.id != user_id)
+    if await query:
+        raise Conflict("Another account has that certificate number", details={"field": "certificate_no"})
 
 
 async def create_user(actor: Principal | None, data: UserCreate) -> AdminUserRead:
     username = data.username.strip()
     if not (3 <= len(username) <= 64) or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise Invalid("username must be 3 to 64 letters, digits, '.', '-' or '_'", details={"field": "username"})
+    certificate_no = _certificate(data.role, data.certificate_no)
     await _validate_links(data.role, data.region_ids, data.site_ids)
     password_hash = await hash_password(data.password)
     async with db.write_transaction():
         if await User.exists().where(User.username == username):
             raise Conflict("That username is taken", details={"field": "username"})
+        await _refuse_taken_certificate(certificate_no, None)
         rows = await User.insert(
             User(username=username, display_name=data.display_name.strip() or username, role=data.role,
-                 password_hash=password_hash)
+                 password_hash=password_hash, certificate_no=certificate_no)
         ).returning(User.id)
         user_id = rows[0]["id"]
         await _set_links(user_id, data.region_ids, data.site_ids)
         await audit.record(actor, "user.create", "user", user_id,
                            after={"username": username, "role": data.role, "region_ids": data.region_ids,
-                                  "site_ids": data.site_ids})
+                                  "site_ids": data.site_ids, "certificate_no": certificate_no})
     return await read_user(user_id)
 
 
@@ -321,6 +365,17 @@ async def update_user(actor: Principal, user_id: int, data: UserUpdate) -> Admin
     region_ids = data.region_ids if data.region_ids is not None else (
         before.region_ids if role in rules.REGION_ROLES else [])
     site_ids = data.site_ids if data.site_ids is not None else (before.site_ids if role in rules.SITE_ROLES else [])
+    is_active = data.is_active if data.is_active is not None else before.is_active
+    if actor is not None and actor.id == user_id:
+        problem = rules.self_change_problem(before.role, before.is_active, set(before.region_ids), role, is_active,
+                                            set(region_ids))
+        if problem:
+            raise Invalid(problem, code="cannot_change_self")
+    if data.certificate_no is not None:
+        certificate_no = _certificate(role, data.certificate_no)
+    else:
+        # A role without certificates drops the number it had.
+        certificate_no = before.certificate_no if role in rules.CERTIFICATE_ROLES else None
     await _validate_links(role, region_ids, site_ids)
     changes = {}
     if data.display_name is not None:
@@ -329,15 +384,20 @@ async def update_user(actor: Principal, user_id: int, data: UserUpdate) -> Admin
         changes[User.role] = data.role
     if data.is_active is not None:
         changes[User.is_active] = data.is_active
+    if certificate_no != before.certificate_no:
+        changes[User.certificate_no] = certificate_no
     async with db.write_transaction():
+        await _refuse_taken_certificate(certificate_no, user_id)
         if changes:
             await User.update(changes).where(User.id == user_id)
         await _set_links(user_id, region_ids, site_ids)
         if data.is_active is False or (data.role and data.role != before.role):
             await revoke_sessions(user_id)
-        await audit.record(actor, "user.update", "user", user_id, before=msgspec_to_builtins(before),
+        action = "user.deactivate" if before.is_active and not is_active else "user.update"
+        await audit.record(actor, action, "user", user_id, before=msgspec_to_builtins(before),
                            after={"role": role, "region_ids": region_ids, "site_ids": site_ids,
-                                  "is_active": data.is_active if data.is_active is not None else before.is_active})
+                                  "is_active": is_active, "certificate_no": certificate_no,
+                                  "display_name": changes.get(User.display_name, before.display_name)})
     return await read_user(user_id)
 
 

@@ -10,3 +10,13 @@ ON CONFLICT (key) DO UPDATE SET
                         ELSE login_throttle.window_start END
 RETURNING failures, window_start
 """
+
+# The admin's account list: one page by id with the total; {where} is built by service.list_users from fixed pieces.
+LIST_USERS = """
+SELECT u.id, u.username, u.role, u.display_name, u.is_active, u.certificate_no, COUNT(*) OVER () AS total_count
+FROM app_user u WHERE {where} ORDER BY u.id LIMIT {{}} OFFSET {{}}
+"""
+COUNT_USERS = "SELECT COUNT(*) AS n FROM app_user u WHERE {where}"
+# Linked to a region inside the subtree whose path prefix is the parameter.
+LINKED_TO_REGION = """EXISTS (SELECT 1 FROM user_region ur JOIN region r ON r.id = ur.region
+WHERE ur."user" = u.id AND r.path LIKE {})"""

@@ -13,6 +13,9 @@ class User(Table, tablename="app_user"):
     is_active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     password_changed_at = Timestamptz(default=TimestamptzNow())
+    # 执法证号 of inspectors and supervisors. Unique when set: a unique index made by the migration (SQLite cannot
+    # add a UNIQUE column), which lets any number of accounts have none.
+    certificate_no = Varchar(length=40, null=True, default=None)
 
 
 class UserRegion(Table):

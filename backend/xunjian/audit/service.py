@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
+import msgspec
+
+from .. import db
+from ..paging import check_page
+from .schemas import AuditEventRead, AuditList
 from .tables import AuditEvent
 
 
@@ -44,3 +50,53 @@ async def events_for(entity_type: str, entity_id: Any) -> list[dict]:
         .order_by(AuditEvent.id)
         .output(load_json=True)
     )
+
+
+# The trail newest first, with the actor's current display name; {where} is built by list_events from fixed pieces.
+_LIST = """
+SELECT e.id, e.at, e.actor, e.actor_name, u.display_name, e.action, e.entity_type, e.entity_id, e.site_id, e.before,
+       e.after, e.client_addr
+FROM audit_event e LEFT JOIN app_user u ON u.id = e.actor
+WHERE {where} ORDER BY e.at DESC, e.id DESC LIMIT {{}} OFFSET {{}}
+"""
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _json(value):
+    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else value
+
+
+async def list_events(*, actor: int | None = None, entity_type: str | None = None, entity_id: str | None = None,
+                      site: int | None = None, action: str | None = None, since: datetime | None = None,
+                      until: datetime | None = None, limit: int = 50, offset: int = 0) -> AuditList:
+    """Every filter is answered by an index (actor, entity, site_id, action, at). `since` is inclusive, `until`
+    exclusive; a time without a zone is UTC."""
+    check_page(limit, offset)
+    where, args = ["1 = 1"], []
+    for sql, value in (("e.actor = {}", actor), ("e.entity_type = {}", entity_type),
+                       ("e.entity_id = {}", entity_id), ("e.site_id = {}", site), ("e.action = {}", action)):
+        if value is not None:
+            where.append(sql)
+            args.append(value)
+    if since is not None:
+        where.append("e.at >= {}")
+        args.append(_utc(since))
+    if until is not None:
+        where.append("e.at < {}")
+        args.append(_utc(until))
+    condition = " AND ".join(where)
+    rows = await db.fetch(_LIST.format(where=condition), *args, limit, offset)
+    total = (await db.fetch(f"SELECT COUNT(*) AS n FROM audit_event e WHERE {condition}", *args))[0]["n"]
+    items = [
+        AuditEventRead(
+            id=r["id"], at=_utc(datetime.fromisoformat(r["at"]) if isinstance(r["at"], str) else r["at"]),
+            actor_id=r["actor"], actor_username=r["actor_name"], actor_display_name=r["display_name"],
+            action=r["action"], entity_type=r["entity_type"], entity_id=r["entity_id"], site_id=r["site_id"],
+            details={"before": _json(r["before"]), "after": _json(r["after"])}, client_addr=r["client_addr"],
+        )
+        for r in rows
+    ]
+    return AuditList(items=items, total=total, limit=limit, offset=offset)

@@ -40,15 +40,16 @@ def _unavailable(exc: Exception) -> ServiceUnavailable:
                               retry_after=RETRY_AFTER)
 
 
-async def read_limited(chunks: AsyncIterator[bytes], limit: int, declared: int | None = None) -> bytes:
+async def read_limited(chunks: AsyncIterator[bytes], limit: int, declared: int | None = None,
+                       what: str = "A photo") -> bytes:
     """The body, refused with 413 as soon as it passes `limit`: the rest is never read."""
     if declared is not None and declared > limit:
-        raise PayloadTooLarge(f"A photo may have at most {limit} bytes", details={"limit": limit})
+        raise PayloadTooLarge(f"{what} may have at most {limit} bytes", details={"limit": limit})
     buf = bytearray()
     async for chunk in chunks:
         buf += chunk
         if len(buf) > limit:
-            raise PayloadTooLarge(f"A photo may have at most {limit} bytes", details={"limit": limit})
+            raise PayloadTooLarge(f"{what} may have at most {limit} bytes", details={"limit": limit})
     return bytes(buf)
 
 

@@ -1,6 +1,7 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
+from msgspec import Meta
 
 from ..paging import Id
 
@@ -13,6 +14,7 @@ class RegionRead(msgspec.Struct):
     name: str
     level: str
     parent_id: int | None
+    path: str = ""
 
 
 class RegionList(msgspec.Struct):
@@ -20,7 +22,9 @@ class RegionList(msgspec.Struct):
 
 
 class RegionCreate(msgspec.Struct, forbid_unknown_fields=True):
-    code: str
-    name: str
+    """A township (乡镇 or 街道) sits under a county, a county under a prefecture, a prefecture under a province."""
+
+    code: Annotated[str, Meta(min_length=6, max_length=12, description="6 to 12 digit division code")]
+    name: Annotated[str, Meta(min_length=1, max_length=64)]
     level: Level
     parent_id: Id | None = None

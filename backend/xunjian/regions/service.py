@@ -13,7 +13,8 @@ LEVELS = ["province", "prefecture", "county", "township"]
 
 
 def _read(r: dict) -> RegionRead:
-    return RegionRead(id=r["id"], code=r["code"], name=r["name"], level=r["level"], parent_id=r["parent"])
+    return RegionRead(id=r["id"], code=r["code"], name=r["name"], level=r["level"], parent_id=r["parent"],
+                      path=r["path"])
 
 
 async def list_regions(parent_id: int | None = None, level: str | None = None) -> list[RegionRead]:
@@ -25,7 +26,7 @@ async def list_regions(parent_id: int | None = None, level: str | None = None) -
     if level is not None:
         where.append("level = {}")
         args.append(level)
-    sql = "SELECT id, code, name, level, parent FROM region"
+    sql = "SELECT id, code, name, level, parent, path FROM region"
     if where:
         sql += " WHERE " + " AND ".join(where)
     return [_read(r) for r in await db.fetch(sql + " ORDER BY code", *args)]
@@ -57,15 +58,19 @@ async def get_region(region_id: int) -> dict:
 
 async def create_region(actor, data: RegionCreate, cache: MutableMapping | None = None) -> RegionRead:
     """Add a region; `cache` (the app's state) forgets the cached list, so this process shows it at once."""
-    code = data.code.strip()
-    if not code.isdigit() or not (6 <= len(code) <= 12):
+    code, name = data.code.strip(), data.name.strip()
+    if not code.isascii() or not code.isdigit() or not (6 <= len(code) <= 12):
         raise Invalid("code must be a 6 to 12 digit division code", details={"field": "code"})
+    if not name or not name.isprintable():
+        raise Invalid("name must be 1 to 64 printable characters", details={"field": "name"})
     if data.parent_id is None:
         if data.level != "province":
             raise Invalid("Only a province has no parent", details={"field": "parent_id"})
         path = f"/{code}/"
     else:
-        parent = await get_region(data.parent_id)
+        parent = await Region.select().where(Region.id == data.parent_id).first()
+        if parent is None:
+            raise Invalid("Unknown parent region", details={"field": "parent_id"})
         if LEVELS.index(data.level) != LEVELS.index(parent["level"]) + 1:
             raise Invalid(f"A {data.level} cannot sit under a {parent['level']}", details={"field": "level"})
         path = f"{parent['path']}{code}/"
@@ -73,9 +78,10 @@ async def create_region(actor, data: RegionCreate, cache: MutableMapping | None 
         if await Region.exists().where(Region.code == code):
             raise Conflict("A region with that code exists", details={"field": "code"})
         rows = await Region.insert(
-            Region(code=code, name=data.name.strip(), level=data.level, parent=data.parent_id, path=path)
+            Region(code=code, name=name, level=data.level, parent=data.parent_id, path=path)
         ).returning(Region.id)
-        await audit.record(actor, "region.create", "region", rows[0]["id"], after={"code": code, "name": data.name})
+        await audit.record(actor, "region.create", "region", rows[0]["id"], after={"code": code, "name": name, "level": data.level,
+                                                                      "parent_id": data.parent_id})
     if cache is not None:
         cache.pop(CACHE_KEY, None)
     return _read(await get_region(rows[0]["id"]))

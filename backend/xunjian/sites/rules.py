@@ -13,6 +13,10 @@ KINDS = {
     "rescue_station": "救助管理站",
 }
 
+# Lengths the site table holds, and the bounds of its numbers (schemas.py and the import check the same).
+CODE_MAX, NAME_MAX, ADDRESS_MAX, OPERATOR_MAX = 64, 200, 300, 200
+BEDS_MAX = RADIUS_MAX = 100_000
+
 # Gansu and every other province lie well inside these; anything else is a typo, not a place.
 LAT_RANGE, LNG_RANGE = (-90.0, 90.0), (-180.0, 180.0)
 

@@ -4,13 +4,18 @@ import msgspec
 from msgspec import Meta
 
 from ..paging import Id
+from . import rules
 
 Kind = Literal["eldercare", "lottery_outlet", "patrol_zone", "rescue_station"]
 # Coordinates as sites/rules.py checks them (WGS-84 degrees).
 Lat = Annotated[float, Meta(ge=-90, le=90)]
 Lng = Annotated[float, Meta(ge=-180, le=180)]
-Beds = Annotated[int, Meta(ge=0, le=100_000)]
-Radius = Annotated[int, Meta(ge=1, le=100_000, description="metres")]
+Beds = Annotated[int, Meta(ge=0, le=rules.BEDS_MAX)]
+Radius = Annotated[int, Meta(ge=1, le=rules.RADIUS_MAX, description="metres")]
+Code = Annotated[str, Meta(min_length=1, max_length=rules.CODE_MAX)]
+Name = Annotated[str, Meta(min_length=1, max_length=rules.NAME_MAX)]
+Address = Annotated[str, Meta(max_length=rules.ADDRESS_MAX)]
+Operator = Annotated[str, Meta(max_length=rules.OPERATOR_MAX)]
 
 
 class SiteRead(msgspec.Struct):
@@ -43,13 +48,13 @@ class SiteList(msgspec.Struct):
 
 class SiteCreate(msgspec.Struct, forbid_unknown_fields=True):
     kind: Kind
-    code: str
-    name: str
+    code: Code
+    name: Name
     region_id: Id
-    address: str = ""
+    address: Address = ""
     lat: Lat | None = None
     lng: Lng | None = None
-    operator: str = ""
+    operator: Operator = ""
     ownership: Literal["public", "private"] | None = None
     approved_beds: Beds | None = None
     radius_m: Radius | None = None
@@ -59,12 +64,12 @@ class SiteCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class SiteUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    name: str | None = None
+    name: Name | None = None
     region_id: Id | None = None
-    address: str | None = None
+    address: Address | None = None
     lat: Lat | None = None
     lng: Lng | None = None
-    operator: str | None = None
+    operator: Operator | None = None
     ownership: Literal["public", "private"] | None = None
     approved_beds: Beds | None = None
     radius_m: Radius | None = None
@@ -72,3 +77,19 @@ class SiteUpdate(msgspec.Struct, forbid_unknown_fields=True):
     place_types: list[str] | None = None
     attributes: dict | None = None
     is_active: bool | None = None
+
+
+class ImportRowError(msgspec.Struct):
+    row: int  # the spreadsheet's row number; the header is row 1
+    column: str  # the header as the file writes it
+    code: str
+    message: str
+
+
+class ImportReport(msgspec.Struct):
+    dry_run: bool
+    total_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[ImportRowError]

@@ -138,3 +138,53 @@ async def update_site(actor: Principal, site_id: int, data: SiteUpdate) -> SiteR
                            before={k: current.get(k if k != "region_id" else "region") for k in changes},
                            after=changes)
     return await get_site(actor, site_id)
+
+
+# ---------------------------------------------------------------- administration: every site, inactive ones too
+
+def _admin_filters(kind: str | None, region_path: str | None, q: str | None,
+                   active: bool | None) -> tuple[list[str], list]:
+    where, args = ["1 = 1"], []
+    if kind:
+        where.append("site.kind = {}")
+        args.append(kind)
+    if region_path is not None:
+        where.append("site.region_path LIKE {}")
+        args.append(region_path + "%")
+    if q:
+        needle = _escape_like(q)[:100].lower()
+        if needle:
+            where.append("(LOWER(site.name) LIKE {} OR LOWER(site.code) LIKE {} OR LOWER(site.address) LIKE {})")
+            args += [f"%{needle}%"] * 3
+    if active is not None:
+        where.append("site.is_active = {}")
+        args.append(active)
+    return where, args
+
+
+async def list_admin_sites(*, kind: str | None = None, region: int | None = None, q: str | None = None,
+                           active: bool | None = None, limit: int = 50, offset: int = 0) -> SiteList:
+    """The admin's list: like list_sites, with inactive sites unless `active` says otherwise, ordered by code."""
+    check_page(limit, offset)
+    path = (await get_region(region))["path"] if region is not None else None
+    where, args = _admin_filters(kind, path, q, active)
+    sql = (_SELECT.format(extra=", COUNT(*) OVER () AS total_count") + " WHERE " + " AND ".join(where)
+           + " ORDER BY site.code LIMIT {} OFFSET {}")
+    rows = await db.fetch(sql, *args, limit, offset)
+    if rows:
+        total = rows[0]["total_count"]
+    else:
+        total = (await db.fetch("SELECT COUNT(*) AS n FROM site WHERE " + " AND ".join(where), *args))[0]["n"]
+    return SiteList(items=[to_read(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+async def admin_site_rows(*, kind: str | None = None, region: int | None = None, q: str | None = None,
+                          active: bool | None = None) -> list[dict]:
+    """Every site the admin list's filters give, as stored (for the export), ordered by code."""
+    path = (await get_region(region))["path"] if region is not None else None
+    where, args = _admin_filters(kind, path, q, active)
+    rows = await db.fetch("SELECT site.id, site.kind, site.code, site.name, site.region, site.region_path, "
+                          "site.address, site.lat, site.lng, site.operator, site.ownership, site.approved_beds, "
+                          "site.radius_m, site.polygon, site.attributes FROM site WHERE " + " AND ".join(where)
+                          + " ORDER BY site.code", *args)
+    return [{**row, "polygon": _json(row["polygon"]), "attributes": _json(row["attributes"]) or {}} for row in rows]
