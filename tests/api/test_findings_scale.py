@@ -63,7 +63,7 @@ async def test_listing_ten_thousand_findings_runs_a_bounded_number_of_queries(cl
     assert page["total"] == baseline + 10_000 and len(page["items"]) == 200
     deadlines = [p["deadline"] for p in page["items"]]
     assert deadlines == sorted(deadlines)
-    assert large == small == 2, large  # the page and its count
+    assert large == small == 1, large  # the page, carrying its total
 
     filtered, page = await _list_queries(client, headers, "/api/findings?overdue=true&grade=major&limit=200")
     assert filtered == small and page["total"] > 0

@@ -22,3 +22,28 @@ async def test_submission_and_closure_move_the_tier_at_once(client, demo, as_use
     assert r.status_code == 201, r.text
     history = (await client.get(f"/api/risk/sites/{site}", headers=supervisor)).json()
     assert history["tier"] in ("orange", "red")  # responded is not closed: the hazard still counts
+
+
+async def test_rerating_reads_a_row_per_kind_of_finding_not_per_finding(client, demo, as_user):
+    """The facts a re-rating scores are counted in SQL: 300 open findings alike are one fact, and the rating is the
+    one 300 separate findings would give."""
+    from datetime import datetime, timedelta, timezone
+
+    from xunjian.findings.tables import Finding
+    from xunjian.risk import rules as R
+    from xunjian.risk.service import site_facts
+    from xunjian.risk.versions import current_rules
+
+    site = demo.sites["YL-620102-001"]
+    now = datetime.now(timezone.utc)
+    await Finding.insert(*[
+        Finding(site=site, title=f"隐患 {n}", grade="general", status="open", deadline=now - timedelta(days=3),
+                escalation_level=1, created_by=demo.users["inspector"], created_at=now - timedelta(days=20))
+        for n in range(300)])
+    rules = current_rules()
+    facts = await site_facts(site, now, rules)
+    assert len(facts.findings) <= 3 and sum(f.count for f in facts.findings) >= 300
+    one_by_one = R.SiteFacts(**{**facts.__dict__, "findings": tuple(
+        R.FindingFact(f.grade, f.overdue, f.escalation_level, f.risk_weight, f.self_reported)
+        for f in facts.findings for _ in range(f.count))})
+    assert R.score(facts, rules, now) == R.score(one_by_one, rules, now)

@@ -87,11 +87,15 @@ def load_rules(schemas_dir: Path, version: int | None = None) -> dict:
 
 @dataclass(frozen=True)
 class FindingFact:
+    """`count` open findings alike in everything scored (one fact per group, so re-rating a site costs the same
+    whatever its number of open findings)."""
+
     grade: str  # general | major
     overdue: bool
     escalation_level: int = 0
     risk_weight: float = 1.0
     self_reported: bool = False
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,7 @@ def score(facts: SiteFacts, rules: dict, now: datetime) -> Rating:
 
     def points(f: FindingFact) -> float:
         return weights.get(f.grade, weights["general"]) * f.risk_weight * (
-            fr["self_reported_factor"] if f.self_reported else 1.0)
+            fr["self_reported_factor"] if f.self_reported else 1.0) * f.count
 
     general = [f for f in facts.findings if f.grade != "major"]
     major = [f for f in facts.findings if f.grade == "major"]
@@ -193,7 +197,7 @@ def score(facts: SiteFacts, rules: dict, now: datetime) -> Rating:
     c_general = sum(points(f) for f in general)
     c_major = sum(points(f) for f in major)
     c_overdue = sum(points(f) for f in overdue) * (fr["overdue_multiplier"] - 1)
-    level_sum = sum(f.escalation_level for f in facts.findings)
+    level_sum = sum(f.escalation_level * f.count for f in facts.findings)
     c_escalation = level_sum * fr["escalation_level_points"]
 
     recent = sorted(facts.inspections, key=lambda i: i.submitted_at, reverse=True)[: rules["inspections"]["recent"]]
@@ -213,7 +217,8 @@ def score(facts: SiteFacts, rules: dict, now: datetime) -> Rating:
         c_full = share * a["full_care_share_points"]
 
     major_max_level = max((f.escalation_level for f in major), default=0)
-    floor, override = _override(len(major), major_max_level, rules)
+    n_major = sum(f.count for f in major)
+    floor, override = _override(n_major, major_max_level, rules)
     base_score = c_general + c_major + c_overdue + c_escalation + c_noncompliance + c_beds + c_full
     base_tier = max(_tier_for(base_score, rules), floor)
 
@@ -226,9 +231,9 @@ def score(facts: SiteFacts, rules: dict, now: datetime) -> Rating:
     total = base_score + c_late
     tier = max(_tier_for(total, rules), floor)
     factors = (
-        Factor("open_general", len(general), r2(c_general)),
-        Factor("open_major", len(major), r2(c_major)),
-        Factor("overdue", len(overdue), r2(c_overdue)),
+        Factor("open_general", sum(f.count for f in general), r2(c_general)),
+        Factor("open_major", n_major, r2(c_major)),
+        Factor("overdue", sum(f.count for f in overdue), r2(c_overdue)),
         Factor("escalation", level_sum, r2(c_escalation)),
         Factor("noncompliance", r2(ratio * 100), r2(c_noncompliance)),
         Factor("inspection_overdue", r2(days_late), r2(c_late)),

@@ -20,7 +20,7 @@ from . import sql as S
 from .schemas import (
     Board, BoardRegion, BoardSite, FactorRead, RatingRead, RegionTierCount, SiteRiskRead, TrendPoint,
 )
-from .tables import RiskRating, RiskSnapshot, SiteRisk
+from .tables import RiskRating, SiteRisk
 from .versions import current_rules
 
 log = logging.getLogger("xunjian.risk")
@@ -127,9 +127,11 @@ async def site_facts(site_id: int, now: datetime, rules: dict) -> R.SiteFacts | 
     if not site:
         return None
     s = site[0]
+    # Counted in SQL: a row per kind of open finding (grade, lateness, level, weight), not per finding.
     findings = await db.fetch(
-        "SELECT grade, deadline, escalation_level, risk_weight, self_reported FROM finding "
-        "WHERE site = {} AND status <> 'closed' AND created_at <= {}", site_id, now)
+        "SELECT grade, CASE WHEN deadline < {} THEN 1 ELSE 0 END AS late, escalation_level, risk_weight, "
+        "self_reported, COUNT(*) AS n FROM finding WHERE site = {} AND status <> 'closed' AND created_at <= {} "
+        "GROUP BY grade, late, escalation_level, risk_weight, self_reported", now, site_id, now)
     inspections = await db.fetch(
         "SELECT submitted_at, checks_answered, checks_noncompliant FROM inspection WHERE site = {} "
         f"AND {counted_sql(dialect())} AND submitted_at <= {{}} ORDER BY submitted_at DESC LIMIT {{}}",
@@ -143,9 +145,9 @@ async def site_facts(site_id: int, now: datetime, rules: dict) -> R.SiteFacts | 
         kind=s["kind"], created_at=_aware(s["created_at"]), approved_beds=s["approved_beds"],
         attributes=attributes or {},
         findings=tuple(R.FindingFact(
-            grade=f["grade"], overdue=_aware(f["deadline"]) < now, escalation_level=f["escalation_level"] or 0,
+            grade=f["grade"], overdue=bool(f["late"]), escalation_level=f["escalation_level"] or 0,
             risk_weight=f["risk_weight"] if f["risk_weight"] is not None else 1.0,
-            self_reported=bool(f["self_reported"])) for f in findings),
+            self_reported=bool(f["self_reported"]), count=f["n"]) for f in findings),
         inspections=tuple(R.InspectionFact(submitted_at=_aware(i["submitted_at"]), answered=i["checks_answered"],
                                            noncompliant=i["checks_noncompliant"]) for i in inspections),
     ) if s["is_active"] and s["kind"] in rules["rated_kinds"] else None
@@ -176,11 +178,12 @@ async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", 
         overdue = [0, 0, 0, 0]
         for f in facts.findings:
             if f.overdue:
-                overdue[min(max(f.escalation_level, 0), 3)] += 1
+                overdue[min(max(f.escalation_level, 0), 3)] += f.count
         path = (await db.fetch("SELECT region_path FROM site WHERE id = {}", site_id))[0]["region_path"]
         shown = {f.factor: f.value for f in rating.factors}
         values = dict(region_path=path, tier=rating.tier, base_score=rating.base_score, rules_version=rules["version"],
-                      open_findings=len(facts.findings), open_major=sum(f.grade == "major" for f in facts.findings),
+                      open_findings=sum(f.count for f in facts.findings),
+                      open_major=sum(f.count for f in facts.findings if f.grade == "major"),
                       overdue_l0=overdue[0], overdue_l1=overdue[1], overdue_l2=overdue[2], overdue_l3=overdue[3],
                       inspection_due_at=rating.inspection_due_at,
                       **{column: shown[factor] for factor, column in FACTOR_COLUMNS.items()})
@@ -301,24 +304,28 @@ async def get_site_risk(principal: Principal, site_id: int, now: datetime | None
     )
 
 
+_REGION_COLUMNS = "id, code, name, level, parent, path"
+
+
 async def _board_root(principal: Principal, region_id: int | None) -> tuple[BoardRegion, list[str], list[dict]]:
-    """The board's region, the path prefixes it covers, and its child regions."""
-    cols = (Region.id, Region.code, Region.name, Region.level, Region.parent, Region.path)
+    """The board's region, the path prefixes it covers, and its child regions: one statement."""
     if region_id is None and not principal.scope.everything and len(principal.region_ids) == 1:
         region_id = principal.region_ids[0]
     if region_id is not None:
-        region = await Region.select(*cols).where(Region.id == region_id).first()
+        rows = await db.fetch(f"SELECT {_REGION_COLUMNS} FROM region WHERE id = {{}} OR parent = {{}} ORDER BY code",
+                              region_id, region_id)
+        region = next((r for r in rows if r["id"] == region_id), None)
         if region is None or not principal.scope.holds_region(region["path"]):
             raise NotFound("Region not found")
-        children = await Region.select(*cols).where(Region.parent == region_id).order_by(Region.code)
+        children = [r for r in rows if r["id"] != region_id]
         root = BoardRegion(id=region["id"], code=region["code"], name=region["name"], level=region["level"],
                            parent_id=region["parent"])
         return root, [region["path"]], children
     if principal.scope.everything:
-        children = await Region.select(*cols).where(Region.parent.is_null()).order_by(Region.code)
+        children = await db.fetch(f"SELECT {_REGION_COLUMNS} FROM region WHERE parent IS NULL ORDER BY code")
         return BoardRegion(id=None, code=None, name="全部", level=None, parent_id=None), [""], children
-    children = await Region.select(*cols).where(Region.id.is_in(list(principal.region_ids) or [-1])) \
-        .order_by(Region.code)
+    ids = ", ".join(str(int(i)) for i in principal.region_ids) or "-1"
+    children = await db.fetch(f"SELECT {_REGION_COLUMNS} FROM region WHERE id IN ({ids}) ORDER BY code")
     return (BoardRegion(id=None, code=None, name="我的辖区", level=None, parent_id=None),
             [c["path"] for c in children], children)
 
@@ -383,24 +390,28 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
     live = S.live_score_sql(dialect(), rules, now)
     cap = float(rules["lateness"]["max_points"])
     in_region = f"sr.tier = {{}} AND {where} AND {scope_sql}"
-    sites: list[dict] = []
+    # A score now is its base score plus 0 to `cap` lateness points. The n best base scores of a tier (along (tier,
+    # base_score)) are each worth at least the n-th best of them now, so every site of the top n now has a base score
+    # no lower than that minus the cap: only those are scored (a few hundred of 45,000 red sites of a country), not
+    # the whole tier. Red first, then orange for the places red leaves: both in one statement.
+    top = (f"SELECT * FROM (SELECT sr.*, {live} AS score FROM {_SR} sr WHERE {in_region} AND sr.base_score >= "
+           f"(SELECT MIN(t.base_score) FROM (SELECT sr.base_score FROM {_SR} sr WHERE {in_region} "
+           f"ORDER BY sr.base_score DESC LIMIT {{}}) t) - {cap!r} ORDER BY score DESC, sr.id LIMIT {{}}) x")
+    tiers, wanted = [], BOARD_SITES
     for tier in ("red", "orange"):
-        if len(sites) >= BOARD_SITES or not counts[tier]:
-            continue
-        n = BOARD_SITES - len(sites)
-        # A score now is its base score plus 0 to `cap` lateness points. The n best base scores (along (tier,
-        # base_score)) are each worth at least the n-th best of them now, so every site of the top n now has a base
-        # score no lower than that minus the cap: only those are scored (a few hundred of 45,000 red sites of a
-        # country), not the whole tier.
-        sites += await db.fetch(
+        if wanted > 0 and counts[tier]:
+            tiers.append((tier, wanted))
+            wanted -= counts[tier]
+    sites: list[dict] = []
+    if tiers:
+        parts = " UNION ALL ".join(top for _ in tiers)
+        sites = (await db.fetch(
             f"SELECT sr.id, s.code, s.name, s.kind, r.name AS region_name, sr.tier, sr.base_score, {_FACTORS}, "
             "sr.inspection_due_at, sr.open_findings, "
             "sr.overdue_l0 + sr.overdue_l1 + sr.overdue_l2 + sr.overdue_l3 AS overdue "
-            f"FROM (SELECT sr.*, {live} AS score FROM {_SR} sr WHERE {in_region} AND sr.base_score >= "
-            f"(SELECT MIN(t.base_score) FROM (SELECT sr.base_score FROM {_SR} sr WHERE {in_region} "
-            f"ORDER BY sr.base_score DESC LIMIT {{}}) t) - {cap!r} ORDER BY score DESC, sr.id LIMIT {{}}) sr "
-            "JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region ORDER BY sr.score DESC, sr.id",
-            tier, *args, *scope_args, tier, *args, *scope_args, n, n)
+            f"FROM ({parts}) sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
+            "ORDER BY CASE sr.tier WHEN 'red' THEN 0 ELSE 1 END, sr.score DESC, sr.id",
+            *[a for t, n in tiers for a in (t, *args, *scope_args, t, *args, *scope_args, n, n)]))
     red_orange_total = counts["red"] + counts["orange"]
     return Board(
         region=root, counts=counts, total=sum(counts.values()),
@@ -425,8 +436,9 @@ async def _trend(root: BoardRegion, children: list[dict], now: datetime) -> list
     region_ids = [root.id] if root.id is not None else [c["id"] for c in children]
     by_day: dict[date, dict[str, int]] = defaultdict(lambda: {t: 0 for t in R.TIERS})
     if region_ids:
-        rows = await RiskSnapshot.select(RiskSnapshot.day, RiskSnapshot.tier, RiskSnapshot.sites).where(
-            RiskSnapshot.region.is_in(region_ids) & (RiskSnapshot.day >= weeks[0]) & (RiskSnapshot.day <= today))
+        ids = ", ".join(str(int(i)) for i in region_ids)
+        rows = await db.fetch(f"SELECT day, tier, sites FROM risk_snapshot WHERE region IN ({ids}) "
+                              "AND day >= {} AND day <= {}", weeks[0], today)
         for row in rows:
             day = row["day"] if isinstance(row["day"], date) else date.fromisoformat(str(row["day"]))
             by_day[day][row["tier"]] += row["sites"]
