@@ -2,9 +2,9 @@
 // here: the page keeps what it needs offline in IndexedDB. Bump VERSION whenever a shell file changes.
 import * as api from './js/api.js';
 import * as db from './js/db.js';
-import { drain } from './js/sender.js';
+import { drain, outbox } from './js/sender.js';
 
-const VERSION = '2026-12-03.4';
+const VERSION = '2026-12-03.5';
 const CACHE = `xj-shell-${VERSION}`;
 const SHELL = [
   '/',
@@ -93,12 +93,14 @@ self.addEventListener('sync', (event) => {
   })());
 });
 
-// A system notification (shown by the page, see app.js) opens its subject: in a window of the app if one is open,
-// else in a new one. Real Web Push needs a push service this network cannot reach: the page polls instead.
+// A system notification (shown by the page, see app.js) is read through the outbox, like one read in the inbox, and
+// opens its subject: in a window of the app if one is open, else a new one. Real Web Push needs a push service this
+// network cannot reach: the page polls instead.
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const open = event.notification.data?.open || '#/inbox';
+  const { open = '#/inbox', id, user } = event.notification.data || {};
   event.waitUntil((async () => {
+    if (id) await outbox.add({ id: `read-${user}-${id}`, nid: id, user, type: 'read', method: 'POST', path: `/api/notifications/${id}/read` });
     const [win] = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
     if (!win) return self.clients.openWindow('/' + open);
     await win.focus();

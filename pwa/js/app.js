@@ -227,7 +227,7 @@ async function showSystem(items) {
   // A tag per notification: shown again (another tab), it replaces itself.
   for (const n of items) {
     await reg.showNotification(n.title, { body: n.body, tag: `xj-${n.id}`, icon: '/icons/icon-192.png',
-      data: { open: notificationLink(n) || '#/inbox' } });
+      data: { open: notificationLink(n) || '#/inbox', id: n.id, user: session.user.username } });
   }
 }
 
@@ -313,7 +313,7 @@ async function start() {
   });
   navigator.serviceWorker?.addEventListener('message', (e) => {
     if (e.data === 'sync') syncer.trigger('background');
-    else if (e.data?.open) location.hash = e.data.open; // a system notification was clicked
+    else if (e.data?.open) { location.hash = e.data.open; syncer.trigger('background'); } // a notification was clicked
   });
   await route();
   if (session.user) {
