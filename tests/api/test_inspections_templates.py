@@ -1,6 +1,7 @@
 """Templates at start-up and through /api/checklists."""
 
 import json
+import uuid
 import shutil
 
 import pytest
@@ -18,15 +19,15 @@ async def test_checklists_list_current_versions_and_pinned_ones(client, demo, as
     listed = (await client.get("/api/checklists", headers=headers)).json()
     by_key = {c["key"]: c for c in listed}
     assert set(by_key) == {"eldercare_safety", "lottery_outlet_audit", "street_patrol", "rescue_station_audit"}
-    assert by_key["eldercare_safety"]["check_items"] >= 55 and by_key["eldercare_safety"]["versions"] == [1, 2]
+    assert by_key["eldercare_safety"]["check_items"] >= 55 and by_key["eldercare_safety"]["versions"] == [1, 2, 3]
     assert by_key["rescue_station_audit"]["site_kind"] == "rescue_station"
     current = (await client.get("/api/checklists/eldercare_safety", headers=headers)).json()
-    assert current["version"] == 2 and current["template"]["title"] == "养老机构安全隐患排查检查表"
-    pinned = await client.get("/api/checklists/eldercare_safety/2", headers=headers)
+    assert current["version"] == 3 and current["template"]["title"] == "养老机构安全隐患排查检查表"
+    pinned = await client.get("/api/checklists/eldercare_safety/3", headers=headers)
     assert pinned.json() == current
     first = (await client.get("/api/checklists/eldercare_safety/1", headers=headers)).json()
     assert first["version"] == 1 and "住人建筑" in json.dumps(first["template"], ensure_ascii=False)
-    assert (await client.get("/api/checklists/eldercare_safety/3", headers=headers)).status_code == 404
+    assert (await client.get("/api/checklists/eldercare_safety/4", headers=headers)).status_code == 404
     assert (await client.get("/api/checklists/nothing", headers=headers)).status_code == 404
 
 
@@ -80,3 +81,20 @@ async def test_a_changed_template_needs_a_new_version(settings, tmp_path):
     folder = _schemas_with(tmp_path, "lottery_outlet_audit.json", doc)
     message = await start_error(create_app(settings.with_(schemas_dir=folder)))
     assert "lottery_outlet_audit version 2 differs from the stored one" in message
+
+
+async def test_a_rescue_station_is_inspected_with_its_own_template(client, demo, as_user):
+    from .checklist_answers import all_compliant, payload
+
+    headers = await as_user("inspector")
+    station = demo.sites["JZ-620100"]
+    answers = all_compliant("rescue_station_audit")
+    answers["rooms_by_sex"] = {"result": "noncompliant", "note": "男女混住一室", "photos": [str(uuid.uuid4())]}
+    r = await client.put(f"/api/inspections/{uuid.uuid4()}", headers=headers,
+                         json=payload(station, "rescue_station_audit", answers=answers))
+    assert r.status_code == 201, r.text
+    (finding,) = r.json()["findings"]
+    assert finding["grade"] == "major" and finding["item_key"] == "rooms_by_sex"
+    # An eldercare checklist does not fit a rescue station.
+    r = await client.put(f"/api/inspections/{uuid.uuid4()}", headers=headers, json=payload(station))
+    assert r.status_code == 422 and r.json()["details"][0]["field"] == "template_key"

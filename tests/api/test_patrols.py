@@ -293,3 +293,37 @@ async def test_five_concurrent_final_submissions_of_a_patrol_under_way_apply_onc
     assert [x.status_code for x in responses] == [200] * 5, [x.text for x in responses]
     assert await Encounter.count() == 3 and await FollowUpCase.count() == 2
     assert await AuditEvent.count().where(AuditEvent.action == "patrol.update") == 1
+
+
+async def test_a_patrol_pinned_to_version_1_keeps_its_graded_checks_and_version_2_takes_observations(
+        client, demo, as_user):
+    headers = await as_user("inspector")
+    started = recent_start()
+    zone = demo.sites[ZONE_LZ]
+    v1 = patrol_body(zone, started, [], template_version=1,
+                     answers={key: {"result": "compliant"} for key in CHECKS})
+    _, r = await submit(client, headers, v1)
+    assert r.status_code == 201, r.text
+    assert r.json()["template_version"] == 1 and r.json()["answers"]["key_places_covered"] == {"result": "compliant"}
+    # Version 2 records the same points as yes/no observations: a graded answer is refused there.
+    _, r = await submit(client, headers, patrol_body(zone, started, [], answers={key: {"result": "compliant"}
+                                                                               for key in CHECKS}))
+    assert r.status_code == 422 and "answers.key_places_covered" in [d["field"] for d in r.json()["details"]]
+
+
+async def test_the_new_actions_and_weather_of_version_2_are_accepted(client, demo, as_user):
+    headers = await as_user("inspector")
+    started = recent_start()
+    zone = demo.sites[ZONE_LZ]
+    people = [encounter(started + timedelta(minutes=5), age_band="age_under_14", is_minor=True,
+                        action="minor_temporary_guardianship"),
+              encounter(started + timedelta(minutes=9), suspected_mental_illness=True, action="mental_health_institution"),
+              encounter(started + timedelta(minutes=12), age_band="age_60_79", is_elderly=True, action="family_took_home")]
+    _, r = await submit(client, headers, patrol_body(zone, started, people, weather="cold_wave"))
+    assert r.status_code == 201, r.text
+    assert sorted(e["action"] for e in r.json()["encounters"]) == [
+        "family_took_home", "mental_health_institution", "minor_temporary_guardianship"]
+    # Version 1 never had these actions: a patrol pinned to it may not use them.
+    _, r = await submit(client, headers, patrol_body(zone, started, people[:1], template_version=1,
+                                                     answers={key: {"result": "compliant"} for key in CHECKS}))
+    assert r.status_code == 422 and "encounters[0].action" in [d["field"] for d in r.json()["details"]]

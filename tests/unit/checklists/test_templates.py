@@ -39,8 +39,16 @@ def test_shipped_templates_validate_and_are_big_enough():
 def test_earlier_versions_stay_shipped_unchanged():
     # Inspections pin (key, version): a new content is a new version, and the old files still load.
     versions = {(d["key"], d["version"]) for d in service.read_templates(SCHEMAS)}
-    assert {("eldercare_safety", 1), ("eldercare_safety", 2), ("lottery_outlet_audit", 1), ("lottery_outlet_audit", 2),
-            ("street_patrol", 1), ("street_patrol", 2), ("rescue_station_audit", 1)} == versions
+    assert {("eldercare_safety", 1), ("eldercare_safety", 2), ("eldercare_safety", 3), ("lottery_outlet_audit", 1),
+            ("lottery_outlet_audit", 2), ("street_patrol", 1), ("street_patrol", 2), ("rescue_station_audit", 1)} == versions
+
+
+def test_no_finding_title_states_a_rule_that_was_not_read():
+    # Version 2 said 保存不足5年, a period from 民政部令第66号, whose text was not found.
+    for doc in shipped().values():
+        for item in checks(doc):
+            if item["basis"].startswith(PRACTICE):
+                assert not re.search(r"\d+年", item.get("hazard", "") + item["label"]), f"{doc['key']}.{item['key']}"
 
 
 def test_eldercare_covers_the_articles_of_13hao_that_were_read_as_major_hazards():
