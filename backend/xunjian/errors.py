@@ -144,6 +144,15 @@ def data_error_handler(request: Request, exc: Exception) -> Response:
     return _body(422, "invalid", "A value is out of range", None)
 
 
+def unique_handler(request: Request, exc: Exception) -> Response:
+    # Checked before writing, a unique value (a username, a certificate number) can still be taken by a concurrent
+    # request between the check and the insert: the later one lost a race, which is a conflict, not a server fault.
+    if isinstance(exc, sqlite3.IntegrityError) and "UNIQUE constraint failed" not in str(exc):
+        return internal_error_handler(request, exc)
+    log.info("Unique constraint on %s %s: %s", request.method, request.url.path, exc)
+    return _body(409, "conflict", "That value was taken at the same moment; try again", None)
+
+
 # The database is away or overloaded; the same request may well succeed later. asyncpg's bare InterfaceError is "the
 # connection is closed" or "the pool is closing"; its subclasses (bad arguments, configuration) are our bugs.
 _PG_OUTAGES = (asyncpg.exceptions.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
@@ -184,6 +193,8 @@ EXCEPTION_HANDLERS = {
     asyncpg.exceptions.DataError: data_error_handler,
     OverflowError: data_error_handler,
     sqlite3.OperationalError: sqlite_error_handler,
+    asyncpg.exceptions.UniqueViolationError: unique_handler,
+    sqlite3.IntegrityError: unique_handler,
     **{kind: outage_handler for kind in _PG_OUTAGES + _NET_OUTAGES},
     ValidationException: validation_handler,
     HTTPException: http_error_handler,

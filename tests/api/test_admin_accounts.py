@@ -115,3 +115,21 @@ async def test_user_list_filters_and_pages(client, demo, as_user):
         assert r.status_code in (400, 422), query
     assert (await client.get("/api/admin/users?region=999999", headers=admin)).status_code == 404
     assert (await client.get("/api/admin/users", headers=await as_user("supervisor"))).status_code == 403
+
+
+async def test_a_certificate_number_taken_by_a_concurrent_request_is_409(client, demo, as_user, monkeypatch):
+    """Two admins give the same number at the same moment: both pass the check, the unique index refuses one."""
+    from xunjian.accounts import service
+
+    async def passes(number, user_id):
+        return None
+
+    monkeypatch.setattr(service, "_refuse_taken_certificate", passes)
+    admin = await as_user("admin")
+    base = {"password": "long-enough-1", "role": "inspector", "region_ids": [demo.regions["620102"]],
+            "certificate_no": "62010777"}
+    assert (await client.post("/api/admin/users", headers=admin, json={**base, "username": "race1"})).status_code == 201
+    r = await client.post("/api/admin/users", headers=admin, json={**base, "username": "race2"})
+    assert (r.status_code, r.json()["code"]) == (409, "conflict")
+    listing = (await client.get("/api/admin/users?q=race", headers=admin)).json()
+    assert [u["username"] for u in listing["items"]] == ["race1"]

@@ -5,7 +5,7 @@ and writes the files."""
 from __future__ import annotations
 
 import math
-import unicodedata
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -67,6 +67,10 @@ class RowError:
     column: str
     code: str
     message: str
+
+
+# Unicode's control characters (category Cc), as one scan rather than a lookup per character.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class CellError(Exception):
@@ -146,7 +150,7 @@ def text(value: Any, max_length: int, *, required: bool = False) -> str:
     out = out.strip()
     if len(out) > 1 and out[0] == "'" and out[1] in FORMULA_LEADERS:
         out = out[1:]
-    if any(unicodedata.category(ch) == "Cc" for ch in out):
+    if _CONTROL.search(out):
         raise CellError("control_characters", "Contains control characters (line breaks, tabs…)")
     if required and not out:
         raise CellError("required", "Required")
