@@ -36,6 +36,7 @@ from .patrols import controller as patrols_controller
 from .photos import controller as photos_controller
 from .photos import service as photos_service
 from .planning import controller as planning_controller
+from .plans import controller as plans_controller
 from .regions import controller as regions_controller
 from .risk import controller as risk_controller
 from .risk import versions as risk_versions
@@ -68,6 +69,7 @@ def _routers() -> list:
         risk_controller.router,
         planning_controller.router,
         audit_controller.router,
+        plans_controller.router,
     ]
 
 

@@ -19,6 +19,7 @@ APP_MODULES = [
     "xunjian.notifications.piccolo_app",
     "xunjian.escalation.piccolo_app",
     "xunjian.risk.piccolo_app",
+    "xunjian.plans.piccolo_app",
 ]
 
 APP_REGISTRY = AppRegistry(apps=APP_MODULES)

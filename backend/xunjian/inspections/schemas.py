@@ -39,6 +39,7 @@ class InspectionPut(msgspec.Struct, forbid_unknown_fields=True):
     checkin: Location | None = None
     device_started_at: datetime | None = None
     device_submitted_at: datetime | None = None
+    task_id: Id | None = None  # the plan task (双随机) this inspection carries out; the caller must be of its pair
 
 
 class FindingBrief(msgspec.Struct):

@@ -23,6 +23,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..findings import service as findings
 from ..findings.tables import Finding
 from ..photos.links import link_photos
+from ..plans import service as plans
 from ..sites.tables import Site
 from . import rules
 from .schemas import ExtraFinding, FindingBrief, InspectionPut, InspectionRead, Location
@@ -66,7 +67,10 @@ async def put_inspection(principal: Principal, settings: Settings, inspection_id
     if errors:
         raise Invalid("The inspection does not match its checklist", details=errors)
 
-    content_hash = rules.payload_hash(msgspec.to_builtins(data))
+    payload = msgspec.to_builtins(data)
+    if payload.get("task_id") is None:
+        del payload["task_id"]  # so an inspection without a task hashes as it did before tasks existed
+    content_hash = rules.payload_hash(payload)
     checkin = msgspec.structs.asdict(data.checkin) if data.checkin else None
     distance, far = rules.checkin(site["lat"], site["lng"], checkin, settings.checkin_far_meters)
     self_inspection = principal.role == "manager"
@@ -108,6 +112,8 @@ async def put_inspection(principal: Principal, settings: Settings, inspection_id
                     Inspection.id == inspection_id)
             await link_photos(principal.id, evaluation.photo_ids, "inspection", inspection_id, site["id"],
                               field="answers")
+            if data.task_id is not None:
+                await plans.link_inspection(principal, data.task_id, site["id"], inspection_id, final)
             before = None if created else {"status": existing["status"], "content_hash": existing["content_hash"]}
             await audit.record(
                 principal, "inspection.submit" if final else f"inspection.{decision}", "inspection", inspection_id,
