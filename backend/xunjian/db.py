@@ -48,9 +48,11 @@ def all_tables() -> list[type[Table]]:
 # As long as SQLite's own busy timeout: a writer waiting longer is answered 503 instead of waiting on.
 WRITER_WAIT_SECONDS = 30
 
-# Statements that only read. Anything else (INSERT, UPDATE, DELETE, DDL, PRAGMA optimize, a WITH ending in a write)
-# counts as a write; a false "write" costs a wait, a false "read" would bring back "database is locked".
-_READ_ONLY = re.compile(r"\s*(SELECT|EXPLAIN)\b", re.IGNORECASE)
+# Statements that only read: a SELECT, EXPLAIN or WITH with no write word in it. Anything else (INSERT, UPDATE,
+# DELETE, DDL, PRAGMA optimize, a WITH ending in a write) counts as a write; a false "write" costs a wait in the
+# writer queue (the due list, a WITH query, queued behind every submission), a false "read" would bring back
+# "database is locked".
+_READ_ONLY = re.compile(r"\s*(SELECT|EXPLAIN|WITH)\b", re.IGNORECASE)
 _WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 _READ_QUERY_TYPES = {"select", "objects", "count", "exists", "table_exists"}
 

@@ -89,11 +89,17 @@ LUA = textwrap.dedent("""
         return wrk.format("PUT", PREFIX .. id, headers, body)
     end
     function done(summary, latency, requests)
-        io.write(string.format("p95_us %.0f\n", latency:percentile(95)))
+        io.write(string.format("p95_us %.0f\\n", latency:percentile(95)))
     end
 """)
 
-HAZARDS = {"no_ebike_indoors": "一楼走廊给电动车充电", "no_open_flame": "厨房外使用明火"}
+def hazards(key: str) -> dict:
+    """Two check items answered non-compliant with a note: the first two shown ones that need no photo for it."""
+    from checklist_answers import template
+
+    items = [i for i in template(key).items if i["type"] == "check" and not i.get("photo_required_when_noncompliant")
+             and not i.get("show_if")]
+    return {i["key"]: {"result": "noncompliant", "note": "现场发现隐患"} for i in items[:2]}
 
 
 def script(tmp: Path, name: str, prefix: str, bodies: list[str]) -> str:
@@ -147,7 +153,7 @@ def main() -> None:
         sites = [s["id"] for s in get_json(servers.base + "/api/sites?kind=eldercare&limit=100", token)["items"]]
         version = get_json(servers.base + "/api/checklists/eldercare_safety", token)["version"]
         compliant = all_compliant("eldercare_safety")
-        hazards = {**compliant, **{k: {"result": "noncompliant", "note": v} for k, v in HAZARDS.items()}}
+        with_hazards = {**compliant, **hazards("eldercare_safety")}
 
         def bodies(answers: dict) -> list[str]:
             return [json.dumps({"site_id": s, "template_key": "eldercare_safety", "template_version": version,
@@ -155,7 +161,7 @@ def main() -> None:
 
         lua_base = script(tmp, "baseline", "/baseline/", ['{}'])
         lua_ok = script(tmp, "compliant", "/api/inspections/", bodies(compliant))
-        lua_hazards = script(tmp, "hazards", "/api/inspections/", bodies(hazards))
+        lua_hazards = script(tmp, "hazards", "/api/inspections/", bodies(with_hazards))
         wait_up(base_url + "/schema")  # served once its lifespan created the table
         engine = "PostgreSQL" if args.database_url else "SQLite"
         print(f"engine: {engine}; {len(sites)} eldercare sites; uvicorn, one process each; wrk -t2 -c16 "

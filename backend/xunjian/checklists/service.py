@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 
+from .. import db
 from ..config import Settings
 from ..errors import ConfigError, Invalid, NotFound
 from . import rules
@@ -107,13 +108,28 @@ async def get_template(key: str, version: int | None = None) -> rules.Template:
     return rules.parse_template(row["content"])
 
 
+# Parsed pinned versions, for the bound engine only (a test or CLI that binds another database starts afresh). A
+# stored version never changes (store_templates refuses that), so nothing else invalidates an entry; reading and
+# parsing the template was a fifth of a submission's time.
+_pinned: tuple[object, dict[tuple[str, int], rules.Template]] = (None, {})
+
+
 async def pinned_template(key: str, version: int) -> rules.Template:
     """For answers: an unknown template is the client's error (422), not a missing page."""
+    global _pinned
+    engine = db.current_engine()
+    if _pinned[0] is not engine:
+        _pinned = (engine, {})
+    cached = _pinned[1].get((key, version))
+    if cached is not None:
+        return cached
     try:
-        return await get_template(key, version)
+        template = await get_template(key, version)
     except NotFound:
         raise Invalid(f"Unknown checklist template {key} version {version}",
                       details=[{"field": "template_version", "message": "no such template version"}]) from None
+    _pinned[1][(key, version)] = template
+    return template
 
 
 async def list_templates() -> list[ChecklistSummary]:
