@@ -1,7 +1,7 @@
 // Accounts: filter, create, edit, reset a password, deactivate. Errors land next to their field.
 import {
-  h, clear, t, toast, get, call, form, input, select, any, yesNo, table, pager, filters, area, button, regions,
-  regionOptions, regionName, activePill,
+  h, clear, t, toast, get, call, form, input, select, any, yesNo, table, paged, editor, button, regions, regionOptions,
+  regionName, activePill,
 } from './common.js';
 
 const ROLES = ['inspector', 'manager', 'supervisor', 'admin'];
@@ -103,35 +103,23 @@ function userPanel(user, regionList, done) {
 
 export async function render() {
   const regionList = await regions();
-  let params = { limit: 50, offset: 0 };
-  const editor = h('div');
-  const list = area({ id: 'user-list' });
-  const close = (reload = true) => { clear(editor); if (reload) load(); };
-  const open = (user) => { clear(editor).append(userPanel(user, regionList, close)); editor.querySelector('input,select')?.focus(); };
-  const load = () => list.load(async () => {
-    const data = await get('/api/admin/users', params);
-    const page = { total: data.total ?? data.items.length, limit: data.limit ?? params.limit, offset: data.offset ?? 0 };
-    return [
-      h('p', { class: 'muted' }, t('total_n', { n: page.total })),
-      table([
-        [t('username'), (u) => u.username],
-        [t('a_display_name'), (u) => u.display_name],
-        [t('a_role'), (u) => roleText(u.role)],
-        [t('a_certificate'), (u) => u.certificate_no || ''],
-        [t('a_scope'), (u) => (u.role === 'manager' ? t('a_n_sites', { n: u.site_ids.length }) : u.region_ids.map((id) => regionName(regionList, id)).join('、'))],
-        [t('a_status'), (u) => activePill(u.is_active)],
-        ['', (u) => h('button', { type: 'button', class: 'link', 'data-user': u.username, onclick: () => open(u) }, t('a_edit'))],
-      ], data.items),
-      pager(page, (offset) => { params = { ...params, offset }; load(); }),
-    ];
-  });
-  const bar = filters([
+  const list = paged('user-list', '/api/admin/users', (items) => table([
+    [t('username'), (u) => u.username],
+    [t('a_display_name'), (u) => u.display_name],
+    [t('a_role'), (u) => roleText(u.role)],
+    [t('a_certificate'), (u) => u.certificate_no || ''],
+    [t('a_scope'), (u) => (u.role === 'manager' ? t('a_n_sites', { n: u.site_ids.length }) : u.region_ids.map((id) => regionName(regionList, id)).join('、'))],
+    [t('a_status'), (u) => activePill(u.is_active)],
+    ['', (u) => h('button', { type: 'button', class: 'link', 'data-user': u.username, onclick: () => panel.open(u) }, t('a_edit'))],
+  ], items));
+  const panel = editor((u, close) => userPanel(u, regionList, close), list.load);
+  const bar = list.bar([
     ['role', t('a_role'), select([any(), ...ROLES.map((r) => [r, roleText(r)])])],
     ['region', t('board_region'), select([any(), ...regionOptions(regionList)])],
     ['active', t('a_active'), select(yesNo())],
     ['q', t('a_search'), input({ type: 'search', placeholder: t('a_user_ph') })],
-  ], (v) => { params = { ...v, limit: 50, offset: 0 }; load(); });
-  load();
+  ]);
+  list.load();
   return h('div', {}, h('div', { class: 'row spread' }, h('h1', {}, t('a_accounts')),
-    h('button', { type: 'button', id: 'user-new', onclick: () => open(null) }, t('a_new_user'))), bar, editor, list.el);
+    h('button', { type: 'button', id: 'user-new', onclick: () => panel.open(null) }, t('a_new_user'))), bar, panel.el, list.el);
 }

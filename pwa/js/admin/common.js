@@ -122,6 +122,29 @@ export function area(attrs = {}) {
   };
 }
 
+// A filtered, paged list of path's items: table(items) draws them; the filter bar's values replace the query, and
+// prepare(query) may rewrite it (or return null: nothing can match).
+export function paged(id, path, table, prepare = (p) => p) {
+  let params = { limit: 50, offset: 0 };
+  const box = area({ id });
+  const load = () => box.load(async () => {
+    const query = await prepare(params);
+    if (!query) return h('p', {}, t('no_results'));
+    const data = await get(path, query);
+    return [h('p', { class: 'muted', id: `${id}-total` }, t('total_n', { n: data.total })), table(data.items),
+      pager(data, (offset) => { params = { ...params, offset }; load(); })];
+  });
+  const bar = (controls) => filters(controls, (v) => { params = { ...v, limit: 50, offset: 0 }; load(); });
+  return { el: box.el, load, bar };
+}
+
+// The create/edit panel above a list: open(x) shows panel(x, close); close() empties it and reloads the list.
+export function editor(panel, reload) {
+  const el = h('div');
+  const close = (again = true) => { clear(el); if (again) reload(); };
+  return { el, open: (x) => { clear(el).append(panel(x, close)); el.querySelector('input,select')?.focus(); } };
+}
+
 export const when = (iso) => (iso ? formatDate(iso, true) : '');
 export const yes = (b) => (b ? t('a_yes') : t('a_no'));
 export const kv = (o) => Object.entries(o || {}).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');

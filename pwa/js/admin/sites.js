@@ -1,7 +1,7 @@
 // Sites: filter and page through every site (inactive ones too), create, edit, deactivate, export.
 import {
-  h, clear, t, toast, get, call, form, input, select, any, yesNo, table, pager, filters, area, button, regions,
-  regionOptions, activePill, download, q,
+  h, t, toast, call, form, input, select, any, yesNo, table, paged, editor, button, regions, regionOptions, activePill,
+  download, q,
 } from './common.js';
 
 export const KINDS = ['eldercare', 'lottery_outlet', 'rescue_station', 'patrol_zone'];
@@ -72,41 +72,31 @@ function sitePanel(site, regionList, done) {
 
 export async function render() {
   const regionList = await regions();
-  let params = { limit: 50, offset: 0 };
-  const editor = h('div');
-  const list = area({ id: 'admin-site-list' });
-  const close = (reload = true) => { clear(editor); if (reload) load(); };
-  const open = (site) => { clear(editor).append(sitePanel(site, regionList, close)); editor.querySelector('input,select')?.focus(); };
-  const load = () => list.load(async () => {
-    const data = await get('/api/admin/sites', params);
-    return [
-      h('p', { class: 'muted', id: 'site-total' }, t('total_n', { n: data.total })),
-      table([
-        [t('a_code'), (s) => s.code],
-        [t('a_name'), (s) => s.name],
-        [t('a_kind'), (s) => t(`kind_${s.kind}`)],
-        [t('a_county'), (s) => s.region_name],
-        [t('a_address'), (s) => s.address],
-        [t('a_status'), (s) => activePill(s.is_active)],
-        ['', (s) => h('button', { type: 'button', class: 'link', onclick: () => open(s) }, t('a_edit'))],
-      ], data.items),
-      pager(data, (offset) => { params = { ...params, offset }; load(); }),
-    ];
-  });
-  const bar = filters([
+  const list = paged('admin-site-list', '/api/admin/sites', (items) => table([
+    [t('a_code'), (s) => s.code],
+    [t('a_name'), (s) => s.name],
+    [t('a_kind'), (s) => t(`kind_${s.kind}`)],
+    [t('a_county'), (s) => s.region_name],
+    [t('a_address'), (s) => s.address],
+    [t('a_status'), (s) => activePill(s.is_active)],
+    ['', (s) => h('button', { type: 'button', class: 'link', onclick: () => panel.open(s) }, t('a_edit'))],
+  ], items));
+  const panel = editor((s, close) => sitePanel(s, regionList, close), list.load);
+  const bar = list.bar([
     ['kind', t('a_kind'), select([any(), ...KINDS.map((k) => [k, t(`kind_${k}`)])])],
     ['region', t('board_region'), select([any(), ...regionOptions(regionList)])],
     ['active', t('a_active'), select(yesNo())],
     ['q', t('a_search'), input({ type: 'search', placeholder: t('search_ph') })],
-  ], (v) => { params = { ...v, limit: 50, offset: 0 }; load(); });
+  ]);
+  // Export what the filters show (the form's current values), every page of it.
   const exportBtn = (ext) => button(t('a_export', { f: ext.toUpperCase() }), () => {
-    const { limit, offset, ...f } = params;
+    const f = Object.fromEntries([...new FormData(bar)].filter(([, v]) => v));
     return download(q(`/api/admin/sites/export.${ext}`, f), `sites.${ext}`);
   });
-  load();
+  list.load();
   return h('div', {},
     h('div', { class: 'row spread' }, h('h1', {}, t('a_sites')),
       h('div', { class: 'row' }, h('a', { class: 'btn sec', href: '#/admin/import' }, t('a_import')), exportBtn('xlsx'), exportBtn('csv'),
-        h('button', { type: 'button', id: 'site-new', onclick: () => open(null) }, t('a_new_site')))),
-    bar, editor, list.el);
+        h('button', { type: 'button', id: 'site-new', onclick: () => panel.open(null) }, t('a_new_site')))),
+    bar, panel.el, list.el);
 }
