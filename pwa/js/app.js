@@ -25,6 +25,9 @@ const NAV = {
   admin: [['admin', 'nav_console'], ['board', 'nav_board'], ['findings', 'nav_findings'], ['inbox', 'nav_inbox']],
 };
 
+// Where '#/' leads for roles whose home is not the due list: the console for admins, the board for supervisors.
+const HOME = { admin: 'admin', supervisor: 'board' };
+
 export function go(hash) { if (location.hash === '#/' + hash) route(); else location.hash = '#/' + hash; }
 
 // ---- outbox and sync ------------------------------------------------------------------------------------------
@@ -151,7 +154,7 @@ function renderNav() {
   const nav = document.getElementById('nav');
   clear(nav);
   if (!session.user) return;
-  const here = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  const here = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] || HOME[session.user.role] || '';
   for (const [hash, key] of NAV[session.user.role] || []) {
     const a = h('a', { href: '#/' + hash, class: here === hash ? 'active' : '' }, t(key));
     if (here === hash) a.setAttribute('aria-current', 'page');
@@ -251,8 +254,7 @@ export async function route() {
   let view = ROUTES[name] ?? 'home';
   if (!session.user && view !== 'login') view = 'login';
   if (view === 'admin' && session.user?.role !== 'admin') view = 'home';
-  if (view === 'home' && session.user?.role === 'admin') view = 'admin';
-  if (view === 'home' && session.user?.role === 'supervisor') view = 'board';
+  if (view === 'home' && HOME[session.user?.role]) view = HOME[session.user.role];
   const mine = ++routeSeq;
   renderNav();
   const box = main();
