@@ -25,6 +25,8 @@ from .checklists import controller as checklists_controller
 from .checklists import service as checklists_service
 from .config import Settings
 from .errors import ERROR_STATUSES, EXCEPTION_HANDLERS, ErrorBody
+from .documents import controller as documents_controller
+from .escalation import controller as escalation_controller
 from .findings import controller as findings_controller
 from .health import router as health_router
 from .inspections import controller as inspections_controller
@@ -64,6 +66,8 @@ def _routers() -> list:
         checklists_controller.router,
         inspections_controller.router,
         findings_controller.router,
+        documents_controller.router,
+        escalation_controller.router,
         jobs_controller.router,
         notifications_controller.router,
         risk_controller.router,

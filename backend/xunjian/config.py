@@ -51,6 +51,8 @@ class Settings:
     # Signs the app's own expiring URLs (local photo store). Unset: generated once and kept in the data dir.
     secret_key: str = ""
     checkin_far_meters: int = 500
+    # An inspector proposes extending a major hazard's deadline by at most this many days beyond its first deadline.
+    major_extension_days: int = 30
     # Days after which encounter photos and free text linked to no person record and no open case are purged.
     patrol_retention_days: int = 90
     # The housekeeping job: inbox messages older than this are deleted, read or unread.
@@ -114,7 +116,7 @@ class Settings:
             "login_window_seconds", "photo_max_bytes", "photo_max_pixels", "checkin_far_meters", "port",
             "db_pool_size", "argon2_memory_kib", "argon2_time_cost", "patrol_retention_days",
             "notification_retention_days", "history_retention_days", "login_concurrency", "login_queue",
-            "login_queue_seconds",
+            "login_queue_seconds", "major_extension_days",
         }
         bools = {"s3_secure", "cookie_secure", "run_scheduler"}
         paths = {"data_dir", "pwa_dir", "schemas_dir"}
@@ -147,7 +149,8 @@ class Settings:
             # Zero or less would purge everything the job touches on its next run.
             if getattr(settings, name) < 1:
                 raise ConfigError(f"XUNJIAN_{name.upper()}={getattr(settings, name)} is not valid: at least 1 day")
-        for name, least in (("login_concurrency", 1), ("login_queue", 0), ("login_queue_seconds", 1)):
+        for name, least in (("login_concurrency", 1), ("login_queue", 0), ("login_queue_seconds", 1),
+                            ("major_extension_days", 1)):
             if getattr(settings, name) < least:
                 raise ConfigError(f"XUNJIAN_{name.upper()}={getattr(settings, name)} is not valid: at least {least}")
         return settings

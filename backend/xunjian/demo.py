@@ -190,7 +190,7 @@ async def _escalation_demo(settings) -> None:
     from .escalation import rules as ladder
     from .escalation.service import escalate
 
-    await escalate(datetime.now(timezone.utc), ladder.load_ladder(settings.extra))
+    await escalate(datetime.now(timezone.utc), ladder.load_ladders(settings.extra))
 
 
 DEMO_HOOKS.append(_escalation_demo)

@@ -14,6 +14,7 @@ APP_MODULES = [
     "xunjian.checklists.piccolo_app",
     "xunjian.inspections.piccolo_app",
     "xunjian.findings.piccolo_app",
+    "xunjian.documents.piccolo_app",
     "xunjian.patrols.piccolo_app",
     "xunjian.jobs.piccolo_app",
     "xunjian.notifications.piccolo_app",

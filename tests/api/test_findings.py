@@ -49,6 +49,10 @@ async def test_a_major_hazard_through_its_whole_life(client, demo, as_user):
     assert r.json()["details"]["allowed_actions"] == ["reject"]
     done = await step("/verification", {"decision": "recheck", "location": SITE_OK, "note": "现场复查通过"}, inspector, 200)
     assert done["rechecked_at"] is not None and done["status"] == "responded"
+    # Passed on site, it waits for a supervisor: the inspector who found it cannot close it alone.
+    assert "accept" not in done["allowed_actions"]
+    r = await client.post(url + "/verification", json={"decision": "accept"}, headers=inspector)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
     done = await step("/verification", {"decision": "accept"}, supervisor, 200)
     assert done["status"] == "closed" and done["closed_at"] is not None and done["allowed_actions"] == []
     r = await client.post(url + "/responses", json={"note": "再次反馈"}, headers=manager)

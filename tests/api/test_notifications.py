@@ -21,7 +21,7 @@ async def test_an_overdue_finding_lands_in_the_managers_and_inspectors_inbox(cli
     inbox = (await client.get("/api/notifications", headers=manager)).json()
     assert inbox["unread"] == 1 and inbox["total"] == 1
     note = inbox["items"][0]
-    assert note["title"] == "整改逾期：消防通道堵塞" and note["level"] == 1
+    assert note["title"] == "整改逾期催办：消防通道堵塞" and note["level"] == 1
     assert note["subject_type"] == "finding" and note["subject_id"] == str(fid)
     assert note["site_id"] == demo.sites[LZ] and note["read_at"] is None
     assert (await client.get("/api/notifications", headers=inspector)).json()["total"] == 1

@@ -119,12 +119,14 @@ async def test_recheck_reject_and_close_tell_the_sites_managers(client, people, 
     assert await told("finding.rejected", fid) == ["manager"]
     await act("/responses", {"note": "已更换推杠门"}, manager, 201)
     await act("/verification", {"decision": "recheck", "location": SITE_OK}, inspector)
-    assert await told("finding.rechecked", fid) == ["manager"]
+    # A major hazard passed on site waits for a supervisor, who is asked to close it.
+    assert await told("finding.awaiting_closure", fid) == ["manager", "sup_lz", "supervisor"]
+    await act("/verification", {"decision": "accept"}, inspector, 403)
     await act("/verification", {"decision": "accept"}, supervisor)
     assert await told("finding.closed", fid) == ["manager"]
     # Each response is its own event: the inspector heard of both.
     assert await told("finding.responded", fid) == ["inspector", "inspector"]
-    for kind in ("finding.rejected", "finding.rechecked", "finding.closed"):
+    for kind in ("finding.rejected", "finding.awaiting_closure", "finding.closed"):
         assert await webhooks(kind) == 1
 
 
@@ -194,7 +196,7 @@ async def test_a_muted_kind_stays_out_of_the_inbox_but_required_kinds_cannot_be_
     prefs = (await client.get("/api/notifications/preferences", headers=manager)).json()
     assert prefs["muted"] == []
     required = {k["kind"] for k in prefs["kinds"] if k["required"]}
-    assert required == {"escalation", "finding.raised"}
+    assert required == {"escalation", "finding.raised", "finding.listed"}
     for kind in required:
         r = await client.put("/api/notifications/preferences", json={"muted": ["finding.closed", kind]},
                              headers=manager)

@@ -1,4 +1,5 @@
-"""Follow-up cases climb the same escalation ladder as findings, each step once; a closed case leaves it."""
+"""Follow-up cases climb their own escalation ladder (催办, 督办; never 挂牌督办), each step once; a closed case leaves
+it."""
 
 from __future__ import annotations
 
@@ -52,8 +53,18 @@ async def test_cases_escalate_once_per_step_and_stop_when_closed(client, demo, a
     await escalate(at(refusal["deadline"], 30))
     refusal_steps = [s["step"] for s in await EscalationStep.select(EscalationStep.step).where(
         (EscalationStep.subject_type == "follow_up_case") & (EscalationStep.subject_id == refusal["id"]))]
-    assert "level1" not in refusal_steps and "level3" not in refusal_steps
+    assert "level1" not in refusal_steps
+    # A case about a person climbs to 督办 and no further: it is never listed (挂牌督办).
     minor_steps = [s["step"] for s in await EscalationStep.select(EscalationStep.step).where(
         (EscalationStep.subject_type == "follow_up_case") & (EscalationStep.subject_id == minor["id"])).order_by(
         EscalationStep.id)]
-    assert minor_steps == ["reminder", "level2", "level3"]
+    assert minor_steps == ["reminder", "level2"]
+    level = await FollowUpCase.select(FollowUpCase.escalation_level).where(FollowUpCase.id == minor["id"]).first()
+    assert level["escalation_level"] == 2
+    titles = [n["title"] for n in await Notification.select(Notification.title).where(
+        Notification.subject_type == "follow_up_case")]
+    assert titles and all("挂牌" not in t and "隐患" not in t for t in titles)
+    assert any(t.startswith("紧急个案督办") for t in titles)
+    ladders = (await client.get("/api/escalation/ladders", headers=inspector)).json()
+    cases = next(x for x in ladders if x["subject_type"] == "follow_up_case")
+    assert [lv["name"] for lv in cases["levels"]] == ["催办", "督办"]

@@ -19,11 +19,14 @@ LZ, LZ2, TS = "YL-620102-001", "YL-620103-002", "YL-620502-004"
 
 
 async def _world(demo) -> None:
-    """兰州 城关: a major hazard at level 3 (red); 兰州 七里河: one open major (orange); 天水: one open major (orange)."""
+    """兰州 城关: a major hazard listed at level 3 (red); 兰州 七里河: one open major (orange); 天水: one open major
+    (orange)."""
     await factory.close_existing_findings()
     now = factory.utcnow() + timedelta(seconds=1)  # after the demo's own rating
     inspector, inspector2 = demo.users["inspector"], demo.users["inspector2"]
-    await factory.finding(demo.sites[LZ], inspector, grade="major", deadline=now - timedelta(days=5))
+    # Level 3 is a listing decision (挂牌督办), no longer the ladder's timer: 兰州市 confirmed this one.
+    await factory.finding(demo.sites[LZ], inspector, grade="major", deadline=now - timedelta(days=5),
+                          escalation_level=3, listing="confirmed", listing_authority=demo.regions["620100"])
     await factory.finding(demo.sites[LZ], inspector, grade="general", deadline=now - timedelta(days=1))
     await factory.finding(demo.sites[LZ2], inspector, grade="major", deadline=now + timedelta(days=20))
     await factory.finding(demo.sites[TS], inspector2, grade="major", deadline=now + timedelta(days=20))

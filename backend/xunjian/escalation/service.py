@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
+from typing import Mapping
 
 from .. import db
 from ..jobs.registry import JobContext
@@ -39,20 +40,23 @@ _AUDIENCES = {
 }
 
 
-def _rungs_sql(d: Dialect, ladder: rules.Ladder, now: datetime,
+def _rungs_sql(d: Dialect, ladders: Mapping[str, rules.Ladder], now: datetime,
                audience: str | None = None) -> tuple[str, list] | None:
-    """The ladder (or the rungs that tell `audience`) as a derived table r(grade, step, level, offset_days,
-    threshold, title): a subject of that grade reaches the rung once its deadline <= threshold (= now - offset,
-    computed here rather than in SQL). None when no rung qualifies."""
+    """The ladders (or the rungs that tell `audience`) as a derived table r(subject_type, grade, step, level,
+    offset_days, threshold, title, proposal): a subject of that type and grade reaches the rung once its deadline <=
+    threshold (= now - offset, computed here rather than in SQL). None when no rung qualifies."""
     rows, args = [], []
-    for grade, rungs in ladder.grades.items():
-        for rung in rungs:
-            if audience is not None and audience not in rung.notify:
-                continue
-            rows.append(f"SELECT {d.param('text')} AS grade, {d.param('text')} AS step, "
-                        f"{d.param('integer')} AS level, {d.param('double precision')} AS offset_days, "
-                        f"{d.ts_param()} AS threshold, {d.param('text')} AS title")
-            args += [grade, rung.step, rung.level, rung.offset_days, now - (rung.due_at(now) - now), rung.title]
+    for subject_type, ladder in ladders.items():
+        for grade, rungs in ladder.grades.items():
+            for rung in rungs:
+                if audience is not None and audience not in rung.notify:
+                    continue
+                rows.append(f"SELECT {d.param('text')} AS subject_type, {d.param('text')} AS grade, "
+                            f"{d.param('text')} AS step, {d.param('integer')} AS level, "
+                            f"{d.param('double precision')} AS offset_days, {d.ts_param()} AS threshold, "
+                            f"{d.param('text')} AS title, {d.param('boolean')} AS proposal")
+                args += [subject_type, grade, rung.step, rung.level, rung.offset_days,
+                         now - (rung.due_at(now) - now), rung.title, rung.proposal]
     return ("(" + " UNION ALL ".join(rows) + ")", args) if rows else None
 
 
@@ -69,15 +73,15 @@ async def _take_rungs(d: Dialect, source: SubjectSource, ladder: rules.Ladder, n
     """Every rung each open subject has reached and not yet taken, in one statement. Of the rungs a subject takes in
     one run only the highest is announced (`notified`): a subject first seen long overdue gets no reminder for a
     deadline already past."""
-    rungs, rung_args = _rungs_sql(d, ladder, now)
+    rungs, rung_args = _rungs_sql(d, {source.subject_type: ladder}, now)
     grade, grade_args = _ladder_grade(ladder)
     sql = (
         "INSERT INTO escalation_step (subject_type, subject_id, step, level, grade, site_id, owner_user_id, "
-        "title, deadline, due_at, taken_at, batch, notified) "
+        "title, deadline, due_at, taken_at, batch, notified, proposal) "
         f"SELECT {d.param('text')}, t.subject_id, t.step, t.level, t.grade, t.site_id, t.owner_user_id, t.title, "
         f"t.deadline, t.due_at, {d.ts_param()}, {d.param('text')}, "
-        f"CASE WHEN t.level = t.top_level THEN {d.true} ELSE {d.false} END FROM ("
-        "SELECT src.subject_id, r.step, r.level, r.grade, src.site_id, src.owner_user_id, "
+        f"CASE WHEN t.level = t.top_level THEN {d.true} ELSE {d.false} END, t.proposal FROM ("
+        "SELECT src.subject_id, r.step, r.level, r.grade, r.proposal, src.site_id, src.owner_user_id, "
         f"COALESCE(src.title, '') AS title, src.deadline, "
         f"{d.add_days_expr('src.deadline', 'r.offset_days')} AS due_at, "
         "MAX(r.level) OVER (PARTITION BY src.subject_id) AS top_level "
@@ -101,15 +105,38 @@ async def _set_levels(source: SubjectSource, batch: str) -> None:
     # Steps are only ever added, each at a higher level than the subject has: the level is the run's highest.
     await db.fetch(
         f"UPDATE {t} SET escalation_level = m.level FROM (SELECT subject_id, MAX(level) AS level "
-        "FROM escalation_step WHERE batch = {} AND subject_type = {} GROUP BY subject_id) m "
+        "FROM escalation_step WHERE batch = {} AND subject_type = {} AND proposal = {} GROUP BY subject_id) m "
         f"WHERE {t}.id = m.subject_id AND {t}.escalation_level < m.level",
-        batch, source.subject_type,
+        batch, source.subject_type, False,
+    )
+
+
+# The listing authority of a site: the prefecture holding it (the province for a site directly under it).
+AUTHORITY_SQL = (
+    "(SELECT CASE WHEN r0.level = 'prefecture' THEN r0.id WHEN r1.level = 'prefecture' THEN r1.id "
+    "WHEN r2.level = 'prefecture' THEN r2.id WHEN r0.level = 'province' THEN r0.id END FROM site s "
+    "JOIN region r0 ON r0.id = s.region LEFT JOIN region r1 ON r1.id = r0.parent "
+    "LEFT JOIN region r2 ON r2.id = r1.parent WHERE s.id = {site})"
+)
+
+
+async def _propose_listings(source: SubjectSource, batch: str) -> None:
+    """This run's proposals put their subjects up for a listing decision by the site's listing authority."""
+    if source.subject_type not in rules.LISTABLE or not source.level_table:
+        return
+    t = source.level_table
+    await db.fetch(
+        f"UPDATE {t} SET listing = {{}}, listing_authority = p.authority FROM (SELECT e.subject_id, "
+        f"{AUTHORITY_SQL.format(site='e.site_id')} AS authority FROM escalation_step e "
+        "WHERE e.batch = {} AND e.subject_type = {} AND e.proposal = {}) p "
+        f"WHERE {t}.id = p.subject_id AND {t}.listing IS NULL",
+        "proposed", batch, source.subject_type, True,
     )
 
 
 async def _record_history(d: Dialect, source: SubjectSource, batch: str, now: datetime) -> None:
     after = d.json_object("'step'", "e.step", "'level'", "e.level", "'grade'", "e.grade",
-                          "'deadline'", "e.deadline", "'announced'", "e.notified")
+                          "'deadline'", "e.deadline", "'announced'", "e.notified", "'proposal'", "e.proposal")
     await db.fetch(
         "INSERT INTO audit_event (at, actor, actor_name, action, entity_type, entity_id, site_id, before, after, "
         f"client_addr) SELECT {d.ts_param()}, NULL, 'system', 'escalation.' || e.step, {d.param('text')}, "
@@ -120,12 +147,12 @@ async def _record_history(d: Dialect, source: SubjectSource, batch: str, now: da
     )
 
 
-async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -> int:
+async def _notify(d: Dialect, ladders: rules.Ladders, batch: str, now: datetime) -> int:
     """One statement per audience over every rung that tells it (a step's inbox entry is keyed by the step, so one
     user is told once however many ways they are reached)."""
     sent = 0
     for audience, (join, cond) in _AUDIENCES.items():
-        told = _rungs_sql(d, ladder, now, audience)
+        told = _rungs_sql(d, ladders.by_subject, now, audience)
         if told is None:
             continue
         rungs, rung_args = told
@@ -136,7 +163,8 @@ async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -
             "SELECT u.id, 'escalation', 'escalation:' || CAST(e.id AS TEXT), "
             f"r.title || '：' || e.title, s.name, e.subject_type, CAST(e.subject_id AS TEXT), "
             f"e.site_id, e.level, {d.ts_param()} FROM escalation_step e JOIN {rungs} r "
-            "ON r.grade = e.grade AND r.step = e.step JOIN site s ON s.id = e.site_id "
+            "ON r.subject_type = e.subject_type AND r.grade = e.grade AND r.step = e.step "
+            "JOIN site s ON s.id = e.site_id "
             f"{join} "
             f"WHERE e.batch = {{}} AND e.notified = {{}} AND u.is_active = {{}} AND {cond} "
             "ON CONFLICT (\"user\", event_key) DO NOTHING",
@@ -145,22 +173,25 @@ async def _notify(d: Dialect, ladder: rules.Ladder, batch: str, now: datetime) -
     return sent
 
 
-async def _queue_webhooks(ladder: rules.Ladder, batch: str, now: datetime) -> int:
+async def _queue_webhooks(ladders: rules.Ladders, batch: str, now: datetime) -> int:
     if not await notifications.has_subscriptions():
         return 0
     rows = await db.fetch(
         "SELECT e.id, e.subject_type, e.subject_id, e.step, e.level, e.grade, e.title, e.deadline, e.site_id, "
+        "e.proposal, "
         "s.code AS site_code, s.name AS site_name, s.region_path FROM escalation_step e "
         "JOIN site s ON s.id = e.site_id WHERE e.batch = {} AND e.notified = {} ORDER BY e.id", batch, True)
     events = []
     for r in rows:
+        ladder = ladders.for_subject(r["subject_type"])
         rung = next((x for x in ladder.rungs(r["grade"]) if x.step == r["step"]), None)
         deadline = r["deadline"]
         events.append(notifications.WebhookEvent(
             event_type="escalation.step", event_key=f"escalation:{r['id']}", region_path=r["region_path"],
             data={
                 "subject_type": r["subject_type"], "subject_id": r["subject_id"], "step": r["step"],
-                "level": r["level"], "grade": r["grade"], "title": r["title"],
+                "level": r["level"], "level_name": ladder.level_name(r["level"]), "proposal": bool(r["proposal"]),
+                "grade": r["grade"], "title": r["title"],
                 "step_title": rung.title if rung else r["step"],
                 "deadline": deadline.isoformat() if hasattr(deadline, "isoformat") else str(deadline),
                 "site": {"id": r["site_id"], "code": r["site_code"], "name": r["site_name"]},
@@ -169,7 +200,7 @@ async def _queue_webhooks(ladder: rules.Ladder, batch: str, now: datetime) -> in
     return await notifications.queue_webhooks(events, now)
 
 
-async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -> dict[str, int]:
+async def escalate(now: datetime, ladders: rules.Ladders = rules.DEFAULT_LADDERS) -> dict[str, int]:
     """Take every due rung of every open subject at `now`. Safe to run any number of times, concurrently."""
     from ..risk import service as risk
 
@@ -184,16 +215,17 @@ async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -
             await db.fetch("SET LOCAL enable_nestloop = off")
             await db.fetch("SET LOCAL jit = off")
         for source in load_sources().values():
-            await _take_rungs(d, source, ladder, now, batch)
+            await _take_rungs(d, source, ladders.for_subject(source.subject_type), now, batch)
         if not d.sqlite:
             # The rest works on this batch's steps along indexes: an hourly batch is a few hundred, and hash joins
             # would read every finding (and every inspection, to re-rate the sites) for them.
             await db.fetch("SET LOCAL enable_nestloop = on")
         for source in load_sources().values():
             await _set_levels(source, batch)
+            await _propose_listings(source, batch)
             await _record_history(d, source, batch, now)
-        counts["notifications"] = await _notify(d, ladder, batch, now)
-        counts["webhooks_queued"] = await _queue_webhooks(ladder, batch, now)
+        counts["notifications"] = await _notify(d, ladders, batch, now)
+        counts["webhooks_queued"] = await _queue_webhooks(ladders, batch, now)
         for row in await db.fetch(
             "SELECT step, COUNT(*) AS n FROM escalation_step WHERE batch = {} GROUP BY step", batch
         ):
@@ -208,4 +240,4 @@ async def escalate(now: datetime, ladder: rules.Ladder = rules.DEFAULT_LADDER) -
 
 
 async def run_job(ctx: JobContext) -> dict[str, int]:
-    return await escalate(ctx.now, rules.load_ladder(ctx.settings.extra))
+    return await escalate(ctx.now, rules.load_ladders(ctx.settings.extra))

@@ -27,3 +27,4 @@ class EscalationStep(Table):
     taken_at = Timestamptz()
     batch = Varchar(length=36, index=True)
     notified = Boolean(default=True)
+    proposal = Boolean(default=False)  # a proposal rung (挂牌督办 proposed): gives the subject no level by itself

@@ -11,8 +11,8 @@ from ..accounts.principal import Caller
 from ..paging import Limit, Offset, PathId, QueryId
 from . import service
 from .schemas import (
-    ExtensionCreate, FindingDetail, FindingList, FindingRead, Grade, HistoryEvent, ResponseCreate, Status,
-    VerificationCreate,
+    ExtensionCreate, FindingDetail, FindingList, FindingRead, Grade, HistoryEvent, ListingDecision, ResponseCreate,
+    Status, VerificationCreate,
 )
 
 Filters = Annotated[dict, Dependency(kind="named")]
@@ -74,8 +74,10 @@ async def respond(principal: Caller, finding_id: PathId,
 
 @post("/api/findings/{finding_id:int}/verification", tags=["findings"], status_code=HTTP_200_OK,
       summary="recheck (inspector, on site), accept (close) or reject (reopen with a reason)",
-      description="Inspectors and supervisors whose scope holds the site. A major hazard closes only after an "
-                  "on-site re-check. 409 with the state and allowed actions when the decision does not apply.")
+      description="Inspectors and supervisors whose scope holds the site; a major hazard closes only after an "
+                  "inspector's on-site re-check, by a supervisor, and a listed one (挂牌督办) only by a supervisor of "
+                  "the listing authority (403 otherwise). 409 with the state and allowed actions when the decision "
+                  "does not apply.")
 async def verify(request: Request, principal: Caller, finding_id: PathId,
                  data: Annotated[VerificationCreate, Body()]) -> FindingRead:
     finding, _ = await service.verify(principal, finding_id, data, request.app.state.settings.checkin_far_meters)
@@ -83,12 +85,26 @@ async def verify(request: Request, principal: Caller, finding_id: PathId,
 
 
 @post("/api/findings/{finding_id:int}/extension", tags=["findings"], status_code=HTTP_200_OK,
-      summary="request (the site's manager), approve or refuse (inspectors and supervisors) more time")
-async def extension(principal: Caller, finding_id: PathId,
+      summary="request (the site's manager), approve or refuse (inspectors and supervisors) more time",
+      description="For a major hazard an inspector proposes (at most XUNJIAN_MAJOR_EXTENSION_DAYS beyond its first "
+                  "deadline in all) and a supervisor approves; for a listed one, a supervisor of the listing "
+                  "authority.")
+async def extension(request: Request, principal: Caller, finding_id: PathId,
                     data: Annotated[ExtensionCreate, Body()]) -> FindingRead:
-    finding, _ = await service.extension(principal, finding_id, data)
+    finding, _ = await service.extension(principal, finding_id, data,
+                                         request.app.state.settings.major_extension_days)
+    return finding
+
+
+@post("/api/findings/{finding_id:int}/listing", tags=["findings"], status_code=HTTP_200_OK,
+      summary="confirm (issues a numbered 督办通知书) or decline (with the reason) the proposal to list the finding "
+              "for supervision (挂牌督办)",
+      description="Only supervisors of the listing authority (the prefecture holding the site): 403 for other "
+                  "supervisors in scope and other roles, 404 outside your scope, 409 when nothing is proposed.")
+async def listing(principal: Caller, finding_id: PathId, data: Annotated[ListingDecision, Body()]) -> FindingRead:
+    finding, _ = await service.decide_listing(principal, finding_id, data)
     return finding
 
 
 router = Router(path="/", route_handlers=[list_findings, export_findings, get_finding, finding_history, respond,
-                                          verify, extension])
+                                          verify, extension, listing])

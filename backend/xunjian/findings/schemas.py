@@ -48,6 +48,9 @@ class FindingRead(msgspec.Struct):
     updated_at: datetime
     responded_at: datetime | None
     closed_at: datetime | None
+    listing: str | None  # 挂牌督办: null, proposed (awaiting the listing authority), confirmed, declined
+    listing_authority_id: int | None  # the region whose supervisors decide the listing and close a listed finding
+    first_deadline: datetime | None  # the deadline before any extension
     allowed_actions: list[str]  # what the caller may do now
 
 
@@ -91,11 +94,25 @@ class ExtensionRead(msgspec.Struct):
     at: datetime
 
 
+class ListingRead(msgspec.Struct):
+    id: int
+    decision: str  # confirm | decline
+    reason: str
+    authority_id: int
+    authority_name: str
+    document_id: int | None
+    number: str  # the 督办通知书's number, when confirmed
+    by: int
+    by_name: str
+    at: datetime
+
+
 class FindingDetail(msgspec.Struct):
     finding: FindingRead
     responses: list[ResponseRead]
     verifications: list[VerificationRead]
     extensions: list[ExtensionRead]
+    listings: list[ListingRead]
 
 
 class HistoryEvent(msgspec.Struct):
@@ -128,10 +145,20 @@ class VerificationCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ExtensionCreate(msgspec.Struct, forbid_unknown_fields=True):
-    """request (manager; deadline = the one asked for), approve (deadline optional: default the requested one) or
-    refuse (reason required)."""
+    """request (manager; deadline = the one asked for), propose (inspector, major hazards: passes the request to a
+    supervisor, within the bound of its first deadline), approve (deadline optional: default the requested or
+    proposed one) or refuse (reason required)."""
 
-    action: Literal["request", "approve", "refuse"]
+    action: Literal["request", "propose", "approve", "refuse"]
     deadline: datetime | None = None
+    reason: Note = ""
+    client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)
+
+
+class ListingDecision(msgspec.Struct, forbid_unknown_fields=True):
+    """confirm the proposal to list the finding for supervision (挂牌督办; issues a numbered 督办通知书) or decline it
+    (reason required)."""
+
+    decision: Literal["confirm", "decline"]
     reason: Note = ""
     client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)

@@ -16,6 +16,8 @@ import msgspec
 from .. import csvout, db
 from ..accounts.principal import Principal
 from ..audit import service as audit
+from ..documents import service as documents
+from ..escalation.rules import LISTED_LEVEL
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..notifications.recipients import Subject, announce
 from ..paging import check_page
@@ -25,10 +27,10 @@ from ..sites.tables import Site
 from . import rules
 from . import sql as S
 from .schemas import (
-    ExtensionCreate, ExtensionRead, FindingDetail, FindingList, FindingRead, HistoryEvent, ResponseCreate,
-    ResponseRead, VerificationCreate, VerificationRead,
+    ExtensionCreate, ExtensionRead, FindingDetail, FindingList, FindingRead, HistoryEvent, ListingDecision,
+    ListingRead, ResponseCreate, ResponseRead, VerificationCreate, VerificationRead,
 )
-from .tables import Finding, FindingExtension, FindingResponse, FindingVerification
+from .tables import Finding, FindingExtension, FindingListing, FindingResponse, FindingVerification
 
 NOTE_LENGTH = 2000
 MAX_PHOTOS = 10
@@ -41,6 +43,7 @@ _COLUMNS = (
     Finding.status, Finding.extension_status, Finding.requested_deadline, Finding.deadline, Finding.risk_weight,
     Finding.self_reported, Finding.photos, Finding.rechecked_at, Finding.last_reason, Finding.escalation_level,
     Finding.created_by, Finding.created_at, Finding.updated_at, Finding.responded_at, Finding.closed_at,
+    Finding.listing, Finding.listing_authority, Finding.first_deadline,
 )
 
 
@@ -61,10 +64,15 @@ def lock_for_update(query, *tables):
 
 def _state(row: dict) -> rules.FindingState:
     return rules.FindingState(status=row["status"], grade=row["grade"], extension_status=row["extension_status"],
-                              rechecked=row["rechecked_at"] is not None)
+                              rechecked=row["rechecked_at"] is not None, listing=row["listing"])
 
 
-def to_read(row: dict, role: str, now: datetime) -> FindingRead:
+def _authority(row: dict, role: str, region_ids) -> bool:
+    """Whether the caller is a supervisor of the finding's listing authority (the prefecture holding the site)."""
+    return role == "supervisor" and row["listing_authority"] is not None and row["listing_authority"] in region_ids
+
+
+def to_read(row: dict, role: str, now: datetime, region_ids=()) -> FindingRead:
     return FindingRead(
         id=row["id"], site_id=row["site"], site_code=row["site_code"], site_name=row["site_name"],
         inspection_id=row["inspection"], item_key=row["item_key"], title=row["title"],
@@ -74,8 +82,9 @@ def to_read(row: dict, role: str, now: datetime) -> FindingRead:
         risk_weight=row["risk_weight"], self_reported=row["self_reported"], photos=row["photos"] or [],
         rechecked_at=row["rechecked_at"], last_reason=row["last_reason"], escalation_level=row["escalation_level"],
         created_by=row["created_by"], created_at=row["created_at"], updated_at=row["updated_at"],
-        responded_at=row["responded_at"], closed_at=row["closed_at"],
-        allowed_actions=rules.allowed_actions(_state(row), role),
+        responded_at=row["responded_at"], closed_at=row["closed_at"], listing=row["listing"],
+        listing_authority_id=row["listing_authority"], first_deadline=row["first_deadline"],
+        allowed_actions=rules.allowed_actions(_state(row), role, _authority(row, role, region_ids)),
     )
 
 
@@ -169,8 +178,8 @@ async def list_findings(principal: Principal, *, limit: int = 50, offset: int = 
         total = rows[0]["total_count"]
     else:
         total = (await db.fetch(S.COUNT.format(where=where), *args))[0]["n"] if offset else 0
-    return FindingList(items=[to_read(_from_sql(r), principal.role, now) for r in rows], total=total, limit=limit,
-                       offset=offset)
+    return FindingList(items=[to_read(_from_sql(r), principal.role, now, principal.region_ids) for r in rows],
+                       total=total, limit=limit, offset=offset)
 
 
 async def _fetch(principal: Principal, finding_id: int, *, lock: bool = False) -> dict:
@@ -185,7 +194,7 @@ async def _fetch(principal: Principal, finding_id: int, *, lock: bool = False) -
 
 
 async def get_finding(principal: Principal, finding_id: int) -> FindingRead:
-    return to_read(await _fetch(principal, finding_id), principal.role, utcnow())
+    return to_read(await _fetch(principal, finding_id), principal.role, utcnow(), principal.region_ids)
 
 
 async def get_finding_detail(principal: Principal, finding_id: int) -> FindingDetail:
@@ -204,11 +213,18 @@ async def get_finding_detail(principal: Principal, finding_id: int) -> FindingDe
         FindingExtension.deadline, FindingExtension.by, FindingExtension.by._.display_name.as_alias("by_name"),
         FindingExtension.at,
     ).where(FindingExtension.finding == finding_id).order_by(FindingExtension.id)
+    listings = await FindingListing.select(
+        FindingListing.id, FindingListing.decision, FindingListing.reason,
+        FindingListing.authority.as_alias("authority_id"), FindingListing.authority._.name.as_alias("authority_name"),
+        FindingListing.document_id, FindingListing.number, FindingListing.by,
+        FindingListing.by._.display_name.as_alias("by_name"), FindingListing.at,
+    ).where(FindingListing.finding == finding_id).order_by(FindingListing.id)
     return FindingDetail(
         finding=finding,
         responses=[ResponseRead(**{**r, "photos": r["photos"] or []}) for r in responses],
         verifications=[VerificationRead(**{**r, "photos": r["photos"] or []}) for r in verifications],
         extensions=[ExtensionRead(**r) for r in extensions],
+        listings=[ListingRead(**r) for r in listings],
     )
 
 
@@ -227,7 +243,7 @@ EXPORT_HEADER = ["编号", "场所编码", "场所名称", "隐患", "等级", "
                  "督办级别", "发现时间", "销号时间"]
 _GRADE_ZH = {"general": "一般隐患", "major": "重大隐患"}
 _STATUS_ZH = {"open": "待整改", "responded": "已反馈", "closed": "已销号"}
-_EXTENSION_ZH = {None: "", "requested": "申请中", "approved": "已批准", "refused": "未批准"}
+_EXTENSION_ZH = {None: "", "requested": "申请中", "proposed": "待监管人员审批", "approved": "已批准", "refused": "未批准"}
 
 
 def _local(value: datetime | None) -> str:
@@ -280,15 +296,23 @@ def _photos(values: list[str]) -> list[str]:
 
 def _snapshot(row: dict) -> dict:
     return {"status": row["status"], "extension_status": row["extension_status"], "deadline": _iso(row["deadline"]),
-            "rechecked": row["rechecked_at"] is not None}
+            "rechecked": row["rechecked_at"] is not None, "listing": row["listing"],
+            "escalation_level": row["escalation_level"]}
 
 
 # Each workflow action and the event it announces (notifications/recipients.py says who is told).
 _EVENTS = {
     "respond": "finding.responded", "recheck": "finding.rechecked", "reject": "finding.rejected",
     "accept": "finding.closed", "request_extension": "finding.extension_requested",
-    "approve_extension": "finding.extension_approved", "refuse_extension": "finding.extension_refused",
+    "propose_extension": "finding.extension_proposed", "approve_extension": "finding.extension_approved",
+    "refuse_extension": "finding.extension_refused", "confirm_listing": "finding.listed",
+    "decline_listing": "finding.listing_declined",
 }
+
+
+def _event(action: str, grade: str) -> str:
+    # A major hazard's passed re-check asks the supervisors to close it.
+    return "finding.awaiting_closure" if action == "recheck" and grade == "major" else _EVENTS[action]
 
 
 async def _act(principal: Principal, finding_id: int, action: str, apply, record,
@@ -302,13 +326,14 @@ async def _act(principal: Principal, finding_id: int, action: str, apply, record
                 (record.client_id == client_id) & (record.finding == finding_id) & (record.by == principal.id)):
             return await get_finding(principal, finding_id), False
         try:
-            rules.transition(_state(row), action, principal.role)
+            rules.transition(_state(row), action, principal.role,
+                             _authority(row, principal.role, principal.region_ids))
         except rules.NotPermitted as exc:
             raise Forbidden(str(exc)) from None
         except rules.IllegalTransition as exc:
             raise Conflict(str(exc), code="illegal_transition", details={
                 "status": exc.state.status, "extension_status": exc.state.extension_status,
-                "rechecked": exc.state.rechecked, "allowed_actions": exc.allowed,
+                "rechecked": exc.state.rechecked, "listing": exc.state.listing, "allowed_actions": exc.allowed,
             }) from None
         values, detail = await apply(row, now)
         values[Finding.updated_at] = now
@@ -319,10 +344,13 @@ async def _act(principal: Principal, finding_id: int, action: str, apply, record
         # The row `apply` just wrote (the finding is locked) names the event, so it is announced once.
         written = await record.select(record.id).where(record.finding == finding_id) \
             .order_by(record.id, ascending=False).first()
-        await announce(_EVENTS[action], [Subject(
+        await announce(_event(action, row["grade"]), [Subject(
             "finding", finding_id, row["site"], row["title"], key=written["id"], major=row["grade"] == "major",
             recorder=row["created_by"], data={"grade": row["grade"], "status": changed["status"],
-                                              "extension_status": changed["extension_status"]},
+                                              "extension_status": changed["extension_status"],
+                                              "listing": changed["listing"],
+                                              # a confirmed listing's 督办通知书
+                                              **({"number": detail["number"]} if "number" in detail else {})},
         )], actor_id=principal.id, now=now)
         # The board is never a night behind: the site's tier follows the change in the same transaction.
         await rerate_site(row["site"], now, trigger="finding")
@@ -379,7 +407,10 @@ async def verify(principal: Principal, finding_id: int, data: VerificationCreate
     return await _act(principal, finding_id, action, apply, FindingVerification, data.client_id)
 
 
-async def extension(principal: Principal, finding_id: int, data: ExtensionCreate) -> tuple[FindingRead, bool]:
+async def extension(principal: Principal, finding_id: int, data: ExtensionCreate,
+                    major_extension_days: int) -> tuple[FindingRead, bool]:
+    """`major_extension_days`: how far beyond a major hazard's first deadline an inspector may propose
+    (Settings.major_extension_days)."""
     action = data.action + "_extension"
 
     async def apply(row, now):
@@ -389,25 +420,53 @@ async def extension(principal: Principal, finding_id: int, data: ExtensionCreate
             await FindingExtension.insert(FindingExtension(finding=finding_id, action="refuse", reason=reason,
                                                            by=principal.id, at=now, client_id=data.client_id))
             return {Finding.extension_status: "refused", Finding.last_reason: reason}, {"reason": reason}
-        if data.action == "approve":
+        if data.action in ("propose", "approve"):
             requested = requested or row["requested_deadline"]
         if requested is None:
             raise Invalid("Give the new deadline", details={"field": "deadline"})
         problem = rules.check_extension_deadline(row["deadline"], requested, now)
+        if data.action == "propose" and problem is None:
+            problem = rules.check_major_extension_bound(row["first_deadline"] or row["deadline"], requested,
+                                                        major_extension_days)
         if problem:
             raise Invalid(problem, details={"field": "deadline"})
         requested = requested.astimezone(timezone.utc)
-        if data.action == "request":
-            await FindingExtension.insert(FindingExtension(finding=finding_id, action="request", reason=reason,
+        if data.action in ("request", "propose"):
+            await FindingExtension.insert(FindingExtension(finding=finding_id, action=data.action, reason=reason,
                                                            requested_deadline=requested, by=principal.id, at=now,
                                                            client_id=data.client_id))
-            return ({Finding.extension_status: "requested", Finding.requested_deadline: requested},
+            status = "requested" if data.action == "request" else "proposed"
+            return ({Finding.extension_status: status, Finding.requested_deadline: requested},
                     {"reason": reason, "requested_deadline": _iso(requested)})
         await FindingExtension.insert(FindingExtension(finding=finding_id, action="approve", reason=reason,
                                                        requested_deadline=row["requested_deadline"],
                                                        deadline=requested, by=principal.id, at=now,
                                                        client_id=data.client_id))
-        return {Finding.extension_status: "approved", Finding.deadline: requested}, {"reason": reason}
+        return ({Finding.extension_status: "approved", Finding.deadline: requested,
+                 Finding.first_deadline: row["first_deadline"] or row["deadline"]}, {"reason": reason})
 
     return await _act(principal, finding_id, action, apply, FindingExtension, data.client_id)
 
+
+async def decide_listing(principal: Principal, finding_id: int, data: ListingDecision) -> tuple[FindingRead, bool]:
+    """A supervisor of the listing authority confirms the job's proposal to list the finding for supervision
+    (挂牌督办: level 3, a numbered 督办通知书 issued in the same transaction) or declines it with the reason."""
+    action = data.decision + "_listing"
+
+    async def apply(row, now):
+        reason = _text(data.reason, "reason", required=data.decision == "decline")
+        document = None
+        if data.decision == "confirm":
+            document = await documents.issue_document(
+                principal, authority_region_id=row["listing_authority"], kind="supervision_notice",
+                subject_type="finding", subject_id=finding_id, now=now, site_id=row["site"])
+        await FindingListing.insert(FindingListing(
+            finding=finding_id, decision=data.decision, reason=reason, authority=row["listing_authority"],
+            document_id=document.id if document else None, number=document.number if document else "",
+            by=principal.id, at=now, client_id=data.client_id))
+        if document is None:
+            return {Finding.listing: "declined"}, {"reason": reason}
+        return ({Finding.listing: "confirmed", Finding.escalation_level: max(row["escalation_level"], LISTED_LEVEL)},
+                {"reason": reason, "document_id": document.id, "number": document.number})
+
+    return await _act(principal, finding_id, action, apply, FindingListing, data.client_id)

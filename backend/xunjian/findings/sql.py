@@ -6,7 +6,7 @@ placeholders (service._filters)."""
 _COLUMNS = """f.id, f.site, s.code AS site_code, s.name AS site_name, f.inspection, f.item_key, f.title,
        f.description, f.basis, f.grade, f.status, f.extension_status, f.requested_deadline, f.deadline,
        f.risk_weight, f.self_reported, f.photos, f.rechecked_at, f.last_reason, f.escalation_level, f.created_by,
-       f.created_at, f.updated_at, f.responded_at, f.closed_at"""
+       f.created_at, f.updated_at, f.responded_at, f.closed_at, f.listing, f.listing_authority, f.first_deadline"""
 
 # One page, soonest deadline first, with the total of the filtered set in the same statement. Parameters: the
 # predicate's, limit, offset.

@@ -6,6 +6,7 @@ from piccolo.table import Table
 
 from ..accounts.tables import User
 from ..inspections.tables import Inspection
+from ..regions.tables import Region
 from ..sites.tables import Site
 
 
@@ -14,8 +15,10 @@ class Finding(Table):
     by a hand-written migration), so a replayed submission never duplicates one; findings the inspector added have
     no item_key.
 
-    status: open | responded | closed; extension_status: null | requested | approved | refused.
-    escalation_level is written by the escalation job.
+    status: open | responded | closed; extension_status: null | requested | proposed | approved | refused.
+    escalation_level is written by the escalation job (level 3 by a confirmed listing); so is `listing` = proposed,
+    with the listing authority (the prefecture holding the site), then confirmed or declined by its supervisors.
+    first_deadline is the deadline before any extension (null while there was none).
     """
 
     site = ForeignKey(Site, index=True)
@@ -42,6 +45,9 @@ class Finding(Table):
     closed_at = Timestamptz(null=True, default=None)
     closed_by = ForeignKey(User, null=True, default=None)
     escalation_level = Integer(default=0)
+    listing = Varchar(length=16, null=True, default=None)  # null | proposed | confirmed | declined
+    listing_authority = ForeignKey(Region, null=True, default=None)
+    first_deadline = Timestamptz(null=True, default=None)
 
 
 class FindingResponse(Table):
@@ -78,6 +84,21 @@ class FindingExtension(Table):
     reason = Text(default="")
     requested_deadline = Timestamptz(null=True, default=None)
     deadline = Timestamptz(null=True, default=None)
+    by = ForeignKey(User)
+    at = Timestamptz(default=TimestamptzNow())
+    client_id = UUID(null=True, default=None, index=True)  # the device's id for the action: replays are recognised
+
+
+class FindingListing(Table):
+    """A supervisor's decision on a proposal to list a finding for supervision (挂牌督办): confirm, with the
+    supervision notice (督办通知书) it issued, or decline, with the reason."""
+
+    finding = ForeignKey(Finding, index=True)
+    decision = Varchar(length=16)  # confirm | decline
+    reason = Text(default="")
+    authority = ForeignKey(Region)
+    document_id = Integer(null=True, default=None)  # the issued notice (documents app)
+    number = Varchar(length=64, default="")  # its number, e.g. 兰民督〔2026〕第0001号
     by = ForeignKey(User)
     at = Timestamptz(default=TimestamptzNow())
     client_id = UUID(null=True, default=None, index=True)  # the device's id for the action: replays are recognised

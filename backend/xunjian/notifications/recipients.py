@@ -38,11 +38,21 @@ EVENTS: dict[str, EventSpec] = {spec.kind: spec for spec in (
               ("region_inspectors",), ("region_supervisors",)),
     EventSpec("finding.responded", "隐患整改反馈", "{site}已反馈整改：{title}", ("recorder",)),
     EventSpec("finding.rechecked", "现场复查通过", "{site}隐患现场复查通过：{title}", ("site_managers",)),
+    # A major hazard's re-check passes it to the supervisors, who close it (销号).
+    EventSpec("finding.awaiting_closure", "重大隐患待确认销号", "{site}重大隐患现场复查合格，待监管人员确认销号：{title}",
+              ("site_managers", "region_supervisors")),
     EventSpec("finding.rejected", "整改未通过", "{site}整改未通过，请重新整改：{title}", ("site_managers",)),
     EventSpec("finding.closed", "隐患销号", "{site}隐患已销号：{title}", ("site_managers",)),
     EventSpec("finding.extension_requested", "延期申请", "{site}申请延期整改：{title}", ("deciders",)),
+    EventSpec("finding.extension_proposed", "重大隐患延期待审批", "{site}重大隐患延期申请待审批：{title}",
+              ("region_supervisors",)),
     EventSpec("finding.extension_approved", "延期已批准", "{site}延期已批准：{title}", ("site_managers",)),
     EventSpec("finding.extension_refused", "延期未批准", "{site}延期未批准：{title}", ("site_managers",)),
+    # The listing authority's decision on the ladder's proposal to list a hazard (挂牌督办).
+    EventSpec("finding.listed", "挂牌督办", "{site}隐患已挂牌督办：{title}",
+              ("site_managers", "recorder", "region_supervisors"), required=True),
+    EventSpec("finding.listing_declined", "不予挂牌督办", "{site}隐患不予挂牌督办：{title}",
+              ("recorder", "region_supervisors")),
     EventSpec("case.opened", "跟进个案立案", "{site}：{title}已立案", ("region_supervisors",)),
     EventSpec("case.closed", "跟进个案结案", "{site}：{title}已结案", ("region_supervisors",)),
 )}
@@ -67,7 +77,8 @@ _AUDIENCES = {
     "region_supervisors": (_IN_REGION, "u.role = 'supervisor'"),
     "region_inspectors": (_IN_REGION, "u.role = 'inspector'"),
     # Who may decide an extension: the roles findings/rules.py permits to, whose region's subtree holds the site.
-    "deciders": (_IN_REGION, _role_in(ROLES_FOR["approve_extension"] | ROLES_FOR["refuse_extension"])),
+    "deciders": (_IN_REGION, _role_in(ROLES_FOR["approve_extension"] | ROLES_FOR["propose_extension"]
+                                      | ROLES_FOR["refuse_extension"])),
     "recorder": ("JOIN app_user u ON u.id = x.recorder", "TRUE"),
 }
 

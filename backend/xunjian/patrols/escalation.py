@@ -1,8 +1,9 @@
 """Follow-up cases climb the same escalation ladder as findings (listed in xunjian.escalation.sources.SOURCE_MODULES).
 
-Cases for a minor or a critically ill person take the major-hazard ladder (faster); the others the general one. The
-title names the case only by number: notifications and webhooks carry no personal details. Patrol zones have no
-institution managers, so the ladder's "manager" audience finds nobody here.
+A case climbs the follow-up cases' own ladder (escalation/rules.py, `follow_up_case`): its levels are 催办 and 督办,
+never 挂牌督办, since listing for supervision is a decision about a hazard, not about a person. Cases for a minor or a
+critically ill person take its urgent grade (督办 at the deadline); the others the general one. The title names the
+case only by number: notifications and webhooks carry no personal details.
 """
 
 from __future__ import annotations

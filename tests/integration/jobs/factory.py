@@ -19,10 +19,12 @@ def utcnow() -> datetime:
 
 async def finding(site_id: int, created_by: int, *, grade: str = "general", deadline: datetime, status: str = "open",
                   title: str = "安全出口堵塞", escalation_level: int = 0, self_reported: bool = False,
-                  risk_weight: float = 1.0, created_at: datetime | None = None) -> int:
+                  risk_weight: float = 1.0, created_at: datetime | None = None, listing: str | None = None,
+                  listing_authority: int | None = None) -> int:
     rows = await Finding.insert(Finding(
         site=site_id, title=title, grade=grade, status=status, deadline=deadline, created_by=created_by,
         escalation_level=escalation_level, self_reported=self_reported, risk_weight=risk_weight,
+        listing=listing, listing_authority=listing_authority,
         created_at=created_at or min(deadline - timedelta(days=15), utcnow()),
         closed_at=deadline if status == "closed" else None,
     )).returning(Finding.id)
@@ -55,7 +57,7 @@ async def close_existing_findings() -> None:
 
 async def clear_findings_and_inspections() -> None:
     """Remove the demo's inspections and findings, so a test of the due list decides every site's last visit."""
-    from xunjian.findings.tables import FindingExtension, FindingResponse, FindingVerification
+    from xunjian.findings.tables import FindingExtension, FindingListing, FindingResponse, FindingVerification
 
-    for table in (FindingExtension, FindingResponse, FindingVerification, Finding, Inspection):
+    for table in (FindingExtension, FindingListing, FindingResponse, FindingVerification, Finding, Inspection):
         await table.delete(force=True)

@@ -1,4 +1,5 @@
-"""Clock-driven escalation: the ladder on the right days, each step once, the right inboxes, the finding's history.
+"""Clock-driven escalation: the ladder on the right days, each step once, the right inboxes, the finding's history;
+level 3 (挂牌督办) only as a proposal for a major hazard (or a general one where the ladder is configured so).
 
 No test sleeps: each moves `now`.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from xunjian.audit.tables import AuditEvent
+from xunjian.escalation import rules as ladder_rules
 from xunjian.escalation.service import escalate
 from xunjian.escalation.tables import EscalationStep
 from xunjian.findings.tables import Finding
@@ -48,7 +50,12 @@ async def _people(demo):
     return county, prefecture, other_county, other_prefecture
 
 
-async def test_general_finding_walks_reminder_1_2_3_on_the_right_days(client, demo):
+async def _listing(finding_id: int) -> tuple[str | None, int | None]:
+    row = await Finding.select(Finding.listing, Finding.listing_authority).where(Finding.id == finding_id).first()
+    return row["listing"], row["listing_authority"]
+
+
+async def test_general_finding_walks_reminder_1_2_on_the_right_days_and_is_never_listed(client, demo):
     county, prefecture, other_county, other_prefecture = await _people(demo)
     inspector, manager = demo.users["inspector"], demo.users["manager"]
     deadline = factory.utcnow() + timedelta(days=5)
@@ -67,42 +74,67 @@ async def test_general_finding_walks_reminder_1_2_3_on_the_right_days(client, de
     assert await at(6.9) == ["reminder", "level1"]
     assert await at(7) == ["reminder", "level1", "level2"]
     assert await _level(fid) == 2
-    assert await at(21.9) == ["reminder", "level1", "level2"]
-    assert await at(22) == ["reminder", "level1", "level2", "level3"]
-    assert await _level(fid) == 3
-    assert await at(60) == ["reminder", "level1", "level2", "level3"]
+    # Release 1 listed it by the clock 22 days after the deadline; a general hazard is now never listed.
+    assert await at(22) == ["reminder", "level1", "level2"]
+    assert await at(365) == ["reminder", "level1", "level2"]
+    assert await _level(fid) == 2
+    assert await _listing(fid) == (None, None)
 
     inbox = await _inbox(fid)
     assert inbox[0] == {manager}  # the reminder goes to the manager
     assert inbox[1] == {manager, inspector}
     assert inbox[2] == {manager, inspector, county}  # 督办: the county supervisor of the site's county
-    assert inbox[3] == {manager, inspector, county, prefecture}  # 挂牌督办: and the prefecture's
+    assert set(inbox) == {0, 1, 2}
     everyone = set().union(*inbox.values())
-    assert not everyone & {other_county, other_prefecture, demo.users["supervisor"], demo.users["inspector2"]}
+    assert not everyone & {prefecture, other_county, other_prefecture, demo.users["supervisor"],
+                           demo.users["inspector2"]}
 
     history = await AuditEvent.select(AuditEvent.action, AuditEvent.actor_name, AuditEvent.at).where(
         (AuditEvent.entity_type == "finding") & (AuditEvent.entity_id == str(fid))).order_by(AuditEvent.id)
-    assert [h["action"] for h in history] == [
-        "escalation.reminder", "escalation.level1", "escalation.level2", "escalation.level3"]
+    assert [h["action"] for h in history] == ["escalation.reminder", "escalation.level1", "escalation.level2"]
     assert {h["actor_name"] for h in history} == {"system"}
     assert history[1]["at"] == deadline  # recorded at the job's clock
+    titles = {r["title"] for r in await Notification.select(Notification.title).where(
+        Notification.subject_id == str(fid))}
+    assert not any("挂牌" in t for t in titles)
 
 
-async def test_major_finding_climbs_faster(client, demo):
-    county, prefecture, *_ = await _people(demo)
+async def test_major_finding_climbs_faster_to_a_proposal_for_the_prefecture(client, demo):
+    county, prefecture, other_county, other_prefecture = await _people(demo)
     deadline = factory.utcnow() + timedelta(days=5)
     fid = await factory.finding(demo.sites[LZ], demo.users["inspector"], grade="major", deadline=deadline)
     for days, expected in [(-3, ["reminder"]), (0, ["reminder", "level2"]), (2.9, ["reminder", "level2"]),
-                           (3, ["reminder", "level2", "level3"])]:
+                           (3, ["reminder", "level2", "listing"]), (30, ["reminder", "level2", "listing"])]:
         await escalate(deadline + timedelta(days=days))
         assert await _steps(fid) == expected, days
-    assert await _level(fid) == 3
+    # A proposal, not a level: the finding stays at 督办 until the listing authority decides.
+    assert await _level(fid) == 2
+    assert await _listing(fid) == ("proposed", demo.regions["620100"])  # 兰州市 holds 城关区
     inbox = await _inbox(fid)
     assert county in inbox[2] and prefecture not in inbox[2]
-    assert prefecture in inbox[3]
-    # The site's rating follows at once: a major hazard at level 3 makes it red.
+    assert inbox[3] == {prefecture}  # the proposal goes to the prefecture's supervisors only
+    history = await AuditEvent.select(AuditEvent.action, AuditEvent.after).where(
+        (AuditEvent.entity_type == "finding") & (AuditEvent.entity_id == str(fid))).order_by(AuditEvent.id) \
+        .output(load_json=True)
+    assert history[-1]["action"] == "escalation.listing" and history[-1]["after"]["proposal"] in (True, 1)
+    # An open major hazard makes the site orange; only a confirmed listing makes it red.
     rating = await SiteRisk.select(SiteRisk.tier).where(SiteRisk.site == demo.sites[LZ]).first()
-    assert rating["tier"] == "red"
+    assert rating["tier"] == "orange"
+
+
+async def test_a_general_hazard_is_proposed_only_where_the_ladder_says_so(client, demo):
+    await _people(demo)
+    data = ladder_rules.DEFAULT_LADDERS_DATA["finding"]
+    configured = ladder_rules.parse_ladders({"finding": {**data, "general": [
+        *data["general"], {"step": "listing", "level": 3, "offset_days": 22, "proposal": True,
+                           "notify": ["prefecture"]}]}})
+    deadline = factory.utcnow() + timedelta(days=5)
+    fid = await factory.finding(demo.sites[LZ], demo.users["inspector"], deadline=deadline)
+    await escalate(deadline + timedelta(days=21.9), configured)
+    assert await _steps(fid) == ["reminder", "level1", "level2"]
+    await escalate(deadline + timedelta(days=22), configured)
+    assert await _steps(fid) == ["reminder", "level1", "level2", "listing"]
+    assert await _listing(fid) == ("proposed", demo.regions["620100"])
 
 
 async def test_running_twice_at_the_same_now_adds_nothing(client, demo):
@@ -112,12 +144,13 @@ async def test_running_twice_at_the_same_now_adds_nothing(client, demo):
            for grade in ("general", "major", "general")]
     now = deadline + timedelta(days=30)
     first = await escalate(now)
-    assert [len(await _steps(i)) for i in ids] == [4, 3, 4]
-    assert first["steps"] >= 11 and first["notifications"] > 0
+    assert [len(await _steps(i)) for i in ids] == [3, 3, 3]
+    assert first["steps"] >= 9 and first["notifications"] > 0
 
     async def totals():
         return (await EscalationStep.count(), await Notification.count(),
-                await AuditEvent.count().where(AuditEvent.action.like("escalation.%")))
+                await AuditEvent.count().where(AuditEvent.action.like("escalation.%")),
+                await Finding.select(Finding.id, Finding.listing, Finding.escalation_level).order_by(Finding.id))
 
     before = await totals()
     second = await escalate(now)

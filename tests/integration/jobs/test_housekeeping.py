@@ -128,12 +128,12 @@ async def test_steps_of_long_closed_findings_go_and_each_rung_is_still_taken_onc
         await factory.finding(demo.sites[LZ], demo.users["inspector"], deadline=deadline) for _ in range(4)]
     await escalate(deadline + timedelta(days=30))  # every rung of the general ladder, 870 days ago
     steps = {fid: await _steps("finding", fid) for fid in (closed_long_ago, closed_lately, still_open, responded)}
-    assert all(len(ids) == 4 for ids in steps.values())
+    assert all(len(ids) == 3 for ids in steps.values())
     await _close_finding(closed_long_ago, ago(800))
     await _close_finding(closed_lately, ago(100))
     await Finding.update({Finding.status: "responded"}).where(Finding.id == responded)
 
-    assert (await _housekeep(settings))["escalation_steps"] == 4
+    assert (await _housekeep(settings))["escalation_steps"] == 3
     assert await _steps("finding", closed_long_ago) == []
     for fid in (closed_lately, still_open, responded):
         assert await _steps("finding", fid) == steps[fid]

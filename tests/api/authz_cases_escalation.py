@@ -1,0 +1,35 @@
+"""Authorization cases of escalation and documents: everyone reads the ladders; only the listing authority's
+supervisors decide a listing (none of the demo's roles: the demo supervisor is the province's, the authority of a
+城关区 site is 兰州市); admins set how an authority numbers its documents."""
+
+from datetime import datetime, timedelta, timezone
+
+from tests.api.authz import Case
+
+ALL_200 = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 200, "manager2": 200}
+ONLY_ADMIN = {"admin": 200, "supervisor": 403, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403}
+NOT_THE_AUTHORITY_LZ = {"admin": 403, "supervisor": 403, "inspector": 403, "inspector2": 404, "manager": 403,
+                        "manager2": 404}
+
+
+async def setup(client, demo, as_user):
+    from xunjian.findings.tables import Finding
+
+    now = datetime.now(timezone.utc)
+    rows = await Finding.insert(Finding(
+        site=demo.sites["YL-620102-001"], title="安全出口上锁", basis="检查实践", grade="major", status="open",
+        deadline=now - timedelta(days=5), created_by=demo.users["inspector"], escalation_level=2,
+        listing="proposed", listing_authority=demo.regions["620100"],
+    )).returning(Finding.id)
+    return {"proposed_lz": str(rows[0]["id"]), "region_lz": str(demo.regions["620100"])}
+
+
+CASES = [
+    Case("GET", "/api/escalation/ladders", ALL_200),
+    Case("POST", "/api/findings/{proposed_lz}/listing", NOT_THE_AUTHORITY_LZ,
+         body={"decision": "confirm", "reason": "逾期未整改"}),
+    Case("POST", "/api/findings/{proposed_lz}/listing", NOT_THE_AUTHORITY_LZ,
+         body={"decision": "decline", "reason": "风险可控"}),
+    Case("GET", "/api/admin/document-authorities/{region_lz}", ONLY_ADMIN),
+    Case("PUT", "/api/admin/document-authorities/{region_lz}", ONLY_ADMIN, body={"abbr": "兰"}),
+]
