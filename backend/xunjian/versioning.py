@@ -1,7 +1,48 @@
-"""Versioned documents an admin activates (checklist templates per key, risk rules): which version start-up makes
-active, pure. Shared so that both follow one rule, the one README states."""
+"""Versioned documents an admin uploads and activates (checklist templates per key, risk rules), pure: reading an
+uploaded document safely, and which version start-up makes active. Shared so that both follow one rule, the one
+README states."""
 
 from __future__ import annotations
+
+import math
+from typing import Any
+
+import msgspec
+
+MAX_BYTES = 512 * 1024  # the largest shipped template is 24 KB
+MAX_DEPTH = 24  # a template nests about 8 deep
+SAFE_INTEGER = 2**53  # beyond it JSON readers (the PWA's) lose precision
+MAX_PROBLEMS = 100
+
+
+def decode(body: bytes) -> tuple[Any, list[tuple[str, str]]]:
+    """An uploaded document and what makes it unusable before any validation, as (JSON path, message): not JSON,
+    nested too deep for the validators, or numbers no JSON reader keeps (non-finite, or integers past 2**53)."""
+    try:
+        doc = msgspec.json.decode(body)
+    except (msgspec.DecodeError, RecursionError) as exc:
+        return None, [("$", f"not a JSON document: {exc}")]
+    return doc, unsafe_values(doc)
+
+
+def unsafe_values(doc: Any) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    stack: list[tuple[Any, str, int]] = [(doc, "$", 0)]
+    while stack and len(problems) < MAX_PROBLEMS:
+        value, path, depth = stack.pop()
+        if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
+            problems.append((path, f"nested deeper than {MAX_DEPTH} levels"))
+        elif isinstance(value, dict):
+            stack.extend((v, f"{path}.{k}", depth + 1) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int) and abs(value) > SAFE_INTEGER:
+            problems.append((path, f"integer beyond ±2**53: {str(value)[:40]}"))
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append((path, "not a finite number"))
+    return problems
 
 
 def activation_at_start(stored: list[dict], shipped_versions: list[int]) -> int | None:

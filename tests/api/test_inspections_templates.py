@@ -3,10 +3,12 @@
 import json
 import uuid
 import shutil
+from datetime import datetime, timezone
 
 import pytest
 
 from xunjian.app import create_app
+from xunjian.checklists.service import set_active
 from xunjian.checklists.tables import ChecklistTemplate
 from xunjian.errors import ConfigError
 from xunjian.config import REPO_DIR
@@ -31,12 +33,14 @@ async def test_checklists_list_current_versions_and_pinned_ones(client, demo, as
     assert (await client.get("/api/checklists/nothing", headers=headers)).status_code == 404
 
 
-async def test_a_new_version_becomes_current_and_the_old_stays_readable(client, demo, as_user):
+async def test_a_new_version_becomes_current_once_activated_and_the_old_stays_readable(client, demo, as_user):
     headers = await as_user("inspector")
     doc = (await client.get("/api/checklists/lottery_outlet_audit", headers=headers)).json()["template"]
     doc = dict(doc, version=3, title="福利彩票投注站检查表（2027版）")
     await ChecklistTemplate.insert(ChecklistTemplate(key=doc["key"], version=3, title=doc["title"],
                                                      site_kind=doc["site_kind"], content=doc, content_hash="x"))
+    assert (await client.get("/api/checklists/lottery_outlet_audit", headers=headers)).json()["version"] == 2
+    await set_active(doc["key"], 3, "admin", datetime.now(timezone.utc))
     assert (await client.get("/api/checklists/lottery_outlet_audit", headers=headers)).json()["version"] == 3
     old = (await client.get("/api/checklists/lottery_outlet_audit/1", headers=headers)).json()
     assert old["template"]["title"] == "福利彩票投注站检查表"

@@ -150,6 +150,45 @@ def canonical_hash(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _items_by_key(doc: dict) -> dict[str, tuple[dict, str]]:
+    """Every item of a template by its key (a repeat group's items as "group.item"), with its section's key."""
+    found: dict[str, tuple[dict, str]] = {}
+    for section in doc["sections"]:
+        for item in section["items"]:
+            found[item["key"]] = ({k: v for k, v in item.items() if k != "items"}, section["key"])
+            for sub in item.get("items", []) if item["type"] == "repeat" else []:
+                found[f"{item['key']}.{sub['key']}"] = (sub, section["key"])
+    return found
+
+
+def template_diff(old: dict, new: dict) -> dict:
+    """What changed from template `old` to `new`: items added, removed and changed (field by field, [old, new];
+    an item moved to another section shows as a change of `section`), and sections added and removed. Items are
+    matched by their key, sections by theirs."""
+    before, after = _items_by_key(old), _items_by_key(new)
+
+    def brief(key: str, entry: tuple[dict, str]) -> dict:
+        return {"item": key, "title": entry[0].get("label", ""), "section": entry[1]}
+
+    changed = []
+    for key in (k for k in after if k in before):
+        (was, was_section), (now, now_section) = before[key], after[key]
+        changes = {f: [was.get(f), now.get(f)] for f in sorted(set(was) | set(now)) if was.get(f) != now.get(f)}
+        if was_section != now_section:
+            changes["section"] = [was_section, now_section]
+        if changes:
+            changed.append({"item": key, "title": now.get("label", ""), "changes": changes})
+    old_sections = {s["key"]: s.get("title", "") for s in old["sections"]}
+    new_sections = {s["key"]: s.get("title", "") for s in new["sections"]}
+    return {
+        "added": [brief(k, e) for k, e in after.items() if k not in before],
+        "removed": [brief(k, e) for k, e in before.items() if k not in after],
+        "changed": changed,
+        "sections_added": [{"section": k, "title": t} for k, t in new_sections.items() if k not in old_sections],
+        "sections_removed": [{"section": k, "title": t} for k, t in old_sections.items() if k not in new_sections],
+    }
+
+
 # ---------------------------------------------------------------------------------------------------- answers
 
 @dataclass(frozen=True)
