@@ -2,7 +2,7 @@
 // Answers live in draft.answers; every change calls onChange() (which autosaves) and re-checks visibility.
 import { t, pick } from './i18n.js';
 import { h, uid, clear } from './dom.js';
-import { CHECK, isVisible, itemText, numberProblem, valueOf } from './template.js';
+import { CHECK, isVisible, itemText, numberProblem, numbersSayNoncompliant, valueOf } from './template.js';
 
 function options(item) {
   return (item.options || item.choices || []).map((o) => (typeof o === 'object' ? { value: o.value ?? o.key, label: pick(o.label ?? o.title ?? o.value) } : { value: o, label: String(o) }));
@@ -11,8 +11,12 @@ function options(item) {
 // ctx: {answers, onChange, addPhoto(file) → id, photoSrc(id) → Promise<url>, locate() → Promise<{lat,lng,accuracy}>}
 export function renderChecklist(template, ctx) {
   const conditional = []; // [element, item, scopes()] re-evaluated after each change
+  const numberRules = []; // [hint, item, answer()]: a check the recorded numbers say is noncompliant
   const refresh = () => {
     for (const [el, item, scopes] of conditional) el.hidden = !isVisible(item, ...scopes());
+    for (const [hint, item, get] of numberRules) {
+      hint.hidden = !(numbersSayNoncompliant(item, ctx.answers) && valueOf(get()) !== CHECK.no);
+    }
   };
   const changed = () => { refresh(); ctx.onChange(); };
 
@@ -29,6 +33,11 @@ export function renderChecklist(template, ctx) {
       if (grade) el.append(h('div', { class: 'basis' }, t('default_grade', { g: t(grade === 'major' ? 'grade_major' : 'grade_general'), d: days ?? '—' })));
     }
     if (item.help || item.hint) el.append(h('div', { class: 'hint' }, pick(item.help || item.hint)));
+    if (item.noncompliant_when) {
+      const hint = h('div', { class: 'error', role: 'alert', hidden: true }, t('numbers_say_no'));
+      numberRules.push([hint, item, get]);
+      el.append(hint);
+    }
 
     if (item.type === 'repeat') {
       el.append(repeatEl(item, get(), scopes, path));

@@ -156,6 +156,13 @@ def test_offline_inspection_to_verified_rectification(server, browser, tmp_path)
 
     for i in range(total):
         radios.nth(i).check()
+    # Too few night staff for 142 residents: the staffing check says at once that it cannot be compliant.
+    warning = "#item-night_staff_sufficient .error"
+    assert page.is_hidden(warning)
+    page.fill("#item-night_staff input", "2")
+    see(page, f"{warning}:has-text('只能选')")
+    page.fill("#item-night_staff input", "5")
+    page.wait_for_selector(warning, state="hidden")
     page.check(f"#item-{FAILED_ITEM} input[value=noncompliant]")
     page.click(f"#item-{FAILED_ITEM} details summary")
     page.fill(f"#item-{FAILED_ITEM} details textarea", "二楼安全出口上锁")
