@@ -112,7 +112,10 @@ export async function prefetch() {
   if (['inspector', 'manager'].includes(session.user?.role)) {
     const list = await cachedGet('/api/checklists').catch(() => null);
     for (const c of list?.items || list || []) await cachedGet(`/api/checklists/${c.key}`).catch(() => null);
-    if (session.user.role === 'inspector') await cachedGet('/api/inspections/due').catch(() => null);
+    if (session.user.role === 'inspector') {
+      await cachedGet('/api/inspections/due').catch(() => null);
+      await cachedGet('/api/plans/tasks').catch(() => null);
+    }
   }
 }
 

@@ -9,7 +9,11 @@ export async function render() {
   const out = h('div', {}, h('h1', {}, t('nav_home')));
   out.append(await draftsBlock());
   if (role === 'manager') out.append(await managerBlock());
-  else out.append(await dueBlock());
+  else {
+    const tasks = role === 'inspector' && await tasksBlock();
+    if (tasks) out.append(tasks);
+    out.append(await dueBlock());
+  }
   return out;
 }
 
@@ -28,6 +32,23 @@ export function dueText(row) {
   if (late >= 1) return t('overdue_by', { n: Math.floor(late) });
   if (late > -1) return t('due_today');
   return t('due_in', { n: Math.floor(-late) });
+}
+
+// Tasks drawn for this inspector (双随机), above the due list; the last copy answers offline.
+async function tasksBlock() {
+  const sec = h('section', { 'aria-labelledby': 'tasks-h' }, h('h2', { id: 'tasks-h' }, t('tasks_title')));
+  try {
+    const rows = (await cachedGet('/api/plans/tasks')).items.filter((r) => r.status !== 'done');
+    if (!rows.length) return null;
+    sec.append(h('ul', { class: 'list', id: 'tasks' }, rows.map((r) => h('li', { 'data-task': r.id },
+      h('a', { class: 'main', href: `#/site/${r.site_id}?task=${r.id}` }, r.site_name),
+      h('div', { class: 'row' }, h('span', { class: r.status === 'overdue' ? 'pill late' : 'pill' }, t(`task_${r.status}`)),
+        h('span', { class: 'muted' }, r.plan_name, ' · ', formatDate(r.period_end))),
+      h('div', { class: 'muted' }, r.inspector_names.join('、'))))));
+  } catch (err) {
+    sec.append(h('p', { class: 'muted' }, errorText(err)));
+  }
+  return sec;
 }
 
 async function dueBlock() {

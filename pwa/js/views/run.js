@@ -51,6 +51,7 @@ export function inspectionBody(draft) {
     checkin: c ? { lat: c.lat, lng: c.lng, accuracy_m: c.accuracy ?? null } : null,
     device_started_at: draft.started_at,
     device_submitted_at: new Date().toISOString(),
+    ...(draft.task_id ? { task_id: draft.task_id } : {}),
   };
 }
 

@@ -24,8 +24,8 @@ export async function templateFor(kind) {
   return read.template || read;
 }
 
-export async function startDraft(site, template) {
-  const draft = { id: uuid(), user: session.user.username, self: session.user.role === 'manager',
+export async function startDraft(site, template, taskId) {
+  const draft = { id: uuid(), user: session.user.username, self: session.user.role === 'manager', task_id: taskId ? +taskId : undefined,
     site: { id: site.id, name: site.name, kind: site.kind, code: site.code, lat: site.lat, lng: site.lng },
     template, answers: {}, started_at: new Date().toISOString(), updated_at: new Date().toISOString() };
   await db.put('drafts', draft);
@@ -41,7 +41,7 @@ async function risk(id) {
   }
 }
 
-export async function render({ args }) {
+export async function render({ args, params }) {
   const site = await findSite(args[0]);
   const out = h('div', {}, h('h1', {}, site.name),
     h('p', { class: 'muted' }, t(`kind_${site.kind}`), ' · ', site.code, ' · ', site.region_name || ''),
@@ -63,7 +63,7 @@ export async function render({ args }) {
         try {
           const template = await templateFor(site.kind);
           if (!template) { msg.textContent = t('template_missing'); msg.hidden = false; return; }
-          const d = await startDraft(site, template);
+          const d = await startDraft(site, template, params.task);
           go(`run/${d.id}`);
         } catch (err) { msg.textContent = err.status === 0 ? t('template_missing') : errorText(err); msg.hidden = false; }
       } }, session.user.role === 'manager' ? t('self_inspection') : t('start_inspection'))), msg);

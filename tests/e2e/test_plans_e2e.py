@@ -1,0 +1,63 @@
+"""A plan drawn and published by a supervisor reaches the drawn inspector's phone first: the task is above the due
+list, the inspection started from it carries the task, the task is done and the public page shows the result."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+import httpx
+import pytest
+
+from .conftest import PASSWORD
+from .test_pwa_offline import answer_basic_info, api_token, db_rows, login, new_page, see
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_drawn_task_is_inspected_from_the_home_screen_and_published(server, browser):
+    base = server["base"]
+    admin, sup = api_token(server, "admin"), api_token(server, "supervisor")
+    lanzhou = db_rows(server, "SELECT id FROM region WHERE code = '620100'")[0][0]
+    inspector = db_rows(server, "SELECT id FROM app_user WHERE username = 'inspector'")[0][0]
+    second = httpx.post(base + "/api/admin/users", headers=admin, json={
+        "username": "e2e_lz_b", "password": PASSWORD, "role": "inspector", "display_name": "兰州市检查员 赵强",
+        "region_ids": [lanzhou]})
+    assert second.status_code == 201, second.text
+    plan = httpx.post(base + "/api/plans", headers=sup, json={
+        "name": "兰州市养老机构双随机抽查", "kind": "routine", "region_id": lanzhou, "site_kinds": ["eldercare"],
+        "period_start": date.today().isoformat(), "period_end": (date.today() + timedelta(days=30)).isoformat(),
+        "pool": [inspector, second.json()["id"]], "count": 1}).json()
+    assert httpx.post(f"{base}/api/plans/{plan['id']}/draw", headers=sup, json={"seed": "e2e"}).status_code == 200
+    assert httpx.post(f"{base}/api/plans/{plan['id']}/publish", headers=sup).status_code == 200
+
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    see(page, "#tasks li")
+    # The task comes before the due list.
+    assert page.evaluate("() => !!(document.querySelector('#tasks-h').compareDocumentPosition("
+                         "document.querySelector('#due-h')) & Node.DOCUMENT_POSITION_FOLLOWING)")
+    task = httpx.get(base + "/api/plans/tasks", headers=api_token(server, "inspector")).json()["items"][0]
+    assert task["site_name"] in page.inner_text("#tasks")
+    page.click("#tasks li a.main")
+    see(page, "#start")
+    page.click("#start")
+    see(page, "#item-approved_beds input")
+    answer_basic_info(page)
+    for radio in page.locator("#main .checklist .item:not([hidden]) input[type=radio][value=compliant]").all():
+        radio.check()
+    page.click("#submit")
+    # Sent through the outbox, which may still be empty right after the click: wait for the task to be done.
+    deadline = time.monotonic() + 30
+    while db_rows(server, "SELECT status FROM plan_task WHERE id = ?", task["id"]) != [("done",)] \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
+    assert not page.errors, page.errors
+    assert db_rows(server, "SELECT status FROM plan_task WHERE id = ?", task["id"]) == [("done",)]
+    ctx.close()
+
+    public = httpx.get(f"{base}/public/plans/{plan['id']}.json").json()
+    assert public["sites"][0]["name"] == task["site_name"] and public["sites"][0]["result"] == "compliant"
+    page_html = httpx.get(f"{base}/public/plans/{plan['id']}").text
+    assert "未发现问题" in page_html and "王磊" not in page_html and "赵强" not in page_html
