@@ -1,5 +1,5 @@
-"""Versioned documents an admin uploads and activates (checklist templates per key, risk rules), pure: reading an
-uploaded document safely, and which version start-up makes active. Shared so that both follow one rule, the one
+"""Versioned documents an admin uploads and activates (checklist templates per key, risk rules): reading an uploaded
+document safely, its 422, and which version start-up makes active. Shared so that both follow one rule, the one
 README states."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ import math
 from typing import Any
 
 import msgspec
+
+from .errors import Invalid
 
 MAX_BYTES = 512 * 1024  # the largest shipped template is 24 KB
 MAX_DEPTH = 24  # a template nests about 8 deep
@@ -23,6 +25,12 @@ def decode(body: bytes) -> tuple[Any, list[tuple[str, str]]]:
     except (msgspec.DecodeError, RecursionError) as exc:
         return None, [("$", f"not a JSON document: {exc}")]
     return doc, unsafe_values(doc)
+
+
+def invalid(problems: list[tuple[str, str]], code: str) -> Invalid:
+    """The 422 of an uploaded document: every problem (up to MAX_PROBLEMS) with its JSON path."""
+    return Invalid(f"The document is not valid ({len(problems)} problem{'s' if len(problems) != 1 else ''})",
+                   code=code, details=[{"path": p, "message": m} for p, m in problems[:MAX_PROBLEMS]])
 
 
 def unsafe_values(doc: Any) -> list[tuple[str, str]]:

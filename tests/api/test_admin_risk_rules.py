@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import datetime, timezone
 
+from xunjian.audit.tables import AuditEvent
 from xunjian.checklists.rules import canonical_hash
 from xunjian.risk import rules as R
 from xunjian.risk import service as risk
@@ -139,3 +141,100 @@ async def _content(settings, version: int) -> dict:
         row = await RiskRules.select(RiskRules.content).where(RiskRules.version == version) \
             .output(load_json=True).first()
     return row["content"]
+
+
+# ---------------------------------------------------------------- administration
+
+async def _post_rules(client, headers, doc) -> object:
+    return await client.post("/api/admin/risk-rules", content=json.dumps(doc).encode(),
+                             headers={**headers, "Content-Type": "application/json"})
+
+
+async def _tiers() -> dict[int, str]:
+    return {r["site"]: r["tier"] for r in await SiteRisk.select(SiteRisk.site, SiteRisk.tier)}
+
+
+async def _world(demo) -> None:
+    """Open findings at a few sites, so that lower thresholds move them and not others."""
+    from datetime import timedelta
+
+    from tests.integration.jobs import factory
+
+    now = factory.utcnow()
+    inspector = demo.users["inspector"]
+    for code in ("YL-620102-001", "YL-620103-002"):
+        await factory.finding(demo.sites[code], inspector, grade="general", deadline=now + timedelta(days=10))
+    await risk.rate_sites(now)
+
+
+async def test_upload_dry_run_then_activation_does_what_the_dry_run_said(client, demo, as_user):
+    admin = await as_user("admin")
+    await _world(demo)
+    r = await _post_rules(client, admin, _v2({"yellow": 1, "orange": 3, "red": 200}))
+    assert r.status_code == 201 and r.json()["active"] is False and r.json()["source"] == "uploaded", r.text
+    listed = (await client.get("/api/admin/risk-rules", headers=admin)).json()["items"]
+    assert [(i["version"], i["active"]) for i in listed] == [(1, True), (2, False)]
+    assert listed[1]["description"] == "stricter" and listed[1]["created_at"]
+    assert (await client.get("/api/admin/risk-rules/2", headers=admin)).json()["thresholds"]["red"] == 200
+
+    before = await _tiers()
+    r = await client.post("/api/admin/risk-rules/2/dry-run", headers=admin)
+    assert r.status_code == 200, r.text
+    dry = r.json()
+    assert dry["version"] == 2 and dry["sites_rated"] == len(before)
+    assert await _tiers() == before and risk.current_rules()["version"] == 1  # nothing written
+    assert await RiskRules.count().where(RiskRules.active == True) == 1  # noqa: E712
+    assert dry["sites_changing"] > 0 and sum(dry["transitions"].values()) == dry["sites_changing"]
+    assert sum(r["changing"] for r in dry["by_region"]) == dry["sites_changing"]
+    assert 0 < len(dry["examples"]) <= 10 and {"site_id", "site_name", "from", "to"} == set(dry["examples"][0])
+
+    r = await client.post("/api/admin/risk-rules/2/activate", headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 2 and r.json()["sites_changed"] == dry["sites_changing"]
+    after = await _tiers()
+    moved: dict[str, int] = {}
+    for site, tier in after.items():
+        if before.get(site) != tier:
+            key = f"{before.get(site, 'unrated')}->{tier}"
+            moved[key] = moved.get(key, 0) + 1
+    assert moved == dry["transitions"]
+    for example in dry["examples"]:
+        assert (before[example["site_id"]], after[example["site_id"]]) == (example["from"], example["to"])
+    assert risk.current_rules()["version"] == 2
+    assert {r["rules_version"] for r in await SiteRisk.select(SiteRisk.rules_version)} == {2}
+    board = (await client.get("/api/risk/board", headers=await as_user("supervisor"))).json()
+    for tier in ("blue", "yellow", "orange", "red"):
+        assert board["counts"][tier] == sum(t == tier for t in after.values())
+    events = await AuditEvent.select(AuditEvent.action).where(AuditEvent.entity_type == "risk_rules")
+    assert sorted(e["action"] for e in events) == ["risk_rules.activate", "risk_rules.upload"]
+
+
+async def test_uploads_are_validated_with_json_paths_and_versions_only_rise(client, demo, as_user):
+    admin = await as_user("admin")
+    bad = _v2()
+    bad["thresholds"]["red"] = "high"
+    bad["findings"]["weights"]["major"] = -1
+    del bad["lateness"]
+    r = await _post_rules(client, admin, bad)
+    assert r.status_code == 422 and r.json()["code"] == "rules_invalid", r.text
+    paths = {d["path"] for d in r.json()["details"]}
+    assert {"$.thresholds.red", "$.findings.weights.major", "$"} <= paths
+    r = await _post_rules(client, admin, _v2({"yellow": 50, "orange": 40, "red": 70}))
+    assert r.status_code == 422
+    assert r.json()["details"] == [{"path": "$.thresholds", "message": "thresholds must rise yellow ≤ orange ≤ red"}]
+    assert (await _post_rules(client, admin, _v2())).status_code == 201
+    assert (await _post_rules(client, admin, _v2())).status_code == 200
+    r = await _post_rules(client, admin, _v2({"yellow": 2, "orange": 3, "red": 4}))
+    assert r.status_code == 409 and r.json()["code"] == "version_exists"
+    r = await _post_rules(client, admin, dict(copy.deepcopy(risk.current_rules()), version=1, description="x"))
+    assert r.status_code == 409
+    for name, body in {"deep": b"[" * 50_000 + b"]" * 50_000, "big": json.dumps(dict(_v2(), version=2**70)).encode(),
+                       "past int32": json.dumps(dict(_v2(), version=2**40)).encode(), "list": b"[]",
+                       "not json": b"{", "huge": b'{"a": "' + b"x" * 600_000 + b'"}'}.items():
+        r = await client.post("/api/admin/risk-rules", content=body,
+                              headers={**admin, "Content-Type": "application/json"})
+        assert 400 <= r.status_code < 500 and set(r.json()) == {"code", "message", "details"}, (name, r.text[:200])
+    assert await RiskRules.count() == 2
+    for path in ("/api/admin/risk-rules/9", "/api/admin/risk-rules/9/dry-run", "/api/admin/risk-rules/9/activate"):
+        method = client.get if path.endswith("/9") else client.post
+        assert (await method(path, headers=admin)).status_code == 404, path

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import db, versioning
 from ..audit import service as audit
-from ..errors import AppError, Conflict, Invalid, NotFound
+from ..errors import Conflict, NotFound
 from . import rules
 from .schemas import DiffChange, DiffItem, DiffSection, TemplateDiff, TemplateVersionList, TemplateVersionRead
 from .service import template_validator, set_active
@@ -27,13 +27,6 @@ def _read(row: dict) -> TemplateVersionRead:
                                uploaded_by=row["uploaded_by"], activated_at=row["activated_at"])
 
 
-def invalid(problems: list[tuple[str, str]], what: str) -> AppError:
-    """The 422 of an uploaded document: every problem with its JSON path."""
-    return Invalid(f"The {what} is not valid ({len(problems)} problem{'s' if len(problems) != 1 else ''})",
-                   code="template_invalid" if what == "template" else "rules_invalid",
-                   details=[{"path": p, "message": m} for p, m in problems[:versioning.MAX_PROBLEMS]])
-
-
 async def list_versions() -> TemplateVersionList:
     rows = await ChecklistTemplate.select(*_COLUMNS).order_by(ChecklistTemplate.key) \
         .order_by(ChecklistTemplate.version)
@@ -45,14 +38,14 @@ def check_upload(body: bytes, schemas_dir: Path) -> dict:
     the engine's own checks."""
     doc, problems = versioning.decode(body)
     if problems:
-        raise invalid(problems, "template")
+        raise versioning.invalid(problems, "template_invalid")
     problems = [(p.path, p.message) for p in rules.schema_problems(doc, template_validator(schemas_dir))]
     if not problems:
         problems = [(p.path, p.message) for p in rules.semantic_problems(doc)]
         if doc["version"] > MAX_VERSION:
             problems.append(("$.version", f"must be at most {MAX_VERSION}"))
     if problems:
-        raise invalid(problems, "template")
+        raise versioning.invalid(problems, "template_invalid")
     return doc
 
 
@@ -72,7 +65,8 @@ async def upload(principal, body: bytes, schemas_dir: Path) -> tuple[TemplateVer
                 raise Conflict(f"Version {version} of {key} is not above the stored version {others[0]['version']}",
                                code="version_not_higher", details={"highest": others[0]["version"]})
             if others and others[0]["site_kind"] != doc["site_kind"]:
-                raise invalid([("$.site_kind", f"{key} is a template for {others[0]['site_kind']}")], "template")
+                raise versioning.invalid([("$.site_kind", f"{key} is a template for {others[0]['site_kind']}")],
+                                         "template_invalid")
             inserted = await ChecklistTemplate.insert(ChecklistTemplate(
                 key=key, version=version, title=doc["title"], site_kind=doc["site_kind"], content=doc,
                 content_hash=digest, source="uploaded", uploaded_by=principal.username,

@@ -1,12 +1,14 @@
 
-from litestar import Router, get
+from litestar import Request, Response, Router, get, post
 from litestar.response import Stream
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from ..accounts.auth import require_roles
+from ..accounts.auth import admin_only, require_roles
 from ..accounts.principal import Caller
 from ..paging import PathId, QueryId
-from . import service
-from .schemas import Board, SiteRiskRead
+from ..versioning import MAX_BYTES
+from . import service, versions
+from .schemas import ActivationRead, Board, DryRun, RulesVersionList, RulesVersionRead, SiteRiskRead
 
 board_roles = require_roles("admin", "supervisor", "inspector")
 
@@ -32,4 +34,41 @@ async def get_site_risk(principal: Caller, site_id: PathId) -> SiteRiskRead:
     return await service.get_site_risk(principal, site_id)
 
 
-router = Router(path="/", route_handlers=[get_board, get_board_csv, get_site_risk])
+@get("/api/admin/risk-rules", guards=[admin_only], tags=["admin"],
+     summary="Every stored version of the risk rules, which is active, where it came from")
+async def list_rules(principal: Caller) -> RulesVersionList:
+    return await versions.list_versions()
+
+
+@get("/api/admin/risk-rules/{version:int}", guards=[admin_only], tags=["admin"],
+     summary="One version of the risk rules: the document (schemas/risk-rules.schema.json)")
+async def get_rules(principal: Caller, version: PathId) -> dict:
+    return await versions.get_document(version)
+
+
+@post("/api/admin/risk-rules", guards=[admin_only], tags=["admin"], status_code=HTTP_201_CREATED,
+      request_max_body_size=MAX_BYTES,
+      summary="Upload a new version of the risk rules (not active until activated)",
+      description="The body is a rules document (schemas/risk-rules.schema.json). 201 stored; 200 the same version "
+                  "with the same content was stored already; 409 the version is stored with other content or is "
+                  "not above every stored version; 422 `rules_invalid` with every problem as `{path, message}`.")
+async def upload_rules(request: Request, principal: Caller) -> Response[RulesVersionRead]:
+    read, created = await versions.upload(principal, await request.body(), request.app.state.settings.schemas_dir)
+    return Response(read, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+
+@post("/api/admin/risk-rules/{version:int}/dry-run", guards=[admin_only], tags=["admin"], status_code=HTTP_200_OK,
+      summary="What activating a version would change: sites whose tier changes, by transition and prefecture, "
+              "with examples; writes nothing")
+async def dry_run_rules(principal: Caller, version: PathId) -> DryRun:
+    return await versions.dry_run(version)
+
+
+@post("/api/admin/risk-rules/{version:int}/activate", guards=[admin_only], tags=["admin"], status_code=HTTP_200_OK,
+      summary="Make a version active and re-rate every site with it; other app instances take it within 15 s")
+async def activate_rules(principal: Caller, version: PathId) -> ActivationRead:
+    return await versions.activate(principal, version)
+
+
+router = Router(path="/", route_handlers=[get_board, get_board_csv, get_site_risk, list_rules, get_rules,
+                                          upload_rules, dry_run_rules, activate_rules])

@@ -87,3 +87,45 @@ class Board(msgspec.Struct):
     overdue_by_level: dict[str, int]
     trend: list[TrendPoint]
     rated_at: datetime | None  # the latest rating run over the board's region
+
+
+class RulesVersionRead(msgspec.Struct):
+    version: int
+    active: bool
+    source: str  # shipped | uploaded
+    created_at: datetime
+    description: str
+    uploaded_by: str | None
+    activated_at: datetime | None
+
+
+class RulesVersionList(msgspec.Struct):
+    items: list[RulesVersionRead]
+
+
+class RegionChange(msgspec.Struct):
+    region_id: int  # a prefecture
+    region_name: str
+    changing: int
+
+
+class SiteChange(msgspec.Struct, rename={"from_tier": "from", "to_tier": "to"}):
+    site_id: int
+    site_name: str
+    from_tier: str  # a tier, or "unrated"
+    to_tier: str
+
+
+class DryRun(msgspec.Struct):
+    version: int
+    sites_rated: int
+    sites_changing: int  # sites whose tier would change
+    transitions: dict[str, int]  # "yellow->orange": 3; "unrated" for a site that enters or leaves the ratings
+    by_region: list[RegionChange]
+    examples: list[SiteChange]
+
+
+class ActivationRead(msgspec.Struct):
+    version: int
+    sites_changed: int  # sites whose tier changed
+    transitions: dict[str, int]
