@@ -103,7 +103,7 @@ test('uuid is a v4 UUID and unique', () => {
 
 test('workflow actions carry their outbox id as client_id, the same on every retry', async () => {
   const { withClientId, CLIENT_ID_TYPES } = await import('../../pwa/js/outbox.js');
-  assert.deepEqual(CLIENT_ID_TYPES, ['response', 'verification', 'extension']);
+  assert.deepEqual(CLIENT_ID_TYPES, ['response', 'verification', 'extension', 'listing']);
   const box = new Outbox(memoryStore());
   await box.add({ type: 'photo', path: '/api/photos/p1', blobId: 'p1' });
   const resp = await box.add({ type: 'response', method: 'POST', path: '/api/findings/7/responses', body: { note: 'fixed', photos: [] } });

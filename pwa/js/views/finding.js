@@ -93,18 +93,34 @@ function verifyForm(f, allowed) {
   return box;
 }
 
-function decideExtension(f) {
+function decideExtension(f, allowed) {
   const reason = h('textarea', {});
   const send = async (action) => {
     if (action === 'refuse' && !reason.value.trim()) { reason.focus(); return; }
-    await act(box, { id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`, body: { action, reason: reason.value.trim() },
+    await queue({ id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`, body: { action, reason: reason.value.trim() },
       label: `${t('ask_extension')} · ${f.title}` });
+    toast(t('queued'));
+    route();
   };
-  const box = h('div', { class: 'card' }, h('h2', {}, t('ask_extension')),
+  // A major hazard's inspector proposes; a supervisor approves.
+  const button = (action, label, cls) => allowed.includes(`${action}_extension`) ? h('button', { type: 'button', class: cls, onclick: () => send(action) }, t(label)) : null;
+  return h('div', { class: 'card' }, h('h2', {}, t('ask_extension')),
     h('p', {}, t('new_deadline'), '：', formatDate(f.requested_deadline)), field(t('reason'), reason),
-    h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => send('approve') }, t('approve')),
-      h('button', { type: 'button', class: 'danger', onclick: () => send('refuse') }, t('refuse'))));
-  return box;
+    h('div', { class: 'row' }, button('approve', 'approve'), button('propose', 'propose'), button('refuse', 'refuse', 'danger')));
+}
+
+function listingForm(f) {
+  const reason = h('textarea', {});
+  const send = async (decision) => {
+    if (decision === 'decline' && !reason.value.trim()) { reason.focus(); return; }
+    await queue({ id: uuid(), type: 'listing', method: 'POST', path: `/api/findings/${f.id}/listing`, body: { decision, reason: reason.value.trim() },
+      label: `${t('listing_title')} · ${f.title}` });
+    toast(t('queued'));
+    route();
+  };
+  return h('div', { class: 'card', id: 'listing-form' }, h('h2', {}, t('listing_title')), field(t('reason'), reason),
+    h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => send('confirm') }, t('listing_confirm')),
+      h('button', { type: 'button', class: 'danger', onclick: () => send('decline') }, t('listing_decline'))));
 }
 
 function eventText(action) {
@@ -145,7 +161,8 @@ export async function render({ args }) {
     if (allowed.includes('respond')) out.append(respondForm(f));
     if (allowed.includes('request_extension')) out.append(extensionForm(f));
     if (['recheck', 'accept', 'reject'].some((a) => allowed.includes(a))) out.append(verifyForm(f, allowed));
-    if (allowed.includes('approve_extension')) out.append(decideExtension(f));
+    if (['approve_extension', 'propose_extension', 'refuse_extension'].some((a) => allowed.includes(a))) out.append(decideExtension(f, allowed));
+    if (allowed.includes('confirm_listing')) out.append(listingForm(f));
   }
   const hist = h('section', {}, h('h2', {}, t('history')));
   out.append(hist);
