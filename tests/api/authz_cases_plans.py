@@ -44,7 +44,7 @@ async def setup(client, demo, as_user):
     conflict = await client.post("/api/plans/conflicts", json={"inspector_id": INSPECTOR, "operator": "某运营公司"},
                                  headers=sup)
     return {"plan_draft": ids["draft"], "plan_drawn": ids["drawn"], "plan_published": ids["published"],
-            "conflict": str(conflict.json()["id"])}
+            "conflict": str(conflict.json()["id"]), "region_lz": str(demo.regions["620100"])}
 
 
 CASES = [
@@ -63,6 +63,7 @@ CASES = [
     Case("GET", "/api/plans/tasks?plan={plan_published}", PUBLISHED_LZ),
     Case("GET", "/api/plans/coverage", MANAGE),
     Case("GET", "/api/plans/coverage.csv", MANAGE),
+    Case("GET", "/api/plans/inspectors?region={region_lz}", MANAGE),
     Case("GET", "/api/plans/conflicts", MANAGE),
     Case("POST", "/api/plans/conflicts", CREATE, body={"inspector_id": INSPECTOR, "operator": "另一运营公司"}),
     Case("DELETE", "/api/plans/conflicts/{conflict}", MANAGE),

@@ -109,8 +109,13 @@ async def test_scoping_of_plans(client, demo, as_user):
     assert (await client.get(url + "/draw", headers=ts)).status_code == 404
     assert (await client.get("/api/plans", headers=ts)).json()["items"] == []
     assert (await client.get(f"/api/plans/tasks?plan={plan['id']}", headers=ts)).status_code == 404
+    # The pool picker lists 兰州's inspectors (and those above it), not 天水's.
+    picker = await client.get(f"/api/plans/inspectors?region={demo.regions['620100']}", headers=sup)
+    assert {u["id"] for u in picker.json()} == set(pool)
     # A supervisor of 天水 does not see 兰州's plans and cannot plan there.
     ts_sup = await _supervisor(client, demo, "ts_supervisor", "620500")
+    assert (await client.get(f"/api/plans/inspectors?region={demo.regions['620100']}", headers=ts_sup)) \
+        .status_code == 404
     assert (await client.get(url, headers=ts_sup)).status_code == 404
     assert (await client.get("/api/plans", headers=ts_sup)).json()["total"] == 0
     refused = await client.post("/api/plans", json=_plan(demo, pool), headers=ts_sup)

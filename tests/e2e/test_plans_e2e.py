@@ -61,3 +61,38 @@ def test_a_drawn_task_is_inspected_from_the_home_screen_and_published(server, br
     assert public["sites"][0]["name"] == task["site_name"] and public["sites"][0]["result"] == "compliant"
     page_html = httpx.get(f"{base}/public/plans/{plan['id']}").text
     assert "未发现问题" in page_html and "王磊" not in page_html and "赵强" not in page_html
+
+
+def test_a_supervisor_creates_draws_and_publishes_a_plan_on_the_plans_screen(server, browser):
+    base = server["base"]
+    lanzhou = db_rows(server, "SELECT id FROM region WHERE code = '620100'")[0][0]
+    httpx.post(base + "/api/admin/users", headers=api_token(server, "admin"), json={
+        "username": "e2e_lz_c", "password": PASSWORD, "role": "inspector", "display_name": "兰州市检查员 孙丽",
+        "region_ids": [lanzhou]})
+    ctx, page = new_page(browser, server, viewport={"width": 1366, "height": 900})
+    login(page, "supervisor")
+    page.click("nav#nav a[href='#/plans']")
+    see(page, "#plan-form")
+    page.fill("#plan-form input[name=name]", "兰州市投注站专项检查")
+    page.select_option("#plan-form select[name=kind]", "special")
+    page.select_option("#plan-form select[name=region]", label="兰州市")
+    page.wait_for_function("() => [...document.querySelectorAll('#plan-pool label')].some((l) => l.textContent.includes('孙丽'))")
+    page.uncheck("#plan-kinds input[value=eldercare]")
+    page.check("#plan-kinds input[value=lottery_outlet]")
+    page.fill("#plan-form input[name=count]", "2")
+    page.click("#plan-create")
+    see(page, "#plan-draw")
+    plan_id = int(page.url.rsplit("/", 1)[1])
+    page.fill("input[name=seed]", "公开-2026")
+    page.click("#plan-draw")
+    see(page, "#plan-draw-table tbody tr")
+    assert page.locator("#plan-draw-table tbody tr").count() == 2
+    assert "公开-2026" in page.inner_text("#plan-seed")
+    page.click("#plan-publish")  # the confirmation is accepted
+    see(page, "#plan-public")
+    assert page.get_attribute("#plan-public", "href") == f"/public/plans/{plan_id}"
+    assert not page.errors, page.errors
+    ctx.close()
+    plan = httpx.get(f"{base}/api/plans/{plan_id}", headers=api_token(server, "supervisor")).json()
+    assert plan["status"] == "published" and plan["kind"] == "special" and plan["site_kinds"] == ["lottery_outlet"]
+    assert len(httpx.get(f"{base}/public/plans/{plan_id}.json").json()["sites"]) == 2

@@ -11,12 +11,14 @@ const precached = JSON.parse(sw.match(/const SHELL = (\[[\s\S]*?\]);/)[1].replac
 // The admin console (desktop, online only) is loaded with import() for the admin role alone and never precached, so
 // an inspector's phone does not download or store it; it has its own budget below.
 const isAdmin = (f) => f.startsWith('/js/admin/') || f === '/css/admin.css';
+// The supervisors' desk (plans: desktop, online only) is kept out of the shell the same way.
+const isDesk = (f) => f.startsWith('/js/desk/');
 const size = (f) => statSync(new URL('.' + f, root)).size;
 
 test('the service worker precaches every shell file, and only files that exist', () => {
   const list = precached;
   // notice.css styles the server-rendered rectification notice (online only), not the app shell.
-  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css'].includes(f) && !isAdmin(f));
+  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css'].includes(f) && !isAdmin(f) && !isDesk(f));
   for (const f of shell) assert.ok(list.includes(f), `${f} is not precached`);
   for (const f of list) if (f !== '/') assert.ok(shell.includes(f), `${f} is precached but missing`);
   assert.ok(list.includes('/'));
@@ -49,4 +51,15 @@ test('the admin console stays out of the shell and under 60 KB', () => {
   }
   const total = admin.reduce((n, f) => n + size(f), 0);
   assert.ok(total <= 60 * 1024, `${total} bytes`);
+});
+
+test('the supervisors\' desk stays out of the shell and under 20 KB', () => {
+  const desk = files(root).filter(isDesk);
+  assert.ok(desk.includes('/js/desk/plans.js'));
+  for (const f of desk) assert.ok(!precached.includes(f), `${f} is precached`);
+  for (const f of precached.filter((p) => p.endsWith('.js'))) {
+    assert.doesNotMatch(readFileSync(new URL('.' + f, root), 'utf8'), /^\s*import\b[^(]*['"][./]*desk\//m, `${f} imports the desk statically`);
+  }
+  const total = desk.reduce((n, f) => n + size(f), 0);
+  assert.ok(total <= 20 * 1024, `${total} bytes`);
 });

@@ -11,7 +11,7 @@ from ..errors import NotFound
 from ..paging import MAX_ID, Limit, Offset, PathId, QueryId
 from . import report, service
 from .schemas import (ConflictCreate, ConflictRead, Coverage, DrawCheck, DrawRead, DrawRequest, PlanCreate, PlanList,
-                      PlanRead, PlanUpdate, TaskList)
+                      PlanRead, PlanUpdate, PoolMember, TaskList)
 
 TAGS = ["plans"]
 readers = require_roles("admin", "supervisor", "inspector")
@@ -55,6 +55,12 @@ async def get_coverage_csv(principal: Caller, year: Year = None, region: QueryId
     chunks = await report.coverage_csv(principal, year, region)
     return Stream(chunks, media_type="text/csv; charset=utf-8",
                   headers={"Content-Disposition": 'attachment; filename="coverage.csv"'})
+
+
+@get("/api/plans/inspectors", guards=[managers], tags=TAGS,
+     summary="The inspectors who may be in a plan's pool for a region: those working in (part of) it")
+async def list_inspectors(principal: Caller, region: Annotated[int, Parameter(ge=1, le=MAX_ID)]) -> list[PoolMember]:
+    return await service.list_inspectors(principal, region)
 
 
 @get("/api/plans/conflicts", guards=[managers], tags=TAGS,
@@ -135,6 +141,6 @@ async def public_plan(ref: FromPath[str]) -> Response:
 
 
 router = Router(path="/", route_handlers=[
-    list_plans, create_plan, list_tasks, get_coverage, get_coverage_csv, list_conflicts, create_conflict,
+    list_plans, create_plan, list_tasks, get_coverage, get_coverage_csv, list_inspectors, list_conflicts, create_conflict,
     delete_conflict, get_plan, update_plan, delete_plan, draw, get_draw, verify_draw, publish, public_plan,
 ])

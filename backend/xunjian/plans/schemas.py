@@ -158,6 +158,11 @@ class TaskList(msgspec.Struct):
     offset: int
 
 
+class PoolMember(msgspec.Struct):
+    id: int
+    display_name: str
+
+
 class ConflictCreate(msgspec.Struct, forbid_unknown_fields=True):
     """Exactly one of `site_id` (that site) or `operator` (every site of that operator)."""
 

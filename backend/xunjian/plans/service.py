@@ -28,7 +28,7 @@ from ..regions.tables import Region
 from ..sites.tables import Site
 from . import rules, sql
 from .schemas import (ConflictCreate, ConflictRead, DrawCheck, DrawnTask, DrawRead, PlanCreate, PlanList, PlanRead,
-                      PlanUpdate, Progress, TaskList, TaskRead)
+                      PlanUpdate, PoolMember, Progress, TaskList, TaskRead)
 from .tables import Plan, PlanConflict, PlanDraw, PlanTask
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -430,6 +430,20 @@ async def link_inspection(principal: Principal, task_id: int, site_id: int, insp
         await audit.record(principal, "task." + status, "plan_task", task_id, site_id=site_id,
                            before={"status": row["status"]}, after={"status": status,
                                                                     "inspection": str(inspection_id)})
+
+
+async def list_inspectors(principal: Principal, region_id: int) -> list[PoolMember]:
+    """Who may be in a plan's pool for this region: active inspectors working in (part of) it."""
+    if principal.role not in MANAGING_ROLES:
+        raise Forbidden("Only supervisors manage plans")
+    region = await Region.select(Region.path).where(Region.id == region_id).first()
+    if region is None or not principal.scope.holds_region(region["path"]):
+        raise NotFound("Region not found")
+    users = await User.select(User.id, User.display_name, User.username).where(
+        (User.role == "inspector") & (User.is_active == True)).order_by(User.id)  # noqa: E712
+    paths = await _pool_paths([u["id"] for u in users])
+    return [PoolMember(id=u["id"], display_name=u["display_name"] or u["username"])
+            for u in users if any(rules.overlaps(p, region["path"]) for p in paths.get(u["id"], ()))]
 
 
 # ------------------------------------------------------------------------------------------------ conflicts (回避)
