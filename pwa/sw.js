@@ -4,11 +4,12 @@ import * as api from './js/api.js';
 import * as db from './js/db.js';
 import { drain, outbox } from './js/sender.js';
 
-const VERSION = '2026-12-03.8';
+const VERSION = '2026-12-03.9';
 const CACHE = `xj-shell-${VERSION}`;
 const SHELL = [
   '/',
   '/manifest.webmanifest',
+  '/favicon.ico',
   '/css/app.css',
   '/icons/icon-192.png',
   '/icons/icon-512.png',
