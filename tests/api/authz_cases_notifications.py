@@ -12,7 +12,9 @@ def only_admin(status: int) -> dict[str, int]:
 
 async def setup(client, demo, as_user):
     from xunjian.notifications import service
-    from xunjian.notifications.tables import Notification, WebhookSubscription
+    from datetime import datetime, timezone
+
+    from xunjian.notifications.tables import Notification, WebhookDelivery, WebhookSubscription
 
     key = f"test:{await Notification.count()}"
     await service.notify([demo.users["manager"]], kind="test", event_key=key, title="整改逾期：安全出口堵塞",
@@ -20,7 +22,10 @@ async def setup(client, demo, as_user):
     note = await Notification.select(Notification.id).where(Notification.event_key == key).first()
     rows = await WebhookSubscription.insert(WebhookSubscription(
         name="省平台", url="http://127.0.0.1:9/hook", secret="x" * 32)).returning(WebhookSubscription.id)
-    return {"note_manager": str(note["id"]), "webhook": str(rows[0]["id"])}
+    delivery = await WebhookDelivery.insert(WebhookDelivery(
+        subscription=rows[0]["id"], event_type="finding.raised", event_key=key, payload="{}", status="failed",
+        next_attempt_at=datetime.now(timezone.utc))).returning(WebhookDelivery.id)
+    return {"note_manager": str(note["id"]), "webhook": str(rows[0]["id"]), "delivery": str(delivery[0]["id"])}
 
 
 CASES = [
@@ -37,4 +42,5 @@ CASES = [
          body={"name": "县平台", "url": "https://example.org/hook", "event_types": ["escalation.step"]}),
     Case("DELETE", "/api/admin/webhooks/{webhook}", only_admin(204)),
     Case("GET", "/api/admin/webhooks/{webhook}/deliveries", only_admin(200)),
+    Case("POST", "/api/admin/webhooks/{webhook}/deliveries/{delivery}/redeliver", only_admin(200)),
 ]

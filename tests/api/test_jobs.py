@@ -35,3 +35,21 @@ async def test_bad_requests_to_run_a_job(client, demo, as_user):
     assert r.status_code == 422 and r.json()["details"] == {"field": "now"}
     assert (await client.post("/api/admin/jobs/risk/run", headers=admin, json={"at": "x"})).status_code == 422
     assert (await client.post("/api/admin/jobs/risk/run", headers=await as_user("supervisor"))).status_code == 403
+
+
+async def test_runs_are_paged_and_filtered_by_name_with_what_each_did(client, demo, as_user):
+    admin = await as_user("admin")
+    for name in ("risk", "escalation", "risk", "webhooks", "risk"):
+        assert (await client.post(f"/api/admin/jobs/{name}/run", headers=admin)).json()["status"] == "ok"
+    page = (await client.get("/api/admin/jobs/runs?name=risk&limit=2", headers=admin)).json()
+    assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (3, 2, 0, 2)
+    rest = (await client.get("/api/admin/jobs/runs?name=risk&limit=2&offset=2", headers=admin)).json()
+    ids = [r["id"] for r in page["items"] + rest["items"]]
+    assert len(rest["items"]) == 1 and ids == sorted(ids, reverse=True) and len(set(ids)) == 3
+    assert all(r["name"] == "risk" and r["counts"]["sites_rated"] > 0 for r in page["items"] + rest["items"])
+    everything = (await client.get("/api/admin/jobs/runs", headers=admin)).json()
+    assert everything["total"] == 5 and {r["name"] for r in everything["items"]} == {"risk", "escalation", "webhooks"}
+    webhooks = (await client.get("/api/admin/jobs/runs?name=webhooks", headers=admin)).json()["items"][0]
+    assert set(webhooks["counts"]) == {"delivered", "retry", "failed"}
+    assert (await client.get("/api/admin/jobs/runs?offset=-1", headers=admin)).status_code == 422
+    assert (await client.get("/api/admin/jobs/runs?limit=500", headers=admin)).status_code == 422

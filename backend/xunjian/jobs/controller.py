@@ -6,7 +6,7 @@ from litestar.params import Body, FromPath, Parameter
 
 from ..accounts.auth import admin_only
 from ..accounts.principal import Caller
-from ..paging import Limit
+from ..paging import Limit, Offset
 from . import service
 from .schemas import JobList, JobRunList, JobRunRead, JobRunRequest
 
@@ -16,13 +16,15 @@ async def list_jobs(principal: Caller) -> JobList:
     return await service.list_jobs()
 
 
-@get("/api/admin/jobs/runs", guards=[admin_only], tags=["admin"], summary="Recent job runs, newest first")
+@get("/api/admin/jobs/runs", guards=[admin_only], tags=["admin"],
+     summary="Job runs, newest first, each with what it did (counts); filtered by job name, paged")
 async def list_runs(
     principal: Caller,
     name: Annotated[str | None, Parameter(max_length=64)] = None,
     limit: Limit = 50,
+    offset: Offset = 0,
 ) -> JobRunList:
-    return await service.list_runs(name, limit)
+    return await service.list_runs(name, limit, offset)
 
 
 @post("/api/admin/jobs/{name:str}/run", guards=[admin_only], tags=["admin"], status_code=200,

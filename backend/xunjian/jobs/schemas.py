@@ -18,6 +18,9 @@ class JobRunRead(msgspec.Struct):
 
 class JobRunList(msgspec.Struct):
     items: list[JobRunRead]
+    total: int  # runs matching the filter
+    limit: int
+    offset: int
 
 
 class JobRead(msgspec.Struct):

@@ -92,11 +92,14 @@ async def run_job_as(principal, settings: Settings, name: str, now: datetime | N
     return run
 
 
-async def list_runs(name: str | None = None, limit: int = 50) -> JobRunList:
-    query = JobRun.select().order_by(JobRun.id, ascending=False).limit(limit).output(load_json=True)
+async def list_runs(name: str | None = None, limit: int = 50, offset: int = 0) -> JobRunList:
+    """Runs newest first, of one job or all, a page at a time."""
+    query = JobRun.select().order_by(JobRun.id, ascending=False).limit(limit).offset(offset).output(load_json=True)
+    count = JobRun.count()
     if name:
         query = query.where(JobRun.name == name)
-    return JobRunList(items=[to_read(r) for r in await query])
+        count = count.where(JobRun.name == name)
+    return JobRunList(items=[to_read(r) for r in await query], total=await count, limit=limit, offset=offset)
 
 
 async def list_jobs() -> JobList:

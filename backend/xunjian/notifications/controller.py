@@ -10,7 +10,7 @@ from . import service
 from .recipients import NotificationKind
 from .schemas import (
     MarkedRead, NotificationList, NotificationPreferences, NotificationRead, PreferencesUpdate, UnreadCount,
-    WebhookCreate, WebhookDeliveryList, WebhookList, WebhookRead,
+    WebhookCreate, WebhookDeliveryList, WebhookDeliveryRead, WebhookList, WebhookRead,
 )
 
 
@@ -79,7 +79,14 @@ async def list_deliveries(
     return await service.list_deliveries(webhook_id, limit)
 
 
+@post("/api/admin/webhooks/{webhook_id:int}/deliveries/{delivery_id:int}/redeliver", guards=[admin_only],
+      tags=["admin"], status_code=200,
+      summary="Send a delivery's event again (the same delivery, pending and due now; its attempt log stays)")
+async def redeliver(principal: Caller, webhook_id: PathId, delivery_id: PathId) -> WebhookDeliveryRead:
+    return await service.redeliver(principal, webhook_id, delivery_id)
+
+
 router = Router(path="/", route_handlers=[
     list_notifications, get_preferences, put_preferences, unread_count, mark_read, mark_all_read, list_webhooks,
-    create_webhook, delete_webhook, list_deliveries,
+    create_webhook, delete_webhook, list_deliveries, redeliver,
 ])

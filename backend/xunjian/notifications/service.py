@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from .. import db
 from ..accounts.principal import Principal
 from ..audit import service as audit
-from ..errors import Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..regions.tables import Region
 from . import rules
 from . import sql as S
@@ -217,11 +217,44 @@ async def list_deliveries(webhook_id: int, limit: int = 50) -> WebhookDeliveryLi
     attempts: dict[int, list] = {i: [] for i in ids}
     if ids:
         for a in await WebhookAttempt.select().where(WebhookAttempt.delivery.is_in(ids)).order_by(WebhookAttempt.id):
-            attempts[a["delivery"]].append(WebhookAttemptRead(at=a["at"], status_code=a["status_code"],
-                                                              error=a["error"], duration_ms=a["duration_ms"]))
-    return WebhookDeliveryList(items=[WebhookDeliveryRead(
+            attempts[a["delivery"]].append(_attempt_read(a))
+    return WebhookDeliveryList(items=[_delivery_read(r, attempts[r["id"]]) for r in rows])
+
+
+def _delivery_read(r: dict, log: list[WebhookAttemptRead]) -> WebhookDeliveryRead:
+    return WebhookDeliveryRead(
         id=r["id"], event_type=r["event_type"], event_key=r["event_key"], status=r["status"],
         attempts=r["attempts"], next_attempt_at=r["next_attempt_at"] if r["status"] == "pending" else None,
         created_at=r["created_at"], delivered_at=r["delivered_at"], last_status_code=r["last_status_code"],
-        last_error=r["last_error"], log=attempts[r["id"]],
-    ) for r in rows])
+        last_error=r["last_error"], log=log,
+    )
+
+
+async def redeliver(actor: Principal, webhook_id: int, delivery_id: int) -> WebhookDeliveryRead:
+    """Send a delivery's event again: the same row (one per subscription and event, so receivers that deduplicate by
+    the delivery id see the same id) back to pending, due now, its attempts counted afresh for the backoff; the
+    log of earlier attempts stays. The webhook job sends it on its next run (every minute, or run it now)."""
+    where = (WebhookDelivery.id == delivery_id) & (WebhookDelivery.subscription == webhook_id)
+    async with db.write_transaction():
+        hook = await WebhookSubscription.select(WebhookSubscription.is_active) \
+            .where(WebhookSubscription.id == webhook_id).first()
+        row = await WebhookDelivery.select(WebhookDelivery.status, WebhookDelivery.attempts).where(where).first()
+        if hook is None or row is None:
+            raise NotFound("Webhook delivery not found")
+        if not hook["is_active"]:
+            raise Conflict("The webhook was stopped; nothing is sent to it", code="webhook_inactive")
+        await WebhookDelivery.update({
+            WebhookDelivery.status: "pending", WebhookDelivery.attempts: 0,
+            WebhookDelivery.next_attempt_at: datetime.now(timezone.utc), WebhookDelivery.delivered_at: None,
+        }).where(where)
+        await audit.record(actor, "webhook.redeliver", "webhook_delivery", delivery_id,
+                           before={"status": row["status"], "attempts": row["attempts"]},
+                           after={"webhook": webhook_id, "status": "pending"})
+        fresh = await WebhookDelivery.select().where(where).first()
+    log = [_attempt_read(a) for a in await WebhookAttempt.select().where(WebhookAttempt.delivery == delivery_id)
+           .order_by(WebhookAttempt.id)]
+    return _delivery_read(fresh, log)
+
+
+def _attempt_read(a: dict) -> WebhookAttemptRead:
+    return WebhookAttemptRead(at=a["at"], status_code=a["status_code"], error=a["error"], duration_ms=a["duration_ms"])
