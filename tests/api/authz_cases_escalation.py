@@ -8,6 +8,9 @@ from tests.api.authz import Case
 
 ALL_200 = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 200, "manager2": 200}
 ONLY_ADMIN = {"admin": 200, "supervisor": 403, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403}
+SEES_LZ = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404}
+SUPERVISORS_LZ = {"admin": 403, "supervisor": 201, "inspector": 403, "inspector2": 404, "manager": 403,
+                  "manager2": 404}
 NOT_THE_AUTHORITY_LZ = {"admin": 403, "supervisor": 403, "inspector": 403, "inspector2": 404, "manager": 403,
                         "manager2": 404}
 
@@ -30,6 +33,8 @@ CASES = [
          body={"decision": "confirm", "reason": "逾期未整改"}),
     Case("POST", "/api/findings/{proposed_lz}/listing", NOT_THE_AUTHORITY_LZ,
          body={"decision": "decline", "reason": "风险可控"}),
+    Case("GET", "/api/sites/{site_lz}/decisions", SEES_LZ),
+    Case("POST", "/api/sites/{site_lz}/decisions", SUPERVISORS_LZ, body={"kind": "talk", "reason": "逾期未整改，约谈负责人"}),
     Case("GET", "/api/admin/document-authorities/{region_lz}", ONLY_ADMIN),
     Case("PUT", "/api/admin/document-authorities/{region_lz}", ONLY_ADMIN, body={"abbr": "兰"}),
 ]

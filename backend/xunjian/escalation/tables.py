@@ -1,5 +1,8 @@
-from piccolo.columns import Boolean, Integer, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
+
+from ..accounts.tables import User
+from ..sites.tables import Site
 
 
 class EscalationStep(Table):
@@ -28,3 +31,16 @@ class EscalationStep(Table):
     batch = Varchar(length=36, index=True)
     notified = Boolean(default=True)
     proposal = Boolean(default=False)  # a proposal rung (挂牌督办 proposed): gives the subject no level by itself
+
+
+class SiteDecision(Table):
+    """A supervisor's decision on a site beyond the ladder (DOMAIN.md §5): 约谈 (a talk with the operator),
+    停业整顿 (suspension until rectified) and its lifting. Append-only; `finding_id` names the hazard it concerns."""
+
+    site = ForeignKey(Site, index=True)
+    kind = Varchar(length=24)  # talk | suspension | suspension_lifted
+    reason = Text()
+    finding_id = Integer(null=True, default=None)
+    by = ForeignKey(User)
+    at = Timestamptz()
+    client_id = UUID(null=True, default=None, index=True)  # the device's id for the action: replays are recognised

@@ -53,6 +53,8 @@ EVENTS: dict[str, EventSpec] = {spec.kind: spec for spec in (
               ("site_managers", "recorder", "region_supervisors"), required=True),
     EventSpec("finding.listing_declined", "不予挂牌督办", "{site}隐患不予挂牌督办：{title}",
               ("recorder", "region_supervisors")),
+    # A supervisor's decision on a site beyond the ladder (escalation/decisions.py): 约谈, 停业整顿, 恢复营业.
+    EventSpec("site.decision", "监管决定", "{site}：{title}", ("site_managers", "region_supervisors"), required=True),
     EventSpec("case.opened", "跟进个案立案", "{site}：{title}已立案", ("region_supervisors",)),
     EventSpec("case.closed", "跟进个案结案", "{site}：{title}已结案", ("region_supervisors",)),
 )}
