@@ -348,3 +348,41 @@ async def test_coverage_per_county_kind_and_plan(client, demo, as_user):
     assert (await client.get(f"/api/plans/coverage?region={demo.regions['620100']}", headers=ts_sup)) \
         .status_code == 404
     assert "城关区" not in str((await client.get("/api/plans/coverage", headers=ts_sup)).json())
+
+
+async def test_a_draw_over_the_provinces_lottery_outlets_and_200_inspectors(client, demo, as_user):
+    """Must show: 3,757 outlets and 200 inspectors, drawn through the API. Printed, not asserted on time."""
+    import time
+
+    from xunjian.accounts.tables import User, UserRegion
+    from xunjian.regions.tables import Region
+    from xunjian.sites.tables import Site
+
+    counties = await Region.select(Region.id, Region.path).where(Region.level == "county").order_by(Region.id)
+    outlets = [Site(kind="lottery_outlet", code=f"FC-BENCH-{i:05d}", name=f"福彩投注站 {i:05d}",
+                    region=counties[i % len(counties)]["id"], region_path=counties[i % len(counties)]["path"],
+                    operator=f"代销者{i}") for i in range(3757)]
+    for i in range(0, len(outlets), 1000):
+        await Site.insert(*outlets[i:i + 1000])
+    users = await User.insert(*[User(username=f"bench_inspector_{j}", display_name=f"检查员{j}", role="inspector",
+                                     password_hash="x") for j in range(200)]).returning(User.id)
+    pool = [u["id"] for u in users]
+    await UserRegion.insert(*[UserRegion(user=uid, region=counties[j % len(counties)]["id"] if j % 4
+                                         else demo.regions["620000"]) for j, uid in enumerate(pool)])
+    sup = await as_user("supervisor")
+    plan = await _create(client, sup, _plan(demo, pool, region_id=demo.regions["620000"],
+                                            site_kinds=["lottery_outlet"], count=None, share=1.0))
+    started = time.perf_counter()
+    response = await client.post(f"/api/plans/{plan['id']}/draw", json={"seed": "甘肃-2026"}, headers=sup)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200, response.text[:300]
+    tasks = response.json()["tasks"]
+    print(f"\nPOST /api/plans/{{id}}/draw over {len(tasks)} outlets and {len(pool)} inspectors: {elapsed * 1000:.0f} ms")
+    assert len(tasks) == 3757 + 7  # the demo's outlets too
+    started = time.perf_counter()
+    assert (await client.get(f"/api/plans/{plan['id']}/draw/verify", headers=sup)).json()["matches"] is True
+    print(f"GET …/draw/verify: {(time.perf_counter() - started) * 1000:.0f} ms")
+    started = time.perf_counter()
+    assert (await client.post(f"/api/plans/{plan['id']}/publish", headers=sup)).status_code == 200
+    print(f"POST …/publish ({len(tasks)} tasks): {(time.perf_counter() - started) * 1000:.0f} ms")
+    assert len((await client.get(f"/public/plans/{plan['id']}.json")).json()["sites"]) == len(tasks)

@@ -108,18 +108,29 @@ def draw(inputs: DrawInputs, seed: str) -> DrawResult:
     path_of = {site_id: path for site_id, _, path in inputs.sites}
     tiebreak = {uid: _uniform(seed, "inspector", uid) for uid, _ in inputs.pool}
     load = {uid: 0 for uid, _ in inputs.pool}
-    by_path: dict[str, list[int]] = {}  # who covers a region, computed once per region rather than per site
+    # Who covers a region, in the seeded order, computed once per region rather than per site.
+    by_path: dict[str, list[int]] = {}
+    conflicts = inputs.conflicts
     tasks, uncovered = [], []
     for site_id in drawn:
         path = path_of[site_id]
         if path not in by_path:
-            by_path[path] = [uid for uid, paths in inputs.pool if _covers(paths, path)]
-        candidates = [uid for uid in by_path[path] if (uid, site_id) not in inputs.conflicts]
-        if len(candidates) < 2:
+            by_path[path] = sorted((uid for uid, paths in inputs.pool if _covers(paths, path)),
+                                   key=lambda u: (tiebreak[u], u))
+        # The two lowest loads; in a tie the earlier in the seeded order (strict comparisons keep it).
+        first = second = None
+        low1 = low2 = math.inf
+        for uid in by_path[path]:
+            if conflicts and (uid, site_id) in conflicts:
+                continue
+            n = load[uid]
+            if n < low1:
+                first, second, low1, low2 = uid, first, n, low1
+            elif n < low2:
+                second, low2 = uid, n
+        if second is None:
             uncovered.append(site_id)
             continue
-        first = min(candidates, key=lambda u: (load[u], tiebreak[u], u))
-        second = min((u for u in candidates if u != first), key=lambda u: (load[u], tiebreak[u], u))
         load[first] += 1
         load[second] += 1
         tasks.append(Task(site_id, (first, second)))

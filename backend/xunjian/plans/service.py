@@ -33,6 +33,20 @@ from .tables import Plan, PlanConflict, PlanDraw, PlanTask
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MANAGING_ROLES = {"admin", "supervisor"}
+# PostgreSQL takes at most 32,767 arguments per statement: a draw over a province's (or the country's) sites reads
+# and writes its rows in batches.
+BATCH = 5000
+
+
+def _batches(values: list) -> list[list]:
+    return [values[i:i + BATCH] for i in range(0, len(values), BATCH)]
+
+
+async def _rows_by_id(table, ids: list[int], *columns) -> dict[int, dict]:
+    out: dict[int, dict] = {}
+    for batch in _batches(sorted(set(ids))):
+        out.update({r["id"]: r for r in await table.select(table.id, *columns).where(table.id.is_in(batch))})
+    return out
 
 
 def utcnow() -> datetime:
@@ -287,10 +301,10 @@ async def draw(principal: Principal, plan_id: int, seed: str | None) -> DrawRead
             raise Invalid("No active site of these kinds in the plan's region", code="nothing_to_draw")
         result = await anyio.to_thread.run_sync(rules.draw, inputs, seed)
         if result.uncovered:
-            names = {s["id"]: s["name"] for s in await Site.select(Site.id, Site.name).where(
-                Site.id.is_in(list(result.uncovered)))}
+            names = await _rows_by_id(Site, list(result.uncovered), Site.name)
             raise Invalid("Fewer than two inspectors of the pool can take these sites", code="pool_too_small",
-                          details=[{"site_id": sid, "site_name": names.get(sid, "")} for sid in result.uncovered])
+                          details=[{"site_id": sid, "site_name": names.get(sid, {}).get("name", "")}
+                                   for sid in result.uncovered])
         now = utcnow()
         await PlanDraw.delete().where(PlanDraw.plan == plan_id)
         await PlanDraw.insert(PlanDraw(plan=plan_id, seed=seed, algorithm_version=rules.ALGORITHM_VERSION,
@@ -316,10 +330,8 @@ async def get_draw(principal: Principal, plan_id: int) -> DrawRead:
     tasks = row["result"]["tasks"]
     site_ids = [t[0] for t in tasks]
     user_ids = sorted({u for t in tasks for u in t[1]})
-    sites = {s["id"]: s for s in await Site.select(Site.id, Site.name, Site.kind).where(
-        Site.id.is_in(site_ids or [-1]))}
-    names = {u["id"]: u["display_name"] for u in await User.select(User.id, User.display_name).where(
-        User.id.is_in(user_ids or [-1]))}
+    sites = await _rows_by_id(Site, site_ids, Site.name, Site.kind)
+    names = {uid: u["display_name"] for uid, u in (await _rows_by_id(User, user_ids, User.display_name)).items()}
     tiers = {s[0]: s[1] for s in row["inputs"]["sites"]}
     inputs = rules.DrawInputs.from_json(row["inputs"])
     return DrawRead(
@@ -355,8 +367,9 @@ async def publish(principal: Principal, plan_id: int) -> PlanRead:
         if row is None:
             raise Conflict("Draw the plan before publishing it", code="plan_not_drawn")
         now = utcnow()
-        await PlanTask.insert(*[PlanTask(plan=plan_id, site=sid, inspector_a=a, inspector_b=b, updated_at=now)
-                                for sid, (a, b) in row["result"]["tasks"]])
+        for batch in _batches(row["result"]["tasks"]):
+            await PlanTask.insert(*[PlanTask(plan=plan_id, site=sid, inspector_a=a, inspector_b=b, updated_at=now)
+                                    for sid, (a, b) in batch])
         await Plan.update({Plan.status: "published", Plan.published_at: now, Plan.updated_at: now}).where(
             Plan.id == plan_id)
         await audit.record(principal, "plan.publish", "plan", plan_id, before={"status": plan["status"]},
