@@ -5,7 +5,6 @@ No console screen is wider than the window."""
 
 from __future__ import annotations
 
-
 import httpx
 import openpyxl
 import pytest

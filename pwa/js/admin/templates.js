@@ -30,12 +30,12 @@ export function diffView(d) {
   const block = (key, lines) => (lines.length ? [h('h3', {}, t(key, { n: lines.length })), h('ul', { class: `diff ${key}` }, lines.map((l) => h('li', {}, l)))] : []);
   const changed = d.changed.map((c) => h('li', { 'data-item': c.item }, h('strong', {}, pick(c.title) || c.item), ' ',
     h('span', { class: 'muted' }, c.item), h('ul', {}, Object.entries(c.changes).map(([f, [a, b]]) => h('li', {}, `${f}: `, h('del', {}, show(a)), ' → ', h('ins', {}, show(b)))))));
-  const none = !d.added.length && !d.removed.length && !d.changed.length && !(d.sections_added || []).length && !(d.sections_removed || []).length;
+  const none = !d.added.length && !d.removed.length && !d.changed.length && !d.sections_added.length && !d.sections_removed.length;
   return h('section', { class: 'card', id: 'template-diff' },
     h('h2', {}, t('a_diff_title', { k: d.key, a: d.from_version ?? '—', b: d.to_version })),
     none ? h('p', {}, t('a_no_change')) : null,
-    ...block('a_sections_added', (d.sections_added || []).map((s) => pick(s.title) || s.key || show(s))),
-    ...block('a_sections_removed', (d.sections_removed || []).map((s) => pick(s.title) || s.key || show(s))),
+    ...block('a_sections_added', d.sections_added.map((s) => pick(s.title) || s.section)),
+    ...block('a_sections_removed', d.sections_removed.map((s) => pick(s.title) || s.section)),
     ...block('a_items_added', itemRows(d.added)),
     ...block('a_items_removed', itemRows(d.removed)),
     ...(d.changed.length ? [h('h3', {}, t('a_items_changed', { n: d.changed.length })), h('ul', { class: 'diff changed' }, changed)] : []));
