@@ -1,9 +1,14 @@
 """The admin console in headless Chromium at 1366 px, against a real server (issue 14's second "Must show"): the admin
 dry-runs an XLSX of 4,000 lottery outlets with three bad rows and sees each error by row and column, imports the
-corrected file, creates an inspector for one county, who then, in a fresh context, sees only that county's sites.
-No console screen is wider than the window."""
+corrected file, uploads a new checklist version and sees its difference, dry-runs a risk rules change and sees the
+figures, and creates an inspector for one county, who then, in a fresh context, sees only that county's sites. No
+console screen is wider than the window."""
 
 from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
 
 import httpx
 import openpyxl
@@ -14,6 +19,7 @@ from .test_pwa_offline import api_token, login, new_page, see
 
 pytestmark = pytest.mark.e2e
 
+REPO = Path(__file__).resolve().parents[2]
 DESKTOP = {"width": 1366, "height": 900}
 SCREENS = ["accounts", "sites", "import", "regions", "templates", "rules", "jobs", "webhooks", "audit"]
 HEADERS = ["编码", "名称", "类型", "县区", "地址", "纬度", "经度", "运营方", "床位", "许可证"]
@@ -88,7 +94,8 @@ def test_admin_dry_runs_then_imports_4000_sites_from_xlsx(server, browser, tmp_p
     page.set_input_files("#import-file", str(write_xlsx(tmp_path / "outlets.xlsx", bad=False)))
     assert page.is_disabled("#import-go")
     page.click("#import-dry")
-    page.wait_for_function("() => document.querySelector('#import-counts') && !document.querySelector('#import-go').disabled",
+    page.wait_for_function("() => document.querySelector('#import-counts') && "
+                           "!document.querySelector('#import-go').disabled",
                            timeout=120000)
     assert page.query_selector("#import-errors") is None
     assert page.inner_text("#import-counts [data-n=created]") == "4000"
@@ -102,6 +109,50 @@ def test_admin_dry_runs_then_imports_4000_sites_from_xlsx(server, browser, tmp_p
     page.fill(".filters input[name=q]", "FC-E2E-")
     page.click(".filters button[type=submit]")
     page.wait_for_function("() => document.querySelector('#admin-site-list-total')?.textContent === '共 4000 个'")
+    assert page.errors == []
+    ctx.close()
+
+
+def test_admin_uploads_a_checklist_version_and_dry_runs_a_rules_change(server, browser, tmp_path):
+    admin = api_token(server, "admin")
+    ctx, page = desktop_page(browser, server, "admin")
+
+    # A new version of a shipped checklist with one item changed: uploaded, its difference shown.
+    template = json.loads((REPO / "schemas/checklists/lottery_outlet_audit.json").read_text("utf-8"))
+    new = copy.deepcopy(template)
+    new["version"] = template["version"] + 1
+    item = next(i for s in new["sections"] for i in s["items"] if i.get("type") == "check")
+    item["label"] = "E2E 修改后的检查项"
+    (tmp_path / "template.json").write_text(json.dumps(new, ensure_ascii=False), "utf-8")
+    screen(page, "templates")
+    page.set_input_files("input[type=file]", str(tmp_path / "template.json"))
+    page.click(".card button:has-text('上传')")
+    see(page, f"#template-diff [data-item={item['key']}]")
+    diff = page.inner_text("#template-diff")
+    assert "E2E 修改后的检查项" in diff and f"第 {new['version']} 版" in diff
+    assert page.query_selector("#template-diff .diff.a_items_added") is None  # only the one change
+
+    # A risk rules change with lower thresholds: the dry run's figures are on screen, nothing is activated.
+    rules = json.loads((REPO / "schemas/risk-rules/v1.json").read_text("utf-8"))
+    rules.pop("$schema", None)
+    rules["version"] = 2
+    rules["description"] = "E2E: red from 20 points"
+    rules["thresholds"] = {"yellow": 5, "orange": 10, "red": 20}
+    (tmp_path / "rules.json").write_text(json.dumps(rules), "utf-8")
+    screen(page, "rules")
+    page.set_input_files("input[type=file]", str(tmp_path / "rules.json"))
+    page.click(".card button:has-text('上传')")
+    see(page, "#rules-dry-run", timeout=60000)
+    figures = httpx.post(server["base"] + "/api/admin/risk-rules/2/dry-run", headers=admin).json()
+    assert page.inner_text("#rules-dry-run [data-n=sites_rated]") == str(figures["sites_rated"])
+    assert page.inner_text("#rules-dry-run [data-n=sites_changing]") == str(figures["sites_changing"])
+    assert figures["sites_rated"] >= 4000 and figures["sites_changing"] > 0
+    print("risk rules dry run:", {k: figures[k] for k in ("sites_rated", "sites_changing", "transitions")})
+    rows = page.query_selector_all("#rules-transitions tbody tr")
+    counts = sorted(int(tr.query_selector_all("td")[1].inner_text()) for tr in rows)
+    assert counts == sorted(figures["transitions"].values())
+    versions = httpx.get(server["base"] + "/api/admin/risk-rules", headers=admin).json()["items"]
+    assert [r["version"] for r in versions if r["active"]] == [1]
     assert page.errors == []
     ctx.close()
 
