@@ -1,37 +1,22 @@
-// Checklist template logic without the DOM: which items show, what is answered, what is missing, and the
-// inspection body the server takes. A template is data: sections of items; item types check, number, choice,
-// text, photo, location, and repeat groups whose sub-items are filled any number of times.
+// Checklist template logic without the DOM: what shows, is answered or missing, and the body the server takes.
 
 export const CHECK = { yes: 'compliant', no: 'noncompliant', na: 'na' };
 
-export function itemText(item) { return item.label ?? item.title ?? item.text ?? item.key; }
-
-// Condition shapes accepted: {item, equals}, {item, in: [...]}, {item, not_equals}; under show_if / visible_if / when.
-export function condition(item) { return item.show_if ?? item.visible_if ?? item.when ?? null; }
-
 // Answers are kept as {value, note?, photos?, deadline_days?} (repeat groups as {entries}).
-export function valueOf(answer) {
-  return answer == null ? undefined : answer.value;
-}
+export const valueOf = (answer) => answer?.value;
 
 function matches(cond, value) {
-  if ('equals' in cond) return Array.isArray(value) ? value.includes(cond.equals) : value === cond.equals;
-  if ('in' in cond) return Array.isArray(value) ? value.some((v) => cond.in.includes(v)) : cond.in.includes(value);
-  if ('not_equals' in cond) return value !== undefined && value !== cond.not_equals;
-  if ('answered' in cond) return (value !== undefined && value !== null && value !== '') === cond.answered;
-  return value !== undefined;
+  const vals = Array.isArray(value) ? value : [value];
+  return 'equals' in cond ? vals.includes(cond.equals) : vals.some((v) => cond.in.includes(v));
 }
 
-// scopes: answer maps to look the condition's item up in, innermost first (a repeat entry, then the inspection).
+// show_if is {item, equals} or {item, in: [...]}; scopes: answer maps to look its item up in, innermost first (a
+// repeat entry, then the inspection).
 export function isVisible(item, ...scopes) {
-  const cond = condition(item);
-  if (!cond) return true;
-  const conds = Array.isArray(cond) ? cond : [cond];
-  return conds.every((c) => {
-    const ref = c.item ?? c.key;
-    const scope = scopes.find((s) => s && ref in s);
-    return matches(c, valueOf(scope ? scope[ref] : undefined));
-  });
+  const c = item.show_if;
+  if (!c) return true;
+  const scope = scopes.find((s) => s && c.item in s);
+  return matches(c, valueOf(scope?.[c.item]));
 }
 
 export function isAnswered(item, answer) {
@@ -43,10 +28,7 @@ export function isAnswered(item, answer) {
   return v !== undefined && v !== null && v !== '';
 }
 
-export function isRequired(item) {
-  if (item.required !== undefined) return !!item.required;
-  return item.type === 'check';
-}
+export const isRequired = (item) => item.required ?? item.type === 'check';
 
 export function needsPhoto(item, answer) {
   return item.type === 'check' && !!(item.photo_required_when_noncompliant)
@@ -57,16 +39,13 @@ export function numberProblem(item, value) {
   if (value === undefined || value === null || value === '') return null;
   const n = Number(value);
   if (!Number.isFinite(n)) return 'nan';
-  const min = item.min ?? item.minimum;
-  const max = item.max ?? item.maximum;
-  if (min !== undefined && n < min) return 'min';
-  if (max !== undefined && n > max) return 'max';
+  if (n < item.min) return 'min';
+  if (n > item.max) return 'max';
   if (item.integer && !Number.isInteger(n)) return 'integer';
   return null;
 }
 
-// A check whose `noncompliant_when` holds (two numbers of the same inspection, as the server's engine compares
-// them) may only be answered noncompliant.
+// A check whose `noncompliant_when` holds (compared as the server does) may only be answered noncompliant.
 export function numbersSayNoncompliant(item, answers) {
   const rule = item.noncompliant_when;
   if (!rule) return false;
@@ -77,14 +56,14 @@ export function numbersSayNoncompliant(item, answers) {
 
 // Walk every visible item, entering repeat entries; fn(item, answer, path) where path names the place for errors.
 export function walk(template, answers, fn) {
-  for (const section of template.sections || []) {
-    for (const item of section.items || []) {
+  for (const section of template.sections) {
+    for (const item of section.items) {
       if (!isVisible(item, answers)) continue;
       const answer = answers[item.key];
       fn(item, answer, [item.key], section);
       if (item.type === 'repeat') {
         (answer?.entries || []).forEach((entry, i) => {
-          for (const sub of item.items || []) {
+          for (const sub of item.items) {
             if (!isVisible(sub, entry, answers)) continue;
             fn(sub, entry[sub.key], [item.key, i, sub.key], section);
           }
@@ -157,22 +136,40 @@ export function answerBody(item, answer) {
 // The answers as the server takes them: only visible items, keyed by item key; repeat groups as lists of entries.
 export function submissionAnswers(template, answers) {
   const out = {};
-  for (const section of template.sections || []) {
-    for (const item of section.items || []) {
-      if (!isVisible(item, answers)) continue;
-      const answer = answers[item.key];
-      if (item.type === 'repeat') {
-        out[item.key] = (answer?.entries || []).map((entry) => {
-          const e = {};
-          for (const sub of item.items || []) {
-            if (isVisible(sub, entry, answers) && isAnswered(sub, entry[sub.key])) e[sub.key] = answerBody(sub, entry[sub.key]);
-          }
-          return e;
-        });
-      } else if (isAnswered(item, answer)) {
-        out[item.key] = answerBody(item, answer);
-      }
-    }
-  }
+  walk(template, answers, (item, answer, [key, i, sub]) => {
+    if (item.type === 'repeat') out[key] = (answer?.entries || []).map(() => ({}));
+    else if (isAnswered(item, answer)) (sub ? out[key][i] : out)[sub ?? key] = answerBody(item, answer);
+  });
   return out;
+}
+
+// Per section: required items answered of those shown now; overall: sections done, a total that never jumps.
+export function sectionProgress(template, answers) {
+  const secs = template.sections.map((s) => ({ key: s.key, shown: 0, answered: 0, counted: s.items.some(isRequired) }));
+  walk(template, answers, (item, answer, path, section) => {
+    const s = secs[template.sections.indexOf(section)];
+    if (item.type !== 'repeat' && isRequired(item)) { s.shown += 1; if (isAnswered(item, answer)) s.answered += 1; }
+  });
+  const counted = secs.filter((s) => s.counted);
+  for (const s of secs) s.done = s.answered === s.shown;
+  return { sections: secs, done: counted.filter((s) => s.done).length, total: counted.length };
+}
+
+// "All comply": a section's shown, unanswered checks become compliant, except one its numbers say is not.
+export function allComply(template, answers, sectionKey) {
+  const keys = [];
+  for (const item of template.sections.find((s) => s.key === sectionKey).items) {
+    if (item.type !== 'check' || !isVisible(item, answers) || isAnswered(item, answers[item.key])
+        || numbersSayNoncompliant(item, answers)) continue;
+    answers[item.key] = { ...answers[item.key], value: CHECK.yes };
+    keys.push(item.key);
+  }
+  return keys;
+}
+
+// A multiple choice after (un)ticking value: an exclusive option ("none") stands alone.
+export function toggleChoice(options, current, value, on) {
+  const excl = (v) => options.find((o) => o.value === v)?.exclusive;
+  const keep = on ? current.filter((v) => !excl(v) && !excl(value)) : current;
+  return options.map((o) => o.value).filter((v) => (v === value ? on : keep.includes(v)));
 }

@@ -89,6 +89,25 @@ def answer_basic_info(page):
     checklist_ready(page)
 
 
+def jump_to(page, key):
+    """The runner shows one section at a time: go to one through the section list."""
+    index = page.evaluate("(k) => [...document.querySelectorAll('.section')].findIndex((s) => s.dataset.section === k)", key)
+    page.select_option("#jump", str(index))
+    page.wait_for_function("(k) => document.querySelector('.section.cur')?.dataset.section === k", arg=key)
+
+
+def comply_sections(page) -> list[str]:
+    """The runner's sections that have check items, in order."""
+    return page.eval_on_selector_all(".section:has(button[data-comply])", "els => els.map((e) => e.dataset.section)")
+
+
+def all_comply(page, sections):
+    """本节全部符合 in each section (the confirmation is accepted by new_page's dialog handler)."""
+    for key in sections:
+        jump_to(page, key)
+        page.click(".section.cur button[data-comply]")
+
+
 def see(page, selector, timeout=15000):
     """Wait for a selector; on failure say what the screen shows instead."""
     try:
@@ -140,29 +159,36 @@ def test_offline_inspection_to_verified_rectification(server, browser, tmp_path)
     answer_basic_info(page)
     assert page.is_hidden("#item-canteen_licensed"), "conditional item shows only when there is a canteen"
 
-    # Half the checks, then a reload while offline: the draft must survive.
+    # Half the sections all comply, then a reload while offline: the draft must survive.
     radios = page.locator(".item:not([hidden]) input[type=radio][value=compliant]")
     total = radios.count()
     assert total >= 30
-    for i in range(total // 2):
-        radios.nth(i).check()
+    sections = comply_sections(page)
+    all_comply(page, sections[:len(sections) // 2])
+    half = page.locator(".item:not([hidden]) input[type=radio][value=compliant]:checked").count()
+    assert 0 < half < total
     page.wait_for_selector("#saved:has-text('已自动保存')")
     draft_url = page.url
     page.reload()
-    page.wait_for_selector("#item-approved_beds input")
+    page.wait_for_selector("#item-approved_beds input", state="attached")  # in its section, shown or not
     checklist_ready(page)
     assert page.url == draft_url
     assert page.input_value("#item-approved_beds input") == "180"
-    assert page.locator(".item:not([hidden]) input[type=radio][value=compliant]:checked").count() == total // 2
+    assert page.locator(".item:not([hidden]) input[type=radio][value=compliant]:checked").count() == half
 
-    for i in range(total):
-        radios.nth(i).check()
+    all_comply(page, sections[len(sections) // 2:])
+    assert page.locator(".item:not([hidden]) input[type=radio][value=compliant]:checked").count() == total
     # Too few night staff for 142 residents: the staffing check says at once that it cannot be compliant.
     warning = "#item-night_staff_sufficient .error"
+    jump_to(page, "daily_major")
     assert page.is_hidden(warning)
+    jump_to(page, "basic_info")
     page.fill("#item-night_staff input", "2")
+    jump_to(page, "daily_major")
     see(page, f"{warning}:has-text('只能选')")
+    jump_to(page, "basic_info")
     page.fill("#item-night_staff input", "5")
+    jump_to(page, "daily_major")
     page.wait_for_selector(warning, state="hidden")
     page.check(f"#item-{FAILED_ITEM} input[value=noncompliant]")
     page.click(f"#item-{FAILED_ITEM} details summary")
@@ -399,10 +425,11 @@ def test_self_inspection_with_a_raised_grade_and_a_hazard_no_item_covers(server,
     see(page, "#item-approved_beds input")
     inspection_id = page.url.rsplit("/", 1)[1]
     answer_basic_info(page)
-    for radio in page.locator("#main .checklist .item:not([hidden]) input[type=radio][value=compliant]").all():
-        radio.check()
-    page.check("#item-floors_clear input[value=noncompliant]")
+    all_comply(page, comply_sections(page))
+    jump_to(page, "building_facilities")
+    page.check("#item-floors_clear input[value=noncompliant]")  # an answer stays changeable after all comply
     page.check("#item-floors_clear label.check input[type=checkbox]")  # judged major on site
+    jump_to(page, "extra")
     page.click("#item-extra button:has-text('添加一条')")
     page.fill("#item-extra-0-title textarea", "走廊堆放杂物")
     page.check("#item-extra-0-grade input[value=general]")

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { CHECK, answerBody, isVisible, progress, nonCompliant, photoIds, submissionAnswers, numberProblem, walk } from '../../pwa/js/template.js';
+import { CHECK, answerBody, isVisible, progress, nonCompliant, photoIds, submissionAnswers, numberProblem, walk,
+  sectionProgress, allComply, toggleChoice } from '../../pwa/js/template.js';
 
 const T = {
   key: 'demo', version: 3, title: 'Demo', site_kind: 'eldercare',
@@ -113,4 +114,53 @@ test('a check the recorded numbers contradict cannot be submitted as compliant',
   a.residents = { value: 60 };
   a.enough = { value: CHECK.yes };
   assert.equal(progress(S, a).complete, true);
+});
+
+test('overall progress counts sections, a number that stays as conditional items appear; each section says what it shows now', () => {
+  const a = {};
+  const before = sectionProgress(T, a);
+  assert.equal(before.total, 1, 'only s1 asks anything (a repeat group of zero entries is a valid answer)');
+  assert.deepEqual(before.sections.map((s) => [s.key, s.answered, s.shown]), [['s1', 0, 2], ['s2', 0, 0]]);
+  a.has_canteen = { value: 'yes' }; // food_licence appears
+  const mid = sectionProgress(T, a);
+  assert.equal(mid.total, 1);
+  assert.deepEqual([mid.sections[0].answered, mid.sections[0].shown, mid.done], [1, 3, 0]);
+  a.exits = { value: CHECK.no }; a.food_licence = { value: CHECK.yes };
+  const after = sectionProgress(T, a);
+  assert.deepEqual([after.sections[0].answered, after.sections[0].shown, after.done, after.total], [3, 3, 1, 1]);
+});
+
+test('all comply answers the shown, unanswered checks of one section and nothing else', () => {
+  const tpl = { sections: [
+    { key: 'a', items: [
+      { key: 'c1', type: 'check' }, { key: 'c2', type: 'check' },
+      { key: 'canteen', type: 'choice', required: true, options: [{ value: 'yes', label: 'Y' }, { value: 'no', label: 'N' }] },
+      { key: 'food', type: 'check', show_if: { item: 'canteen', equals: 'yes' } },
+      { key: 'staff', type: 'number' }, { key: 'residents', type: 'number' },
+      { key: 'enough', type: 'check', noncompliant_when: { item: 'staff', less_than: { item: 'residents', divided_by: 10 } } },
+    ] },
+    { key: 'b', items: [{ key: 'c3', type: 'check' }] },
+  ] };
+  const answers = { c2: { value: CHECK.no, note: 'locked', deadline_days: 3 }, canteen: { value: 'no' }, staff: { value: 1 }, residents: { value: 40 } };
+  assert.deepEqual(allComply(tpl, answers, 'a'), ['c1']);
+  assert.deepEqual(answers.c1, { value: CHECK.yes });
+  assert.deepEqual(answers.c2, { value: CHECK.no, note: 'locked', deadline_days: 3 }, 'an answer given is never overwritten');
+  assert.equal(answers.food, undefined, 'a hidden item stays unanswered (and is not sent)');
+  assert.equal(answers.enough, undefined, 'too few staff for the residents: the inspector decides, not the shortcut');
+  assert.equal(answers.c3, undefined, 'another section is untouched');
+  assert.deepEqual(allComply(tpl, answers, 'a'), [], 'a second tap changes nothing');
+  answers.c1.value = CHECK.na; // each item stays changeable
+  assert.deepEqual(allComply(tpl, answers, 'a'), []);
+  assert.equal(answers.c1.value, CHECK.na);
+  assert.equal(progress(tpl, answers).missing.length, 2, 'enough and c3 are still to answer');
+});
+
+test('an exclusive option ("none") of a multiple choice stands alone', () => {
+  const opts = [{ value: 'elevator' }, { value: 'boiler' }, { value: 'none', exclusive: true }];
+  assert.deepEqual(toggleChoice(opts, ['elevator', 'boiler'], 'none', true), ['none']);
+  assert.deepEqual(toggleChoice(opts, ['none'], 'elevator', true), ['elevator']);
+  assert.deepEqual(toggleChoice(opts, ['elevator'], 'boiler', true), ['elevator', 'boiler']);
+  assert.deepEqual(toggleChoice(opts, ['elevator', 'boiler'], 'elevator', false), ['boiler']);
+  assert.deepEqual(toggleChoice(opts.map(({ value }) => ({ value })), ['elevator'], 'none', true), ['elevator', 'none'],
+    'without the flag every option combines');
 });

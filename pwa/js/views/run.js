@@ -2,8 +2,8 @@
 import { t, pick } from '../i18n.js';
 import { h, toast } from '../dom.js';
 import * as db from '../db.js';
-import { renderChecklist } from '../checklist.js';
-import { progress, photoIds, submissionAnswers, itemText, nonCompliant } from '../template.js';
+import { renderChecklist, where } from '../checklist.js';
+import { progress, photoIds, submissionAnswers, nonCompliant, sectionProgress, allComply } from '../template.js';
 import { shrink, PHOTO_DEFAULTS } from '../photo.js';
 import { queue, storePhoto, go } from '../app.js';
 
@@ -33,8 +33,8 @@ export function locate() {
   });
 }
 
-// The check-in position is asked for on the user's tap that starts the inspection (not on page load, which
-// browsers treat as intrusive); the runner picks the answer up when it arrives.
+// The check-in position is asked for on the tap that starts the inspection (browsers treat asking on load as
+// intrusive); the runner picks the answer up when it arrives.
 let pendingCheckin = null;
 export function beginCheckin() { pendingCheckin = locate().catch(() => null); }
 
@@ -68,35 +68,34 @@ export function extraTemplate() {
     ] }] }] };
 }
 
-function findItem(template, key) {
-  for (const s of template.sections || []) for (const i of s.items || []) if (i.key === key) return i;
-  return null;
-}
 
 export async function render({ args }) {
   const draft = await db.get('drafts', args[0]);
   if (!draft) { go(''); return h('p', {}, t('not_found')); }
   if (draft.submitted) { go('outbox'); return h('p', {}, t('submitted')); }
+  const secs = draft.template.sections;
   const status = h('span', { class: 'muted', id: 'progress', 'aria-live': 'polite' });
   const saved = h('span', { class: 'ok', id: 'saved', 'aria-live': 'polite' });
   const problems = h('div', { role: 'alert' });
+  const titles = [...secs.map((s) => pick(s.title)), t('extra_findings')].map((x, i) => `${i + 1}. ${x}`);
+  const jump = h('select', { id: 'jump', 'aria-label': t('sections'), onchange: () => move(+jump.value) },
+    titles.map((x, i) => h('option', { value: i }, x)));
   let saving = Promise.resolve();
+  const save = () => { saving = saving.then(() => db.put('drafts', draft)).then(() => { saved.textContent = t('saved'); }); };
   const updateProgress = () => {
-    const p = progress(draft.template, draft.answers);
-    status.textContent = t('answered', { a: p.answered, n: p.total });
-    return p;
+    const sp = sectionProgress(draft.template, draft.answers);
+    const s = sp.sections[cur];
+    status.textContent = t('sections_done', { a: sp.done, n: sp.total }) + (s?.shown ? t('section_answered', { a: s.answered, n: s.shown }) : '');
+    sp.sections.forEach((x, i) => { jump.options[i].textContent = titles[i] + (x.shown ? ` · ${x.answered}/${x.shown}${x.done ? ' ✓' : ''}` : ''); });
   };
   const onChange = () => {
     draft.updated_at = new Date().toISOString();
     updateProgress();
     saved.textContent = '';
-    saving = saving.then(() => db.put('drafts', draft)).then(() => { saved.textContent = t('saved'); });
+    save();
   };
   const checkinOut = h('span', { class: 'muted', id: 'checkin' });
-  const showCheckin = () => {
-    const c = draft.checkin;
-    checkinOut.textContent = c ? t('location_value', { lat: c.lat.toFixed(5), lng: c.lng.toFixed(5), acc: Math.round(c.accuracy || 0) }) : '';
-  };
+  const showCheckin = () => { checkinOut.textContent = draft.checkin ? where(draft.checkin) : ''; };
   const checkin = async () => {
     try { draft.checkin = await locate(); showCheckin(); onChange(); } catch { checkinOut.textContent = t('no_location'); }
   };
@@ -106,21 +105,51 @@ export async function render({ args }) {
   }
   showCheckin();
 
+  // One section at a time; the others stay rendered (hidden by CSS), so answers and conditions work across them.
+  let cur = Math.min(draft.section || 0, secs.length);
+  const pages = () => [...body.querySelectorAll('.section')];
+  const prev = h('button', { class: 'sec', id: 'prev', onclick: () => move(cur - 1) }, t('prev_section'));
+  const next = h('button', { class: 'sec', id: 'next', onclick: () => move(cur + 1) }, t('next_section'));
+  const apply = () => {
+    pages().forEach((el, i) => el.classList.toggle('cur', i === cur));
+    jump.value = cur;
+    prev.disabled = !cur;
+    next.hidden = cur === secs.length;
+    updateProgress();
+  };
+  async function move(i, el) {
+    await form.ready;
+    cur = i;
+    apply();
+    (el || pages()[cur]).scrollIntoView();
+    draft.section = cur;
+    save();
+  }
+  const head = (section) => section.items.some((i) => i.type === 'check') && h('button', { class: 'sec',
+    'data-comply': section.key, onclick: () => {
+      const n = allComply(draft.template, structuredClone(draft.answers), section.key).length;
+      if (n && !confirm(t('comply_confirm', { n }))) return;
+      form.comply(section.key);
+      move(cur + 1);
+    } }, t('all_comply'));
+
   const submit = async () => {
-    const p = updateProgress();
+    const p = progress(draft.template, draft.answers);
     const px = progress(extraTemplate(), draft.extra);
     for (const k of ['missing', 'photoMissing', 'invalid']) p[k].push(...px[k]);
     p.complete = p.complete && px.complete;
     problems.textContent = '';
     if (!p.complete) {
-      const lines = [];
-      if (p.missing.length) lines.push(t('missing_answers', { n: p.missing.length }));
-      for (const path of p.invalid) lines.push(`${pick(itemText(findItem(draft.template, path[0]) || { key: path[0] }))}: ${t('invalid_value')}`);
-      for (const path of p.photoMissing) lines.push(t('missing_photo', { item: pick(itemText(findItem(draft.template, path[0]) || { key: path[0] })) }));
-      problems.append(h('div', { class: 'error' }, lines.join('；')));
+      const label = ([key]) => pick(secs.flatMap((x) => x.items).find((i) => i.key === key)?.label ?? key);
+      problems.append(h('div', { class: 'error' }, [p.missing.length && t('missing_answers', { n: p.missing.length }),
+        ...p.invalid.map((x) => `${label(x)}: ${t('invalid_value')}`), ...p.photoMissing.map((x) => t('missing_photo', { item: label(x) }))]
+        .filter(Boolean).join('；')));
       const first = p.photoMissing[0] || p.missing[0] || p.invalid[0];
       const el = first && document.getElementById('item-' + first.join('-'));
-      if (el) { el.scrollIntoView({ block: 'center' }); el.querySelector('input,button,textarea,select')?.focus(); }
+      if (el) {
+        await move(pages().indexOf(el.closest('.section')), el);
+        el.querySelector('input,button,textarea,select')?.focus({ preventScroll: true });
+      }
       return;
     }
     const found = nonCompliant(draft.template, draft.answers).length + (draft.extra?.extra?.entries?.length || 0);
@@ -136,19 +165,21 @@ export async function render({ args }) {
     go('');
   };
 
-  const form = renderChecklist(draft.template, { answers: draft.answers, onChange, addPhoto, photoSrc, locate });
+  const form = renderChecklist(draft.template, { answers: draft.answers, onChange, addPhoto, photoSrc, locate, head });
   draft.extra = draft.extra || {};
   const extraForm = renderChecklist(extraTemplate(), { answers: draft.extra, onChange, addPhoto, photoSrc, locate });
-  updateProgress();
+  const body = h('div', { class: 'paged' }, form, extraForm);
+  apply();
+  form.ready.then(apply);
   return h('div', {},
     h('h1', {}, draft.site.name),
     h('p', { class: 'muted' }, pick(draft.template.title), draft.template.version ? ` · v${draft.template.version}` : '', draft.self ? ` · ${t('self_inspection')}` : ''),
-    h('div', { class: 'row' }, h('span', {}, t('checkin'), '：'), checkinOut, h('button', { type: 'button', class: 'link', onclick: checkin }, t('location_get')),
-      h('button', { type: 'button', class: 'link', onclick: async () => {
+    h('div', { class: 'row' }, h('span', {}, t('checkin'), '：'), checkinOut, h('button', { class: 'link', onclick: checkin }, t('location_get')),
+      h('button', { class: 'link', onclick: async () => {
         if (confirm(t('confirm_delete_draft'))) { await db.del('drafts', draft.id); go(''); }
       } }, t('delete_draft'))),
-    form,
-    extraForm,
+    jump,
+    body,
     h('div', { class: 'sticky-foot' }, status, saved, problems,
-      h('button', { type: 'button', id: 'submit', onclick: submit }, t('submit'))));
+      h('div', { class: 'row nav2' }, prev, next, h('button', { id: 'submit', onclick: submit }, t('submit')))));
 }

@@ -1,0 +1,162 @@
+"""The checklist runner on a phone: one section at a time, "all comply" per section, a count that does not jump,
+an item scrolled to stays clear of the sticky header, and no screen wider than 360 px in either language."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .test_pwa_offline import SITE_CODE, api_token, checklist_ready, db_rows, login, new_page, see
+
+pytestmark = pytest.mark.e2e
+
+TEMPLATE = json.loads((Path(__file__).parents[2] / "schemas/checklists/eldercare_safety.json").read_text())
+HAZARD = "fire_plan"  # a general item that needs no photo
+HAZARD_SECTION = "fire_safety"
+
+
+def open_new_draft(browser, server, viewport=None):
+    site_id = db_rows(server, "SELECT id FROM site WHERE code = ?", SITE_CODE)[0][0]
+    ctx, page = new_page(browser, server, viewport)
+    login(page, "inspector")
+    page.goto(f"{server['base']}/#/site/{site_id}")
+    see(page, "#start")
+    page.click("#start")
+    see(page, "#item-approved_beds input")
+    checklist_ready(page)
+    return ctx, page
+
+
+def current_section(page) -> str:
+    return page.get_attribute(".section.cur", "data-section")
+
+
+def wait_section(page, key):
+    page.wait_for_function("(k) => document.querySelector('.section.cur')?.dataset.section === k", arg=key)
+
+
+def test_eldercare_all_comply_per_section_and_one_hazard_in_at_most_15_taps(server, browser):
+    ctx, page = open_new_draft(browser, server)
+    inspection_id = page.url.rsplit("/", 1)[1]
+    taps: list[str] = []
+
+    def tap(selector):
+        taps.append(selector)
+        page.click(selector)
+
+    progress = [page.inner_text("#progress")]
+    # Typed on the keyboard, not tapped: the two required numbers.
+    page.fill("#item-approved_beds input", "180")
+    page.fill("#item-residents_present input", "142")
+    tap("#item-has_canteen label:has(input[value=no])")
+    tap("#item-has_clinic label:has(input[value=no])")
+    tap("#item-special_equipment label:has(input[value=none])")
+    progress.append(page.inner_text("#progress"))
+    tap("#next")
+
+    check_sections = [s["key"] for s in TEMPLATE["sections"] if any(i["type"] == "check" for i in s["items"])]
+    for key in check_sections:
+        wait_section(page, key)
+        if key == HAZARD_SECTION:
+            tap(f"#item-{HAZARD} label:has(input[value=noncompliant])")
+        dialogs = len(page.dialogs)
+        tap(".section.cur button[data-comply]")  # moves on to the next section once confirmed
+        assert len(page.dialogs) == dialogs + 1 and "符合" in page.dialogs[-1], "all comply asks first"
+        progress.append(page.inner_text("#progress"))
+    wait_section(page, TEMPLATE["sections"][-1]["key"])
+    # Every check answered; the hazard kept its answer through "all comply".
+    assert page.is_checked(f"#item-{HAZARD} input[value=noncompliant]")
+    tap("#submit")
+    see(page, "#due-h, #drafts-h")
+    assert "将生成 1 项隐患" in page.dialogs[-1]
+    assert len(taps) <= 15, taps
+    print(f"\n{len(taps)} taps (plus {len(page.dialogs)} confirmations and 2 typed numbers): {taps}")
+
+    # The count is of sections, fixed by the template: it only grows, never jumps as conditional items appear.
+    counts = [tuple(map(int, re.search(r"(\d+)/(\d+)", p).groups())) for p in progress]
+    assert len({n for _, n in counts}) == 1, progress
+    assert [a for a, _ in counts] == sorted(a for a, _ in counts), progress
+    assert counts[-1][0] == counts[-1][1], progress
+
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
+    assert not page.errors, page.errors
+    r = httpx.get(f"{server['base']}/api/inspections/{inspection_id}", headers=api_token(server, "inspector"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    answers = body["answers"]
+    assert answers["special_equipment"] == ["none"] and answers["has_canteen"] == "no"
+    # No canteen, clinic, special equipment or fire control room: every conditional item stays hidden.
+    checks = [i for s in TEMPLATE["sections"] for i in s["items"] if i["type"] == "check"]
+    shown = [i["key"] for i in checks if "show_if" not in i]
+    assert {k: answers[k]["result"] for k in shown} == {k: "noncompliant" if k == HAZARD else "compliant" for k in shown}
+    assert not [i["key"] for i in checks if "show_if" in i and i["key"] in answers], "hidden items are not sent"
+    assert [f["item_key"] for f in body["findings"]] == [HAZARD]
+    ctx.close()
+
+
+def test_an_item_scrolled_to_is_not_under_the_sticky_header(server, browser):
+    ctx, page = open_new_draft(browser, server)
+    page.fill("#item-approved_beds input", "180")
+    page.fill("#item-residents_present input", "142")
+    page.click("#item-has_canteen label:has(input[value=no])")
+    page.click("#item-has_clinic label:has(input[value=no])")
+    page.click("#item-special_equipment label:has(input[value=none])")
+    page.select_option("#jump", str([s["key"] for s in TEMPLATE["sections"]].index(HAZARD_SECTION)))
+    wait_section(page, HAZARD_SECTION)
+    # Five checks of the section answered by hand: the first one missing is far down the page.
+    items = [i["key"] for s in TEMPLATE["sections"] if s["key"] == HAZARD_SECTION for i in s["items"]]
+    for key in items[:5]:
+        page.click(f"#item-{key} label:has(input[value=compliant])")
+    page.select_option("#jump", str(len(TEMPLATE["sections"])))  # the last page: hazards no item covers
+    page.click("#submit")
+    # Submitting with answers missing goes to the first one: major_hazards comes first in the template.
+    wait_section(page, "major_hazards")
+    first = TEMPLATE["sections"][1]["items"][0]["key"]
+    page.wait_for_function("(k) => document.activeElement?.closest('.item')?.id === 'item-' + k", arg=first)
+    page.click(".section.cur button[data-comply]")  # the major hazards all comply: on to the next missing
+    page.click("#submit")
+    wait_section(page, "daily_major")
+    page.click(".section.cur button[data-comply]")
+    page.click("#submit")
+    wait_section(page, HAZARD_SECTION)
+    target = f"#item-{items[5]}"
+    page.wait_for_function("(s) => document.activeElement?.closest('.item') === document.querySelector(s)", arg=target)
+    page.wait_for_timeout(200)
+    box = page.evaluate("""(s) => {
+        const q = document.querySelector(s + ' .q').getBoundingClientRect();
+        return {q: q.top, nav: document.querySelector('#nav').getBoundingClientRect().bottom, y: scrollY};
+    }""", target)
+    assert box["y"] > 0, "the item lies below the first screen, so the page scrolled to it"
+    assert box["q"] >= box["nav"], f"the item's title is under the sticky header: {box}"
+    ctx.close()
+
+
+OVERFLOW = """() => {
+    const w = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll('body *')].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width && r.right > w + 1;
+    }).map((el) => el.tagName + '#' + el.id + '.' + el.className);
+    return {w, scroll: document.documentElement.scrollWidth, wide};
+}"""
+
+
+def test_the_runner_fits_360_px_in_chinese_and_english(server, browser):
+    ctx, page = open_new_draft(browser, server, {"width": 360, "height": 780})
+    for lang in ("zh-CN", "en"):
+        if lang == "en":
+            page.click("#tools button[lang=en]")
+            see(page, "#prev:has-text('Previous')")
+            checklist_ready(page)
+        for section in range(len(TEMPLATE["sections"]) + 1):
+            page.select_option("#jump", str(section))
+            page.wait_for_function("(i) => [...document.querySelectorAll('.section')][i]?.classList.contains('cur')",
+                                   arg=section)
+            out = page.evaluate(OVERFLOW)
+            assert out["scroll"] <= out["w"] and not out["wide"], f"{lang}, section {section}: {out}"
+    assert not page.errors, page.errors
+    ctx.close()
