@@ -387,7 +387,7 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
             child_counts[child][row["tier"]] += row["n"]
     # Red first, then orange, each by its score now, the top ones only; then their names and factors.
     rules = current_rules()
-    live = S.live_score_sql(dialect(), rules, now)
+    live = S.live_score_sql(dialect(), rules, None)
     cap = float(rules["lateness"]["max_points"])
     in_region = f"sr.tier = {{}} AND {where} AND {scope_sql}"
     # A score now is its base score plus 0 to `cap` lateness points. The n best base scores of a tier (along (tier,
@@ -411,7 +411,7 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
             "sr.overdue_l0 + sr.overdue_l1 + sr.overdue_l2 + sr.overdue_l3 AS overdue "
             f"FROM ({parts}) sr JOIN site s ON s.id = sr.id JOIN region r ON r.id = s.region "
             "ORDER BY CASE sr.tier WHEN 'red' THEN 0 ELSE 1 END, sr.score DESC, sr.id",
-            *[a for t, n in tiers for a in (t, *args, *scope_args, t, *args, *scope_args, n, n)]))
+            *[a for t, n in tiers for a in (now, t, *args, *scope_args, t, *args, *scope_args, n, n)]))
     red_orange_total = counts["red"] + counts["orange"]
     return Board(
         region=root, counts=counts, total=sum(counts.values()),

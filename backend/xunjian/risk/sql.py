@@ -299,8 +299,11 @@ def rollup_rebuild_statement(d: Dialect, now: datetime) -> Sql:
     )
 
 
-def live_score_sql(d: Dialect, rules: dict, now: datetime, alias: str = "sr") -> str:
+def live_score_sql(d: Dialect, rules: dict, now: datetime | None, alias: str = "sr") -> str:
     """A stored rating's score at `now` (rules.live_score in SQL): its base score plus the lateness points counted
-    from its due date. The clock is inlined as a literal (it is the caller's own)."""
-    days = d.greatest(d.days_between(d.ts_literal(now), f"{alias}.inspection_due_at"), "0.0")
+    from its due date. The clock is inlined as a literal (it is the caller's own), or with `now=None` is one `{}`
+    parameter for the caller to bind: a request's statement then has the same text every time, and PostgreSQL
+    plans it once per connection instead of on every request (the board's planning took longer than running it)."""
+    clock = d.ts_param() if now is None else d.ts_literal(now)
+    days = d.greatest(d.days_between(clock, f"{alias}.inspection_due_at"), "0.0")
     return f"({alias}.base_score + COALESCE({_late_points(d, rules, days)}, 0.0))"
