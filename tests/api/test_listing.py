@@ -197,3 +197,35 @@ async def test_a_major_hazards_extension_is_proposed_within_the_bound_and_approv
                       headers=who["manager"])
     assert (await client.post(g, json={"action": "propose"}, headers=who["inspector"])).status_code == 409
     assert (await client.post(g, json={"action": "approve"}, headers=who["inspector"])).status_code == 200
+
+
+async def test_the_manager_submits_a_major_hazards_five_point_plan(client, demo, as_user):
+    who = await _people(demo, as_user)
+    major = await factory.finding(demo.sites[LZ], demo.users["inspector"], grade="major",
+                                  deadline=factory.utcnow() + timedelta(days=30))
+    general = await factory.finding(demo.sites[LZ], demo.users["inspector"], deadline=factory.utcnow())
+    plan = {"measures": "拆除门锁，更换推杠门", "funds": "机构自筹2万元", "complete_by": "2026-12-31T18:00:00+08:00",
+            "responsible": "王院长", "contingency": "整改期间安排专人24小时值守出口"}
+    url = f"/api/findings/{major}/plan"
+    assert (await client.post(url, json=plan, headers=who["inspector"])).status_code == 403
+    assert (await client.post(url, json=plan, headers=await as_user("manager2"))).status_code == 404
+    assert (await client.post(url, json={**plan, "funds": " "}, headers=who["manager"])).status_code == 422
+    assert (await client.post(url, json={k: v for k, v in plan.items() if k != "contingency"},
+                              headers=who["manager"])).status_code in (400, 422)
+    r = await client.post(f"/api/findings/{general}/plan", json=plan, headers=who["manager"])
+    assert r.status_code == 409 and "major" in r.json()["message"]
+    body = {**plan, "client_id": str(uuid.uuid4())}
+    assert (await client.post(url, json=body, headers=who["manager"])).status_code == 201
+    assert (await client.post(url, json=body, headers=who["manager"])).status_code == 200  # the device's retry
+    revised = {**plan, "funds": "机构自筹3万元"}
+    assert (await client.post(url, json=revised, headers=who["manager"])).status_code == 201
+    detail = (await client.get(url.rsplit("/", 1)[0], headers=who["sup_lanzhou"])).json()
+    assert [p["funds"] for p in detail["plans"]] == ["机构自筹2万元", "机构自筹3万元"]
+    created = datetime.fromisoformat(detail["finding"]["created_at"])
+    assert datetime.fromisoformat(detail["plan_due"]) == created + timedelta(days=7)
+    told = {r["user.username"] for r in await Notification.select(Notification.user.username).where(
+        Notification.kind == "finding.plan_submitted")}
+    assert {"inspector", "sup_lanzhou", "sup_chengguan"} <= told and "manager" not in told
+    history = [e["action"] for e in (await client.get(url.rsplit("/", 1)[0] + "/history",
+                                                      headers=who["manager"])).json()]
+    assert history.count("finding.submit_plan") == 2

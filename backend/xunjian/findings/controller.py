@@ -11,7 +11,7 @@ from ..accounts.principal import Caller
 from ..paging import Limit, Offset, PathId, QueryId
 from . import service
 from .schemas import (
-    ExtensionCreate, FindingDetail, FindingList, FindingRead, Grade, HistoryEvent, ListingDecision, ResponseCreate,
+    ExtensionCreate, FindingDetail, FindingList, FindingRead, Grade, HistoryEvent, ListingDecision, PlanCreate, ResponseCreate,
     Status, VerificationCreate,
 )
 
@@ -106,5 +106,15 @@ async def listing(principal: Caller, finding_id: PathId, data: Annotated[Listing
     return finding
 
 
+@post("/api/findings/{finding_id:int}/plan", tags=["findings"], status_code=HTTP_201_CREATED,
+      summary="The site's manager submits (or revises) a major hazard's 五到位 rectification plan, due 7 days after "
+              "it was found",
+      description="403 unless you manage the site; 409 for a general hazard or a closed one. Sending the same "
+                  "client_id again answers 200 and changes nothing.")
+async def plan(principal: Caller, finding_id: PathId, data: Annotated[PlanCreate, Body()]) -> Response[FindingRead]:
+    finding, created = await service.submit_plan(principal, finding_id, data)
+    return Response(finding, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+
 router = Router(path="/", route_handlers=[list_findings, export_findings, get_finding, finding_history, respond,
-                                          verify, extension, listing])
+                                          verify, extension, listing, plan])

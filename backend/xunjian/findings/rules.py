@@ -22,12 +22,15 @@ EXTENSION_STATUSES = (None, "requested", "proposed", "approved", "refused")
 LISTING_STATUSES = (None, "proposed", "confirmed", "declined")
 GRADES = ("general", "major")
 ACTIONS = ("respond", "reject", "recheck", "accept", "request_extension", "propose_extension", "approve_extension",
-           "refuse_extension", "confirm_listing", "decline_listing")
+           "refuse_extension", "confirm_listing", "decline_listing", "submit_plan")
 
 # DOMAIN.md §5 defaults, for findings no checklist item covers.
 DEFAULT_DAYS = {"general": 15, "major": 30}
 DEFAULT_WEIGHT = {"general": 2.0, "major": 10.0}
 MAX_EXTENSION_DAYS = 180
+# A major hazard's 五到位 rectification plan (measures, money, deadline, responsible person, contingency plan) is due
+# this many days after it was found (DOMAIN.md §5).
+PLAN_DAYS = 7
 
 # Who may take each action. For a major hazard MAJOR_ROLES_FOR replaces these: its closure and any new deadline are
 # a supervisor's decision (the inspector re-checks on site and proposes an extension).
@@ -42,6 +45,7 @@ ROLES_FOR = {
     "recheck": {"inspector"},
     "confirm_listing": {"supervisor"},
     "decline_listing": {"supervisor"},
+    "submit_plan": {"manager"},
 }
 MAJOR_ROLES_FOR = {"accept": {"supervisor"}, "approve_extension": {"supervisor"}}
 # Decisions that belong to the listing authority alone (its own supervisors): the listing itself, and once a finding
@@ -114,6 +118,8 @@ def _why_not(state: FindingState, action: str) -> str | None:
         return None if state.extension_status in ("requested", "proposed") else "no extension is requested"
     if action in ("confirm_listing", "decline_listing"):
         return None if state.listing == "proposed" else "there is no proposal to list it for supervision"
+    if action == "submit_plan":
+        return None if state.grade == "major" else "only a major hazard needs a 五到位 rectification plan"
     raise ValueError(f"unknown action {action!r}")
 
 
@@ -150,6 +156,8 @@ def transition(state: FindingState, action: str, role: str, authority: bool = Fa
         return replace(state, extension_status="approved")
     if action == "refuse_extension":
         return replace(state, extension_status="refused")
+    if action == "submit_plan":
+        return state
     return replace(state, listing="confirmed" if action == "confirm_listing" else "declined")
 
 
@@ -180,3 +188,8 @@ def check_major_extension_bound(first_deadline: datetime, requested: datetime, b
         return (f"an inspector proposes at most {bound_days} days beyond a major hazard's first deadline in all; "
                 "a supervisor may approve more")
     return None
+
+
+def plan_due(grade: str, created_at: datetime) -> datetime | None:
+    """When a major hazard's 五到位 plan is due (None for a general hazard)."""
+    return created_at + timedelta(days=PLAN_DAYS) if grade == "major" else None

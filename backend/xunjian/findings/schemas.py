@@ -107,12 +107,26 @@ class ListingRead(msgspec.Struct):
     at: datetime
 
 
+class PlanRead(msgspec.Struct):
+    id: int
+    measures: str
+    funds: str
+    complete_by: datetime
+    responsible: str
+    contingency: str
+    by: int
+    by_name: str
+    at: datetime
+
+
 class FindingDetail(msgspec.Struct):
     finding: FindingRead
     responses: list[ResponseRead]
     verifications: list[VerificationRead]
     extensions: list[ExtensionRead]
     listings: list[ListingRead]
+    plans: list[PlanRead]  # a major hazard's 五到位 plan, each revision; the last is in force
+    plan_due: datetime | None  # when a major hazard's plan is due (7 days after it was found)
 
 
 class HistoryEvent(msgspec.Struct):
@@ -161,4 +175,16 @@ class ListingDecision(msgspec.Struct, forbid_unknown_fields=True):
 
     decision: Literal["confirm", "decline"]
     reason: Note = ""
+    client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)
+
+
+class PlanCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A major hazard's 五到位 rectification plan (the site's manager): measures, money, deadline, responsible
+    person, contingency plan; all required."""
+
+    measures: RequiredNote
+    funds: Annotated[str, Meta(max_length=500, pattern=r"\S")]
+    complete_by: datetime
+    responsible: Annotated[str, Meta(max_length=100, pattern=r"\S")]
+    contingency: RequiredNote
     client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)

@@ -28,9 +28,9 @@ from . import rules
 from . import sql as S
 from .schemas import (
     ExtensionCreate, ExtensionRead, FindingDetail, FindingList, FindingRead, HistoryEvent, ListingDecision,
-    ListingRead, ResponseCreate, ResponseRead, VerificationCreate, VerificationRead,
+    ListingRead, PlanCreate, PlanRead, ResponseCreate, ResponseRead, VerificationCreate, VerificationRead,
 )
-from .tables import Finding, FindingExtension, FindingListing, FindingResponse, FindingVerification
+from .tables import Finding, FindingExtension, FindingListing, FindingPlan, FindingResponse, FindingVerification
 
 NOTE_LENGTH = 2000
 MAX_PHOTOS = 10
@@ -219,12 +219,17 @@ async def get_finding_detail(principal: Principal, finding_id: int) -> FindingDe
         FindingListing.document_id, FindingListing.number, FindingListing.by,
         FindingListing.by._.display_name.as_alias("by_name"), FindingListing.at,
     ).where(FindingListing.finding == finding_id).order_by(FindingListing.id)
+    plans = await FindingPlan.select(
+        FindingPlan.id, FindingPlan.measures, FindingPlan.funds, FindingPlan.complete_by, FindingPlan.responsible,
+        FindingPlan.contingency, FindingPlan.by, FindingPlan.by._.display_name.as_alias("by_name"), FindingPlan.at,
+    ).where(FindingPlan.finding == finding_id).order_by(FindingPlan.id)
     return FindingDetail(
         finding=finding,
         responses=[ResponseRead(**{**r, "photos": r["photos"] or []}) for r in responses],
         verifications=[VerificationRead(**{**r, "photos": r["photos"] or []}) for r in verifications],
         extensions=[ExtensionRead(**r) for r in extensions],
         listings=[ListingRead(**r) for r in listings],
+        plans=[PlanRead(**r) for r in plans], plan_due=rules.plan_due(finding.grade, finding.created_at),
     )
 
 
@@ -306,7 +311,7 @@ _EVENTS = {
     "accept": "finding.closed", "request_extension": "finding.extension_requested",
     "propose_extension": "finding.extension_proposed", "approve_extension": "finding.extension_approved",
     "refuse_extension": "finding.extension_refused", "confirm_listing": "finding.listed",
-    "decline_listing": "finding.listing_declined",
+    "decline_listing": "finding.listing_declined", "submit_plan": "finding.plan_submitted",
 }
 
 
@@ -470,3 +475,20 @@ async def decide_listing(principal: Principal, finding_id: int, data: ListingDec
                 {"reason": reason, "document_id": document.id, "number": document.number})
 
     return await _act(principal, finding_id, action, apply, FindingListing, data.client_id)
+
+
+async def submit_plan(principal: Principal, finding_id: int, data: PlanCreate) -> tuple[FindingRead, bool]:
+    """The site's manager submits (or revises) a major hazard's 五到位 rectification plan."""
+
+    async def apply(row, now):
+        fields = {name: _text(getattr(data, name), name, required=True)
+                  for name in ("measures", "funds", "responsible", "contingency")}
+        if data.complete_by.tzinfo is None:
+            raise Invalid("give the time with its timezone", details={"field": "complete_by"})
+        complete_by = data.complete_by.astimezone(timezone.utc)
+        await FindingPlan.insert(FindingPlan(finding=finding_id, complete_by=complete_by, by=principal.id, at=now,
+                                             client_id=data.client_id, **fields))
+        due = rules.plan_due(row["grade"], row["created_at"])
+        return {}, {**fields, "complete_by": _iso(complete_by), "late": due is not None and now > due}
+
+    return await _act(principal, finding_id, "submit_plan", apply, FindingPlan, data.client_id)

@@ -102,3 +102,18 @@ class FindingListing(Table):
     by = ForeignKey(User)
     at = Timestamptz(default=TimestamptzNow())
     client_id = UUID(null=True, default=None, index=True)  # the device's id for the action: replays are recognised
+
+
+class FindingPlan(Table):
+    """A major hazard's 五到位 rectification plan, submitted by the site's manager (each revision a new row; the
+    latest is the plan): measures, money, deadline, responsible person and contingency plan."""
+
+    finding = ForeignKey(Finding, index=True)
+    measures = Text()
+    funds = Text()  # the money set aside and where it comes from
+    complete_by = Timestamptz()
+    responsible = Varchar(length=100)
+    contingency = Text()
+    by = ForeignKey(User)
+    at = Timestamptz(default=TimestamptzNow())
+    client_id = UUID(null=True, default=None, index=True)  # the device's id for the action: replays are recognised

@@ -49,6 +49,8 @@ EVENTS: dict[str, EventSpec] = {spec.kind: spec for spec in (
     EventSpec("finding.extension_approved", "延期已批准", "{site}延期已批准：{title}", ("site_managers",)),
     EventSpec("finding.extension_refused", "延期未批准", "{site}延期未批准：{title}", ("site_managers",)),
     # The listing authority's decision on the ladder's proposal to list a hazard (挂牌督办).
+    EventSpec("finding.plan_submitted", "重大隐患整改方案", "{site}提交重大隐患整改方案：{title}",
+              ("recorder", "region_supervisors")),
     EventSpec("finding.listed", "挂牌督办", "{site}隐患已挂牌督办：{title}",
               ("site_managers", "recorder", "region_supervisors"), required=True),
     EventSpec("finding.listing_declined", "不予挂牌督办", "{site}隐患不予挂牌督办：{title}",

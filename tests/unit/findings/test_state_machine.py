@@ -20,6 +20,7 @@ WHO = {
     "respond": "manager", "request_extension": "manager", "reject": "inspector", "accept": "supervisor",
     "recheck": "inspector", "propose_extension": "inspector", "approve_extension": "supervisor",
     "refuse_extension": "inspector", "confirm_listing": "supervisor", "decline_listing": "supervisor",
+    "submit_plan": "manager",
 }
 
 
@@ -50,6 +51,7 @@ def expected(state: FindingState, action: str) -> FindingState | None:
         if listing == "proposed" else None,
         "decline_listing": FindingState(state.status, state.grade, ext, state.rechecked, "declined")
         if listing == "proposed" else None,
+        "submit_plan": state if state.grade == "major" else None,
     }
     return table[action]
 
@@ -79,6 +81,7 @@ ROLE_TABLE = {
     "recheck": {"inspector"},
     "confirm_listing": {"supervisor"},
     "decline_listing": {"supervisor"},
+    "submit_plan": {"manager"},
 }
 # A major hazard: its closure and any new deadline are a supervisor's decision.
 MAJOR_ROLE_TABLE = {**ROLE_TABLE, "accept": {"supervisor"}, "approve_extension": {"supervisor"}}
@@ -182,3 +185,9 @@ def test_overdue_and_extension_deadlines():
     overdue = now - timedelta(days=5)  # past deadline: the new one must still be in the future
     assert rules.check_extension_deadline(overdue, now - timedelta(days=1), now)
     assert rules.deadline_after(now, 15) == datetime(2026, 12, 14, 12, tzinfo=timezone.utc)
+
+
+def test_a_major_hazards_plan_is_due_seven_days_after_it_was_found():
+    found = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+    assert rules.plan_due("major", found) == datetime(2026, 12, 8, 9, tzinfo=timezone.utc)
+    assert rules.plan_due("general", found) is None
