@@ -196,7 +196,7 @@ async def test_a_muted_kind_stays_out_of_the_inbox_but_required_kinds_cannot_be_
     prefs = (await client.get("/api/notifications/preferences", headers=manager)).json()
     assert prefs["muted"] == []
     required = {k["kind"] for k in prefs["kinds"] if k["required"]}
-    assert required == {"escalation", "finding.raised", "finding.listed"}
+    assert required == {"escalation", "finding.raised", "finding.listed", "site.decision"}
     for kind in required:
         r = await client.put("/api/notifications/preferences", json={"muted": ["finding.closed", kind]},
                              headers=manager)
