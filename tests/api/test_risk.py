@@ -178,3 +178,21 @@ async def test_red_and_orange_lists_are_the_best_scores_now(client, demo, as_use
     # The late ones overtook better base scores: 90 + 20 (capped), 81 + 15, 99.5 + 0.5 over 100.
     assert board["red_orange"][0]["score"] == pytest.approx(90 + cap, abs=0.02)
     assert min(60 * per_day, cap) == 15
+
+
+async def test_a_regions_own_sites_have_a_row_so_rows_add_up_to_the_totals(client, demo, as_user):
+    # 城关区 has townships, but its sites hang on the county itself: without a row of their own every township row
+    # read 0 while the totals counted them.
+    await _world(demo)
+    headers = await as_user("supervisor")
+    for code in ("620000", "620100", "620102"):
+        board = (await client.get(f"/api/risk/board?region={demo.regions[code]}", headers=headers)).json()
+        for tier, n in board["counts"].items():
+            assert sum(c["counts"][tier] for c in board["children"]) == n, (code, tier)
+        assert sum(c["total"] for c in board["children"]) == board["total"]
+        own = [c for c in board["children"] if c["direct"]]
+        if code == "620102":
+            assert own and own[0]["region_id"] == demo.regions["620102"] and own[0]["counts"]["red"] == 1
+            assert {c["code"] for c in board["children"] if not c["direct"]} == {"620102002", "620102003"}
+        else:
+            assert not own  # every site of a province or prefecture is under one of its children

@@ -48,6 +48,9 @@ class RegionTierCount(msgspec.Struct):
     level: str
     counts: dict[str, int]  # tier → sites
     total: int
+    # True: the board region's own row (本级), its sites attached to the region itself and to no child region, so
+    # that the rows add up to the board's totals.
+    direct: bool = False
 
 
 class BoardSite(msgspec.Struct):

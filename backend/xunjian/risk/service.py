@@ -371,6 +371,7 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
     overdue = {str(i): 0 for i in range(4)}
     child_counts = {c["id"]: {t: 0 for t in R.TIERS} for c in children}
     by_path = {c["path"]: c["id"] for c in children}
+    direct = {t: 0 for t in R.TIERS}
     rated_at = None
     for row in rows:
         if not row["n"]:
@@ -385,6 +386,8 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
             (c for p, c in by_path.items() if row["region_path"].startswith(p)), None)
         if child is not None:
             child_counts[child][row["tier"]] += row["n"]
+        else:
+            direct[row["tier"]] += row["n"]
     # Red first, then orange, each by its score now, the top ones only; then their names and factors.
     rules = current_rules()
     live = S.live_score_sql(dialect(), rules, None)
@@ -413,11 +416,14 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
             "ORDER BY CASE sr.tier WHEN 'red' THEN 0 ELSE 1 END, sr.score DESC, sr.id",
             *[a for t, n in tiers for a in (now, t, *args, *scope_args, t, *args, *scope_args, n, n)]))
     red_orange_total = counts["red"] + counts["orange"]
+    # Sites attached to the region itself (a county's own, not a township's) get a row of their own (本级).
+    own = [RegionTierCount(region_id=root.id, code=root.code, name=root.name, level=root.level, counts=direct,
+                           total=sum(direct.values()), direct=True)] if children and root.id and any(direct.values()) else []
     return Board(
         region=root, counts=counts, total=sum(counts.values()),
         children=[RegionTierCount(region_id=c["id"], code=c["code"], name=c["name"], level=c["level"],
                                   counts=child_counts[c["id"]], total=sum(child_counts[c["id"]].values()))
-                  for c in children],
+                  for c in children] + own,
         red_orange=[BoardSite(site_id=s["id"], code=s["code"], name=s["name"], kind=s["kind"],
                               region_name=s["region_name"], tier=s["tier"], score=live_score(s, now, rules),
                               reasons=_reasons(s["factors"], s["inspection_due_at"], now, rules),
