@@ -21,15 +21,15 @@ async def test_checklists_list_current_versions_and_pinned_ones(client, demo, as
     listed = (await client.get("/api/checklists", headers=headers)).json()
     by_key = {c["key"]: c for c in listed}
     assert set(by_key) == {"eldercare_safety", "lottery_outlet_audit", "street_patrol", "rescue_station_audit"}
-    assert by_key["eldercare_safety"]["check_items"] >= 55 and by_key["eldercare_safety"]["versions"] == [1, 2, 3]
+    assert by_key["eldercare_safety"]["check_items"] >= 55 and by_key["eldercare_safety"]["versions"] == [1, 2, 3, 4]
     assert by_key["rescue_station_audit"]["site_kind"] == "rescue_station"
     current = (await client.get("/api/checklists/eldercare_safety", headers=headers)).json()
-    assert current["version"] == 3 and current["template"]["title"] == "养老机构安全隐患排查检查表"
-    pinned = await client.get("/api/checklists/eldercare_safety/3", headers=headers)
+    assert current["version"] == 4 and current["template"]["title"] == "养老机构安全隐患排查检查表"
+    pinned = await client.get("/api/checklists/eldercare_safety/4", headers=headers)
     assert pinned.json() == current
     first = (await client.get("/api/checklists/eldercare_safety/1", headers=headers)).json()
     assert first["version"] == 1 and "住人建筑" in json.dumps(first["template"], ensure_ascii=False)
-    assert (await client.get("/api/checklists/eldercare_safety/4", headers=headers)).status_code == 404
+    assert (await client.get("/api/checklists/eldercare_safety/5", headers=headers)).status_code == 404
     assert (await client.get("/api/checklists/nothing", headers=headers)).status_code == 404
 
 

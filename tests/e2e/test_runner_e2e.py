@@ -104,7 +104,14 @@ def test_an_item_scrolled_to_is_not_under_the_sticky_header(server, browser):
     page.fill("#item-residents_present input", "142")
     page.click("#item-has_canteen label:has(input[value=no])")
     page.click("#item-has_clinic label:has(input[value=no])")
+    # 无 is exclusive in the template: ticking it unticks 电梯, and ticking 电梯 again unticks 无.
+    page.click("#item-special_equipment label:has(input[value=elevator])")
     page.click("#item-special_equipment label:has(input[value=none])")
+    assert not page.is_checked("#item-special_equipment input[value=elevator]")
+    page.click("#item-special_equipment label:has(input[value=elevator])")
+    assert not page.is_checked("#item-special_equipment input[value=none]")
+    page.click("#item-special_equipment label:has(input[value=none])")
+    assert page.is_checked("#item-special_equipment input[value=none]")
     page.select_option("#jump", str([s["key"] for s in TEMPLATE["sections"]].index(HAZARD_SECTION)))
     wait_section(page, HAZARD_SECTION)
     # Five checks of the section answered by hand: the first one missing is far down the page.

@@ -4,7 +4,7 @@ Answer shapes, keyed by item key:
   check     {"result": "compliant" | "noncompliant" | "na", "note"?: str, "photos"?: [uuid],
              "grade"?: "major" (raise a general item's grade), "deadline_days"?: int (shorten, never lengthen)}
   number    a number within the item's bounds (whole when `integer`)
-  choice    one option value, or a list of values when `multiple`
+  choice    one option value, or a list of values when `multiple` (an `exclusive` option, such as 无, alone)
   text      a string up to `max_length` (default 2000)
   photo     a list of photo ids (UUID strings)
   location  {"lat": float, "lng": float, "accuracy_m"?: float}
@@ -108,6 +108,8 @@ def _item_problems(item: dict, path: str, earlier: dict[str, dict], siblings: di
         values = [o["value"] for o in item["options"]]
         if len(set(values)) != len(values):
             problems.append(Problem(f"{path}.options", "option values must be unique"))
+        if not item.get("multiple") and any(o.get("exclusive") for o in item["options"]):
+            problems.append(Problem(f"{path}.options", "exclusive options belong to multiple choices"))
     return problems
 
 
@@ -403,6 +405,8 @@ def _choice(item: dict, value: Any, path: str, final: bool, ev: Evaluation) -> N
             _err(ev, path, "an option is chosen twice")
         elif bad := [v for v in value if v not in options]:
             _err(ev, path, f"not an option: {bad}")
+        elif len(value) > 1 and (alone := [o["value"] for o in item["options"] if o.get("exclusive") and o["value"] in value]):
+            _err(ev, path, f"{alone[0]!r} excludes every other option")
         elif final and is_required(item) and not value:
             _err(ev, path, "required")
     elif not isinstance(value, str):

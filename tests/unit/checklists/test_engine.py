@@ -1,5 +1,6 @@
 """Answers validated against a template: item-level errors, conditions, repeat groups, findings."""
 
+import copy
 import uuid
 
 import pytest
@@ -174,3 +175,37 @@ def test_a_number_rule_must_compare_earlier_number_items():
     ]}]}
     paths = {p.path for p in rules.semantic_problems(doc)}
     assert paths == {"$.sections[0].items[1].noncompliant_when.item", "$.sections[0].items[1].noncompliant_when.less_than.item"}
+
+
+EQUIPMENT = {"key": "e", "version": 1, "title": "x", "site_kind": "eldercare", "sections": [{"key": "s", "title": "S", "items": [
+    {"key": "kinds", "type": "choice", "label": "设备", "multiple": True, "required": True, "options": [
+        {"value": "lift", "label": "电梯"}, {"value": "boiler", "label": "锅炉"},
+        {"value": "none", "label": "无", "exclusive": True}]},
+]}]}
+
+
+def test_an_exclusive_option_stands_alone_in_a_multiple_choice():
+    from xunjian.checklists.service import template_validator
+
+    from .test_templates import SCHEMAS
+
+    assert rules.schema_problems(EQUIPMENT, template_validator(SCHEMAS)) == []
+    assert rules.semantic_problems(EQUIPMENT) == []
+    tpl = rules.parse_template(EQUIPMENT)
+
+    def problems(value):
+        return {e["item"]: e["message"] for e in rules.evaluate(tpl, {"kinds": value}, final=True).errors}
+
+    assert problems(["none", "lift"]) == {"kinds": "'none' excludes every other option"}
+    assert problems(["none"]) == {} and problems(["lift", "boiler"]) == {}
+    # Without the flag, 无 with 电梯 is a valid (if odd) answer: the rule is the template's, not the engine's guess.
+    plain = copy.deepcopy(EQUIPMENT)
+    del plain["sections"][0]["items"][0]["options"][2]["exclusive"]
+    assert rules.evaluate(rules.parse_template(plain), {"kinds": ["none", "lift"]}, final=True).ok
+
+
+def test_an_exclusive_option_only_in_a_multiple_choice():
+    single = copy.deepcopy(EQUIPMENT)
+    del single["sections"][0]["items"][0]["multiple"]
+    assert [(p.path, p.message) for p in rules.semantic_problems(single)] == [
+        ("$.sections[0].items[0].options", "exclusive options belong to multiple choices")]
