@@ -10,8 +10,7 @@ function matches(cond, value) {
   return 'equals' in cond ? vals.includes(cond.equals) : vals.some((v) => cond.in.includes(v));
 }
 
-// show_if is {item, equals} or {item, in: [...]}; scopes: answer maps to look its item up in, innermost first (a
-// repeat entry, then the inspection).
+// show_if is {item, equals} or {item, in}; scopes: answer maps to look it up in (a repeat entry, then the inspection).
 export function isVisible(item, ...scopes) {
   const c = item.show_if;
   if (!c) return true;
@@ -109,8 +108,7 @@ export function photoIds(answers) {
   return [...new Set(ids)];
 }
 
-// One answer in the server's shape (backend/xunjian/checklists/rules.py): check {result, note?, photos?,
-// deadline_days?}; number; choice value or list; text; photo id list; location {lat, lng, accuracy_m?}.
+// One answer in the server's shape (the answer shapes of backend/xunjian/checklists/rules.py).
 export function answerBody(item, answer) {
   const v = valueOf(answer);
   switch (item.type) {
