@@ -64,6 +64,9 @@ async def test_a_major_hazard_through_its_whole_life(client, demo, as_user):
     ]
     assert [e["actor_name"] for e in history] == ["inspector", "manager", "inspector", "manager", "inspector",
                                                   "supervisor"]
+    # People are shown by their names, as on every other screen, not by their usernames.
+    assert [e["actor_display_name"] for e in history][:2] == ["兰州市检查员 王磊", "福寿园养老院 院长 张红"]
+    assert all(e["actor_display_name"] for e in history)
     assert history[2]["before"]["status"] == "responded" and history[2]["after"]["status"] == "open"
     assert history[4]["after"]["distance_m"] < 50 and history[4]["after"]["far"] is False
     assert all(e["client_addr"] == "127.0.0.1" for e in history)

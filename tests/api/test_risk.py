@@ -196,3 +196,13 @@ async def test_a_regions_own_sites_have_a_row_so_rows_add_up_to_the_totals(clien
             assert {c["code"] for c in board["children"] if not c["direct"]} == {"620102002", "620102003"}
         else:
             assert not own  # every site of a province or prefecture is under one of its children
+
+
+async def test_a_jobs_steps_in_a_findings_history_have_no_person(client, demo, as_user):
+    await _world(demo)
+    board = (await client.get("/api/risk/board", headers=await as_user("supervisor"))).json()
+    finding = (await client.get(f"/api/findings?site={board['red_orange'][0]['site_id']}",
+                                headers=await as_user("supervisor"))).json()["items"][0]
+    history = (await client.get(f"/api/findings/{finding['id']}/history", headers=await as_user("supervisor"))).json()
+    jobs = [e for e in history if e["actor_id"] is None]
+    assert jobs and all(e["actor_display_name"] is None and e["actor_name"] == "system" for e in jobs)

@@ -45,6 +45,7 @@ async def events_for(entity_type: str, entity_id: Any) -> list[dict]:
         await AuditEvent.select(
             AuditEvent.id, AuditEvent.at, AuditEvent.actor, AuditEvent.actor_name, AuditEvent.action,
             AuditEvent.before, AuditEvent.after, AuditEvent.client_addr,
+            AuditEvent.actor.display_name.as_alias("display_name"),  # the actor's current name, as list_events
         )
         .where((AuditEvent.entity_type == entity_type) & (AuditEvent.entity_id == str(entity_id)))
         .order_by(AuditEvent.id)

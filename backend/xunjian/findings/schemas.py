@@ -133,7 +133,8 @@ class HistoryEvent(msgspec.Struct):
     id: int
     at: datetime
     actor_id: int | None
-    actor_name: str
+    actor_name: str  # the username at the time; "system" for a job
+    actor_display_name: str | None  # the person's name to show; None for a job (shown as 系统 / System)
     action: str
     before: Any
     after: Any

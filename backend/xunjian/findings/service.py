@@ -236,7 +236,8 @@ async def get_finding_detail(principal: Principal, finding_id: int) -> FindingDe
 async def history(principal: Principal, finding_id: int) -> list[HistoryEvent]:
     await _fetch(principal, finding_id)
     return [
-        HistoryEvent(id=e["id"], at=e["at"], actor_id=e["actor"], actor_name=e["actor_name"], action=e["action"],
+        HistoryEvent(id=e["id"], at=e["at"], actor_id=e["actor"], actor_name=e["actor_name"],
+                     actor_display_name=e["display_name"], action=e["action"],
                      before=e["before"], after=e["after"], client_addr=e["client_addr"])
         for e in await audit.events_for("finding", finding_id)
     ]
