@@ -1,8 +1,8 @@
 """The admin console in headless Chromium at 1366 px, against a real server (issue 14's second "Must show"): the admin
 dry-runs an XLSX of 4,000 lottery outlets with three bad rows and sees each error by row and column, imports the
 corrected file, uploads a new checklist version and sees its difference, dry-runs a risk rules change and sees the
-figures, and creates an inspector for one county, who then, in a fresh context, sees only that county's sites. No
-console screen is wider than the window."""
+figures, adds a township, exports the sites and finds the import in the audit log, and creates an inspector for one
+county, who then, in a fresh context, sees only that county's sites. No console screen is wider than the window."""
 
 from __future__ import annotations
 
@@ -153,6 +153,39 @@ def test_admin_uploads_a_checklist_version_and_dry_runs_a_rules_change(server, b
     assert counts == sorted(figures["transitions"].values())
     versions = httpx.get(server["base"] + "/api/admin/risk-rules", headers=admin).json()["items"]
     assert [r["version"] for r in versions if r["active"]] == [1]
+    assert page.errors == []
+    ctx.close()
+
+
+def test_admin_adds_a_township_exports_the_sites_and_finds_the_import_in_the_audit_log(server, browser, tmp_path):
+    ctx, page = desktop_page(browser, server, "admin")
+
+    # A township added under a county shows in the tree at once, under that county.
+    screen(page, "regions")
+    page.click("summary:has-text('定西市')")
+    page.click("li[data-region='621121'] > button")
+    page.fill("form[id^=add-under] input[name=code]", "621121100")
+    page.fill("form[id^=add-under] input[name=name]", "平襄镇")
+    page.click("form[id^=add-under] button[type=submit]")
+    see(page, "li[data-region='621121'] li[data-region='621121100']")
+
+    # The export of the filtered list downloads as XLSX with the import's columns and every matching site.
+    screen(page, "sites")
+    page.fill(".filters input[name=q]", "FC-E2E-")
+    with page.expect_download() as download:
+        page.click("button:has-text('导出 XLSX')")
+    path = tmp_path / "export.xlsx"
+    download.value.save_as(path)
+    rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("编码", "名称") and len(rows) == 4000 + 1
+
+    # The audit log, filtered by the admin's username, holds the import as one event.
+    screen(page, "audit")
+    page.fill(".filters input[name=actor]", "admin")
+    page.fill(".filters input[name=action]", "site.import")
+    page.click(".filters button[type=submit]")
+    page.wait_for_function("() => document.querySelector('#audit-list-total')?.textContent === '共 1 个'")
+    assert '"created":4000' in page.inner_text("#audit-list tbody")
     assert page.errors == []
     ctx.close()
 
