@@ -1,7 +1,5 @@
-// The supervisor's risk board: tier counts per child region with drill-down, red and orange sites with their
-// reasons, overdue rectifications by escalation level, the 12-week trend drawn in SVG, and street-patrol coverage
-// with the open follow-up cases. Cases describe vulnerable people: fetched fresh, never kept in IndexedDB.
-import { t, pick, formatDate, levelName } from '../i18n.js';
+// The supervisor's risk board. Patrol cases describe vulnerable people: fetched fresh, never kept offline.
+import { t, formatDate, levelName } from '../i18n.js';
 import { h, s } from '../dom.js';
 import { cachedGet } from '../app.js';
 import { query, send } from '../api.js';
@@ -12,7 +10,6 @@ const COLORS = { red: '#b71c1c', orange: '#e65100', yellow: '#f9a825', blue: '#1
 
 const count = (obj, tier) => Number((obj && (obj[tier] ?? obj.counts?.[tier])) || 0);
 
-
 export function trendSvg(points) {
   const W = 600, H = 200, P = 28;
   const max = Math.max(1, ...points.flatMap((p) => TIERS.map((k) => count(p, k))));
@@ -21,20 +18,24 @@ export function trendSvg(points) {
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': t('trend') },
     s('title', {}, t('trend')),
     s('line', { x1: P, y1: H - P, x2: W - P, y2: H - P, stroke: '#6b7785' }),
-    s('text', { x: 4, y: P, 'font-size': 12, fill: '#4a5560' }, String(max)),
-    s('text', { x: 4, y: H - P, 'font-size': 12, fill: '#4a5560' }, '0'));
+    s('text', { x: 4, y: P }, String(max)),
+    s('text', { x: 4, y: H - P }, '0'));
   for (const tier of TIERS) {
     const d = points.map((p, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(count(p, tier)).toFixed(1)}`).join(' ');
     if (d) svg.append(s('path', { d, fill: 'none', stroke: COLORS[tier], 'stroke-width': 3 }, s('title', {}, t(`tier_${tier}`))));
   }
   if (points.length) {
-    svg.append(s('text', { x: P, y: H - 8, 'font-size': 12, fill: '#4a5560' }, formatDate(points[0].week_start)),
-      s('text', { x: W - P, y: H - 8, 'font-size': 12, fill: '#4a5560', 'text-anchor': 'end' }, formatDate(points[points.length - 1].week_start)));
+    svg.append(s('text', { x: P, y: H - 8 }, formatDate(points[0].week_start)),
+      s('text', { x: W - P, y: H - 8, 'text-anchor': 'end' }, formatDate(points[points.length - 1].week_start)));
   }
   return svg;
 }
 
 const COVERAGE = ['late', 'never', 'in_time'];
+const boxes = (id, keys, f) => h('div', { class: 'tiers', id }, keys.map((k) => {
+  const [cls, label, n] = f(k);
+  return h('div', { class: `pill ${cls}`, 'data-status': k }, label, h('br', {}), String(n || 0));
+}));
 export const AGES = ['under_1d', '1_to_3d', '3_to_7d', 'over_7d'];
 
 export function caseItem(c) {
@@ -46,7 +47,6 @@ export function caseItem(c) {
     h('div', { class: 'muted' }, c.zone_name, ' · ', t('case_opened', { d: formatDate(c.opened_at, true) })));
 }
 
-// Zones patrolled in time, late or never (the region drilled into), then the open cases by age and the oldest.
 async function patrols(region) {
   const [cov, list] = await Promise.all([send('GET', query('/api/patrols/coverage', { region })),
     send('GET', query('/api/follow-up-cases', { status: 'open', region, limit: 200 }))]);
@@ -56,8 +56,7 @@ async function patrols(region) {
   const shown = zones.slice(0, 50);
   const cases = list.data?.items || [];
   return h('section', { id: 'patrols' }, h('h2', {}, t('coverage_title')),
-    h('div', { class: 'tiers', id: 'coverage-counts' }, COVERAGE.map((k) => h('div', { class: `pill cov-${k}`, 'data-status': k },
-      t(`cov_${k}`), h('br', {}), String(c.counts[k] || 0)))),
+    boxes('coverage-counts', COVERAGE, (k) => [`cov-${k}`, t(`cov_${k}`), c.counts[k]]),
     shown.length ? h('table', { id: 'coverage' },
       h('thead', {}, h('tr', {}, [t('patrol_zone'), t('cov_status'), t('cov_last'), t('case_open_n')].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, shown.map((z) => h('tr', { 'data-zone': z.zone_id, 'data-status': z.status },
@@ -81,28 +80,29 @@ export async function render({ params }) {
   const out = h('div', {}, h('h1', {}, t('board_title'), region.name ? ` · ${region.name}` : ''),
     b.rated_at ? h('p', { class: 'muted' }, t('rated_at', { d: formatDate(b.rated_at, true) })) : null);
   if (region.parent_id && params.region) out.append(h('p', {}, h('a', { href: `#/board?region=${region.parent_id}` }, '↑ ', t('drill_up'))));
-  out.append(h('div', { class: 'tiers', id: 'tier-totals' }, TIERS.map((k) => h('div', { class: `pill ${k}` }, t(`tier_${k}`), h('br', {}), String(count(b.counts, k))))));
+  out.append(boxes('tier-totals', TIERS, (k) => [k, t(`tier_${k}`), count(b.counts, k)]));
 
+  const hot = b.red_orange || [];
+  const main = h('section', {}, h('h2', {}, t('red_orange'), b.red_orange_total > hot.length ? ` (${t('total_n', { n: b.red_orange_total })})` : ''),
+    hot.length ? h('ul', { class: 'list', id: 'hot-sites' }, hot.map((site) => h('li', { class: `tier-${site.tier}`, 'data-site': site.site_id },
+      h('a', { class: 'main', href: `#/site/${site.site_id}` }, site.name),
+      h('div', { class: 'row' }, tierPill(site.tier), h('span', { class: 'muted' }, site.region_name)),
+      site.reasons?.length ? h('ul', { 'aria-label': t('reasons') }, site.reasons.map((r) => h('li', {}, factorText(r)))) : null)))
+      : h('p', { class: 'muted' }, t('no_results')));
+  const side = h('section', {});
   if (b.children?.length) {
-    out.append(h('h2', {}, t('board_region')), h('table', { id: 'regions' },
+    side.append(h('h2', {}, t('board_region')), h('table', { id: 'regions' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('board_region')), TIERS.map((k) => h('th', { scope: 'col' }, t(`tier_${k}`))))),
       h('tbody', {}, b.children.map((c) => h('tr', {},
-        h('th', { scope: 'row' }, h('a', { href: `#/board?region=${c.region_id}` }, c.name)),
+        h('th', { scope: 'row' }, c.direct ? t('direct_row', { name: c.name }) : h('a', { href: `#/board?region=${c.region_id}` }, c.name)),
         TIERS.map((k) => h('td', { class: 'n' }, String(count(c.counts, k)))))))));
   }
 
-  const hot = b.red_orange || [];
-  out.append(h('h2', {}, t('red_orange'), b.red_orange_total > hot.length ? ` (${t('total_n', { n: b.red_orange_total })})` : ''));
-  out.append(hot.length ? h('ul', { class: 'list', id: 'hot-sites' }, hot.map((site) => h('li', { class: `tier-${site.tier}`, 'data-site': site.site_id },
-    h('a', { class: 'main', href: `#/site/${site.site_id}` }, site.name),
-    h('div', { class: 'row' }, tierPill(site.tier), h('span', { class: 'muted' }, site.region_name)),
-    site.reasons?.length ? h('ul', { 'aria-label': t('reasons') }, site.reasons.map((r) => h('li', {}, factorText(r)))) : null)))
-    : h('p', { class: 'muted' }, t('no_results')));
-
   const levels = Object.entries(b.overdue_by_level || {}).sort(([a], [c]) => Number(a) - Number(c));
-  out.append(h('h2', {}, t('overdue_levels')), h('table', { id: 'overdue' }, h('tbody', {}, levels.map(([level, n]) => h('tr', {},
-    h('th', { scope: 'row' }, Number(level) === 0 ? t('overdue') : levelName(level)),
+  side.append(h('h2', {}, t('overdue_levels')), h('table', { id: 'overdue' }, h('tbody', {}, levels.map(([level, n]) => h('tr', {},
+    h('th', { scope: 'row' }, Number(level) === 0 ? t('overdue_l0') : levelName(level)),
     h('td', { class: 'n' }, n ? h('a', { href: '#/findings?status=&overdue=true' }, String(n)) : '0'))))));
+  out.append(h('div', { class: 'board' }, main, side));
 
   out.append(h('p', {}, h('a', { class: 'btn sec', href: query('/api/risk/board.csv', { region: params.region }), download: 'risk-board.csv' }, t('export_csv'))));
   out.append(h('h2', {}, t('trend')), h('div', { class: 'trend' }, trendSvg(b.trend || []),
