@@ -4,7 +4,7 @@ import * as api from './js/api.js';
 import * as db from './js/db.js';
 import { drain, outbox } from './js/sender.js';
 
-const VERSION = '2026-12-03.12';
+const VERSION = '2026-12-03.13';
 const CACHE = `xj-shell-${VERSION}`;
 const SHELL = [
   '/',

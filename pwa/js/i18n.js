@@ -64,7 +64,7 @@ const zh = {
   outcome_placed_at_station: '已入站救助', outcome_returned_home: '已返乡', outcome_hospitalised: '已送医', outcome_declined_after_follow_up: '跟进后仍拒绝救助',
   outcome_handed_to_police: '已移交公安', outcome_not_found_again: '未再找到',
   enc_show: '查看所遇人员信息', enc_met: '遇见时间', enc_sex: '性别', enc_age: '年龄段', enc_flags: '特殊情况', enc_place: '地点类型',
-  enc_action: '处置', enc_features: '体貌特征', enc_purged: '已按保存期限删除',
+  enc_action: '处置', enc_features: '体貌特征', system: '系统', enc_purged: '已按保存期限删除',
 };
 
 const en = {
@@ -145,7 +145,7 @@ const en = {
   outcome_placed_at_station: 'Taken in by a station', outcome_returned_home: 'Returned home', outcome_hospitalised: 'Hospitalised', outcome_declined_after_follow_up: 'Declined after follow-up',
   outcome_handed_to_police: 'Handed to the police', outcome_not_found_again: 'Not found again',
   enc_show: 'Show the person met', enc_met: 'Met at', enc_sex: 'Sex', enc_age: 'Age band', enc_flags: 'Vulnerable', enc_place: 'Place',
-  enc_action: 'Action taken', enc_features: 'Visible features', enc_purged: 'Deleted after the retention period',
+  enc_action: 'Action taken', enc_features: 'Visible features', system: 'System', enc_purged: 'Deleted after the retention period',
 };
 
 export const DICTS = { 'zh-CN': zh, en };

@@ -282,6 +282,8 @@ def test_offline_inspection_to_verified_rectification(server, browser, tmp_path)
     assert notice.status == 200 and "福寿园" in notice.text(), "the printable rectification notice opens"
     page.click("#accept")
     see(page, "#finding-status[data-status=closed]")
+    history = page.inner_text("#history")
+    assert "兰州市检查员 王磊" in history and "inspector" not in history, "history names people as other screens do"
     assert outbox_count(page) == 0
     assert db_rows(server, "SELECT status FROM finding WHERE id = ?", finding_id)[0][0] == "closed"
     assert not page.errors, page.errors

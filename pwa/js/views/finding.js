@@ -1,5 +1,4 @@
-// One finding: what was found, its history, and the actions the caller's role allows (respond, ask for more
-// time, verify). Actions go through the outbox so they work offline too.
+// One finding: what was found, its history and the actions the caller's role allows, sent through the outbox.
 import { t, formatDate, pick, levelName } from '../i18n.js';
 import { h, field, clear, toast } from '../dom.js';
 import * as api from '../api.js';
@@ -130,7 +129,7 @@ function eventText(action) {
 
 function historyList(events) {
   return h('ol', { id: 'history' }, events.map((ev) => h('li', {},
-    h('span', { class: 'muted' }, formatDate(ev.at, true)), ' ', ev.actor_name || '', ' · ', eventText(ev.action),
+    h('span', { class: 'muted' }, formatDate(ev.at, true)), ' ', ev.actor_display_name || (ev.actor_id ? ev.actor_name : t('system')), ' · ', eventText(ev.action),
     ev.after?.note || ev.after?.reason ? ` — ${ev.after.note || ev.after.reason}` : '')));
 }
 

@@ -20,7 +20,7 @@ function why(i) {
   return h('div', { class: 'muted', 'data-why': key }, t(key));
 }
 
-// A rejected inspection goes back to its draft for correction; the outbox copy is dropped (the photos stay queued).
+// A rejected inspection goes back to its draft; the outbox copy is dropped (its photos stay queued).
 async function reopen(item) {
   const draft = await db.get('drafts', item.id);
   if (!draft) return;
@@ -34,7 +34,7 @@ export async function render() {
   const items = await outbox.list();
   const list = h('ul', { class: 'list', id: 'outbox-list' }, items.map((i) => h('li', { class: i.state === 'rejected' ? 'tier-red' : '' },
     h('div', { class: 'q' }, i.label || t(TYPE[i.type] || i.type)),
-    // Attempts matter when the server answered; offline they only count how often the phone looked for a network.
+    // Attempts count only when the server answered (offline, they count looks for a network).
     h('div', { class: 'muted' }, formatDate(i.created_at, true), i.attempts && i.error?.status ? ` · ×${i.attempts}` : ''),
     i.error ? why(i) : null,
     Array.isArray(i.error?.details) ? h('ul', { class: 'error' }, i.error.details.map((d) => h('li', {}, [d.item || d.field, d.message].filter(Boolean).join('：')))) : null,
