@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from litestar import Request, Response, Router, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -40,6 +41,8 @@ async def list_versions(principal: Caller) -> TemplateVersionList:
 
 
 @post("/api/admin/checklists", guards=[admin_only], tags=["admin"], status_code=HTTP_201_CREATED,
+      responses={HTTP_200_OK: ResponseSpec(data_container=TemplateVersionRead,
+                                           description="The same version with the same content again: nothing changed")},
       request_max_body_size=MAX_BYTES,
       summary="Upload a new version of a checklist template (not active until activated)",
       description="The body is a template document (schemas/checklist-template.schema.json), at most 512 KB. "

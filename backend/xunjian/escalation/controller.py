@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import Request, Response, Router, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import Body
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from msgspec import Meta
@@ -66,6 +67,8 @@ async def list_decisions(principal: Caller, site_id: PathId) -> list[SiteDecisio
 
 
 @post("/api/sites/{site_id:int}/decisions", tags=["escalation"], status_code=HTTP_201_CREATED,
+      responses={HTTP_200_OK: ResponseSpec(data_container=SiteDecisionRead,
+                                           description="The same client_id again: nothing changed")},
       summary="Record a talk (约谈), a suspension (停业整顿) or its lifting on a site (supervisors)",
       description="403 unless a supervisor whose scope holds the site; 409 suspending a suspended site or lifting "
                   "a suspension that is not there. Sending the same client_id again answers 200 and changes nothing.")

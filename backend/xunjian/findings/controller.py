@@ -5,6 +5,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.di import Dependency, Provide
 from litestar.params import Body, FromQuery, Parameter
 from litestar.response import Stream
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.principal import Caller
@@ -63,6 +64,8 @@ async def finding_history(principal: Caller, finding_id: PathId) -> list[History
 
 
 @post("/api/findings/{finding_id:int}/responses", tags=["findings"], status_code=HTTP_201_CREATED,
+      responses={HTTP_200_OK: ResponseSpec(data_container=FindingRead,
+                                           description="The same client_id again: nothing changed")},
       summary="The site manager answers with a note and evidence photos (open → responded)",
       description="403 unless you manage the site; 409 with the state and allowed actions when not open. "
                   "Sending the same client_id again answers 200 with the finding and changes nothing.")
@@ -107,6 +110,8 @@ async def listing(principal: Caller, finding_id: PathId, data: Annotated[Listing
 
 
 @post("/api/findings/{finding_id:int}/plan", tags=["findings"], status_code=HTTP_201_CREATED,
+      responses={HTTP_200_OK: ResponseSpec(data_container=FindingRead,
+                                           description="The same client_id again: nothing changed")},
       summary="The site's manager submits (or revises) a major hazard's 五到位 rectification plan, due 7 days after "
               "it was found",
       description="403 unless you manage the site; 409 for a general hazard or a closed one. Sending the same "

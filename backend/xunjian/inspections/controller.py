@@ -3,6 +3,7 @@ from typing import Annotated
 
 from litestar import Request, Response, Router, get, put
 from litestar.params import Body, FromPath
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.principal import Caller
@@ -11,6 +12,7 @@ from .schemas import InspectionPut, InspectionRead
 
 
 @put("/api/inspections/{inspection_id:uuid}", tags=["inspections"], status_code=HTTP_200_OK,
+     responses={HTTP_201_CREATED: ResponseSpec(data_container=InspectionRead, description="Created")},
      summary="Create or replay an inspection under the device's UUID",
      description="201 the first time; 200 for an identical replay or a changed draft; 409 for different content "
                  "once submitted. 422 names each item whose answer does not fit the pinned template version.")

@@ -1,6 +1,7 @@
 
 from litestar import Request, Response, Router, get, post
 from litestar.response import Stream
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.auth import admin_only, require_roles
@@ -47,6 +48,8 @@ async def get_rules(principal: Caller, version: PathId) -> dict:
 
 
 @post("/api/admin/risk-rules", guards=[admin_only], tags=["admin"], status_code=HTTP_201_CREATED,
+      responses={HTTP_200_OK: ResponseSpec(data_container=RulesVersionRead,
+                                           description="The same version with the same content again: nothing changed")},
       request_max_body_size=MAX_BYTES,
       summary="Upload a new version of the risk rules (not active until activated)",
       description="The body is a rules document (schemas/risk-rules.schema.json). 201 stored; 200 the same version "
