@@ -15,6 +15,7 @@ from ..audit import service as audit
 from ..errors import Conflict, Forbidden, Invalid
 from ..findings.tables import Finding
 from ..notifications.recipients import Subject, announce
+from ..sites.tables import Site
 from .tables import SiteDecision
 
 KINDS = {"talk": "约谈", "suspension": "停业整顿", "suspension_lifted": "恢复营业"}
@@ -68,6 +69,10 @@ async def record_decision(principal: Principal, site_id: int, kind: str, reason:
         await principal.scope.get_site(site_id)
         if principal.role not in DECIDERS:
             raise Forbidden("Only supervisors record decisions on a site")
+        # Decisions on one site are taken one at a time (PostgreSQL; SQLite has one writer): concurrent replays of a
+        # client_id, or two suspensions at once, would otherwise each pass the checks below and each be written.
+        if not db.is_sqlite():
+            await Site.select(Site.id).where(Site.id == site_id).lock_rows()
         if client_id is not None:
             done = await SiteDecision.select(*_COLUMNS).where(
                 (SiteDecision.client_id == client_id) & (SiteDecision.site == site_id)
