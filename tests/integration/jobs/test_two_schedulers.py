@@ -110,12 +110,14 @@ async def test_two_scheduler_processes_escalate_each_step_once(client, demo, set
     for p in done:
         assert p.returncode == 0, p.stderr[-2000:]
     majors = len(range(0, n, 4))
-    await _assert_each_step_once(majors * 3 + (n - majors) * 4)
+    # Each finding 30 days overdue has three steps: general reminder, level 1, level 2 (no level 3 unless configured);
+    # major reminder, level 2 at the deadline, the proposal to list it (挂牌督办), which a supervisor decides.
+    await _assert_each_step_once(majors * 3 + (n - majors) * 3)
     runs = await JobRun.select(JobRun.status, JobRun.trigger, JobRun.counts).where(JobRun.name == "escalation") \
         .output(load_json=True)
     assert len(runs) == 2 and {r["trigger"] for r in runs} == {"schedule"}
     assert sorted(r["status"] for r in runs) in (["ok", "skipped"], ["ok", "ok"])
-    assert sum(r["counts"].get("steps", 0) for r in runs) == majors * 3 + (n - majors) * 4
+    assert sum(r["counts"].get("steps", 0) for r in runs) == majors * 3 + (n - majors) * 3
 
 
 async def test_two_processes_bypassing_the_lock_still_take_each_step_once(client, demo, settings):
@@ -128,7 +130,7 @@ async def test_two_processes_bypassing_the_lock_still_take_each_step_once(client
     # Both may finish, or PostgreSQL may break a deadlock by failing one; never a duplicate.
     assert any(p.returncode == 0 for p in done), [p.stderr[-2000:] for p in done]
     majors = len(range(0, n, 4))
-    expected = majors * 3 + (n - majors) * 4
+    expected = majors * 3 + (n - majors) * 3  # as above: three steps each
     await _assert_each_step_once(expected)
     # What each process says it did adds up to the whole, once.
     counts = [ast.literal_eval(p.stdout.strip().splitlines()[-1]) for p in done if p.returncode == 0]
