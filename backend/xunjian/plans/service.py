@@ -476,21 +476,27 @@ def _require_managing(principal: Principal) -> None:
         raise Forbidden("Only supervisors record conflicts of interest")
 
 
-async def _inspector_in_scope(principal: Principal, inspector_id: int) -> bool:
-    """An inspector a supervisor may see: one working in (part of) the supervisor's regions."""
-    user = await User.select(User.role).where(User.id == inspector_id).first()
-    if user is None or user["role"] != "inspector":
-        return False
+async def _inspectors_in_scope(principal: Principal, inspector_ids: list[int]) -> set[int]:
+    """The inspectors a supervisor may see, of these: those working in (part of) the supervisor's regions."""
+    ids = sorted(set(inspector_ids))
+    inspectors = {r["id"] for r in await User.select(User.id).where(
+        User.id.is_in(ids or [-1]) & (User.role == "inspector"))}
     if principal.scope.everything:
-        return True
-    paths = (await _pool_paths([inspector_id])).get(inspector_id, ())
-    return any(rules.overlaps(p, q) for p in paths for q in principal.scope.region_paths)
+        return inspectors
+    paths = await _pool_paths(sorted(inspectors))
+    return {i for i in inspectors
+            if any(rules.overlaps(p, q) for p in paths.get(i, ()) for q in principal.scope.region_paths)}
+
+
+async def _inspector_in_scope(principal: Principal, inspector_id: int) -> bool:
+    return inspector_id in await _inspectors_in_scope(principal, [inspector_id])
 
 
 async def list_conflicts(principal: Principal) -> list[ConflictRead]:
     _require_managing(principal)
     rows = await PlanConflict.select(*_CONFLICT_COLUMNS).order_by(PlanConflict.id)
-    return [_conflict_read(r) for r in rows if await _inspector_in_scope(principal, r["inspector"])]
+    visible = await _inspectors_in_scope(principal, [r["inspector"] for r in rows])  # two queries, not two per row
+    return [_conflict_read(r) for r in rows if r["inspector"] in visible]
 
 
 async def create_conflict(principal: Principal, data: ConflictCreate) -> ConflictRead:
