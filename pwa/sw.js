@@ -1,11 +1,15 @@
 // Service worker (a module): precaches the versioned app shell and serves it offline. The API is never cached
 // here: the page keeps what it needs offline in IndexedDB. Bump VERSION whenever a shell file changes.
+// Language packs (js/lang/, English today) are not precached: one is kept, per version, once a page fetched it,
+// so a phone that chose English keeps it offline; the cache holds at most one copy of each pack.
 import * as api from './js/api.js';
 import * as db from './js/db.js';
 import { drain, outbox } from './js/sender.js';
 
-const VERSION = '2026-12-03.13';
+const VERSION = '2026-12-03.14';
 const CACHE = `xj-shell-${VERSION}`;
+const PACKS = `xj-lang-${VERSION}`;
+const IS_PACK = /^\/js\/lang\/[a-z-]+\.js$/;
 const SHELL = [
   '/',
   '/manifest.webmanifest',
@@ -47,6 +51,11 @@ self.addEventListener('install', (event) => {
     const cache = await caches.open(CACHE);
     // cache: 'reload' so a new version never precaches a stale copy from the HTTP cache.
     await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    // The packs this phone used under the previous version come along, fresh, so English survives an update offline.
+    const old = (await caches.keys()).filter((n) => n.startsWith('xj-lang-') && n !== PACKS);
+    const used = new Set();
+    for (const n of old) for (const r of await (await caches.open(n)).keys()) used.add(new URL(r.url).pathname);
+    if (used.size) await (await caches.open(PACKS)).addAll([...used].map((url) => new Request(url, { cache: 'reload' }))).catch(() => {});
     await self.skipWaiting();
   })());
 });
@@ -54,7 +63,8 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
-    await Promise.all(names.filter((n) => n.startsWith('xj-shell-') && n !== CACHE).map((n) => caches.delete(n)));
+    const stale = (n) => (n.startsWith('xj-shell-') && n !== CACHE) || (n.startsWith('xj-lang-') && n !== PACKS);
+    await Promise.all(names.filter(stale).map((n) => caches.delete(n)));
     await self.clients.claim();
   })());
 });
@@ -66,6 +76,10 @@ self.addEventListener('fetch', (event) => {
   if (req.method !== 'GET') return;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin || PASS.test(url.pathname)) return;
+  if (IS_PACK.test(url.pathname)) {
+    event.respondWith(pack(req));
+    return;
+  }
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     if (req.mode === 'navigate') {
@@ -76,6 +90,16 @@ self.addEventListener('fetch', (event) => {
     return hit || fetch(req);
   })());
 });
+
+// A language pack: the kept copy, else the network, keeping what it answers (one entry per pack, ignoring queries).
+async function pack(req) {
+  const cache = await caches.open(PACKS);
+  const hit = await cache.match(req, { ignoreSearch: true });
+  if (hit) return hit;
+  const res = await fetch(req);
+  if (res.ok) await cache.put(new URL(req.url).pathname, res.clone());
+  return res;
+}
 
 // Background Sync (Chromium): drain the outbox with the page's own code, even when no page is open; the lock in
 // drain() keeps an open page from sending the same item at the same time. Open pages then refresh their status.

@@ -188,7 +188,8 @@ export function renderChrome() {
 }
 
 async function switchLang(lang) {
-  setLang(lang);
+  // English is a pack fetched on first use: offline before it was ever fetched, Chinese stays and says why.
+  if (await setLang(lang) !== lang) return toast(t('offline_unavailable'), 'error');
   await db.kvSet('lang', lang);
   renderChrome();
   route();
@@ -305,7 +306,7 @@ export async function lastKnown(path) {
 // ---- start ----------------------------------------------------------------------------------------------------
 
 async function start() {
-  setLang((await db.kvGet('lang')) || 'zh-CN');
+  await setLang((await db.kvGet('lang')) || 'zh-CN');
   const saved = await db.kvGet('session');
   if (saved?.token) { session.user = saved.user; session.token = saved.token; api.setToken(saved.token); }
   renderChrome();

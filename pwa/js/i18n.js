@@ -1,4 +1,5 @@
-// Every user-visible string goes through t(). zh-CN is the default; English is the switch. DOM-free.
+// Every user-visible string goes through t(). zh-CN is the default and lives here; English is a pack loaded on
+// switch (lang/en.js). DOM-free.
 const zh = {
   app_name: '巡检', lang_switch: 'English', lang_label: '切换语言', loading: '加载中…',
   login: '登录', logout: '退出登录', username: '用户名', password: '密码', login_failed: '用户名或密码错误',
@@ -67,91 +68,26 @@ const zh = {
   enc_action: '处置', enc_features: '体貌特征', system: '系统', enc_purged: '已按保存期限删除',
 };
 
-const en = {
-  app_name: 'Xunjian', lang_switch: '中文', lang_label: 'Switch language', loading: 'Loading…',
-  login: 'Log in', logout: 'Log out', username: 'Username', password: 'Password', login_failed: 'Wrong username or password',
-  login_again: 'Your session expired. Please log in again. Unsent records are kept and will be sent after login.',
-  login_title: 'Log in to Xunjian',
-  offline: 'Offline', online: 'Online', nav_home: 'Home', nav_sites: 'Sites', nav_findings: 'Findings', nav_board: 'Risk', nav_plans: 'Plans',
-  nav_inbox: 'Inbox', nav_console: 'Console', nav_patrol: 'Patrol', nav_outbox: 'Outbox', unread: '{n} unread',
-  outbox_waiting: '{n} waiting to send', outbox_empty: 'Nothing waiting to send', last_sync: 'Last sync {t}',
-  never_synced: 'Not synced yet', sync_now: 'Sync now', syncing: 'Syncing…', sync_rejected: 'Failed: {m}',
-  sync_offline: 'Offline — will send when connected', sync_unreachable: 'Cannot reach the server; will retry by itself',
-  sync_busy: 'Server busy, retrying by itself', sync_retry: 'Server error; will retry by itself',
-  sync_login: 'Log in again; it will be sent then', do_fix: 'Fix the cause and press Retry, or discard it.',
-  do_login: 'Log in as {u}, then press Retry.', do_discard: 'It can no longer be sent: discard it.', sent: 'Sent', as_of: 'as of {t}', discard: 'Discard this record', confirm_discard: 'Discard this unsent record?',
-  tasks_title: 'My drawn tasks', task_open: 'to do', task_in_progress: 'in progress', task_done: 'done', task_overdue: 'overdue',
-  due_title: 'Due inspections', due_empty: 'No inspections due', due_in: 'due in {n} days', overdue_by: '{n} days overdue',
-  due_today: 'due today', drafts_title: 'Drafts', drafts_empty: 'No drafts', continue: 'Continue',
-  start_inspection: 'Start inspection', self_inspection: 'Start self-inspection',
-  sites_title: 'Sites', search: 'Search sites', search_ph: 'Name, code or address', nearest: 'Nearest sites',
-  locating: 'Locating…', no_location: 'Location unavailable', distance_m: '{n} m', distance_km: '{n} km', no_results: 'No results',
-  kind_eldercare: 'Eldercare institution', kind_lottery_outlet: 'Lottery outlet', kind_patrol_zone: 'Patrol zone',
-  kind_rescue_station: 'Rescue station',
-  tier_red: 'Red', tier_orange: 'Orange', tier_yellow: 'Yellow', tier_blue: 'Blue', tier_none: 'Not rated',
-  template_missing: 'The checklist for this kind of site is not downloaded yet; go online and retry',
-  offline_unavailable: 'Not available offline; go online and retry',
-  ans_yes: 'Compliant', ans_no: 'Non-compliant', ans_na: 'N/A', basis: 'Basis', grade_general: 'General hazard',
-  grade_major: 'Major hazard', default_grade: 'Default: {g}, {d} days to fix', photo_required: 'Photo required if non-compliant',
-  add_photo: 'Take photo', remove_photo: 'Remove photo', note: 'Note', add_entry: 'Add one', remove_entry: 'Remove this entry',
-  entry_n: 'Entry {n}', location_get: 'Get location', location_value: 'lat {lat}, lng {lng} (±{acc} m)', checkin: 'Check-in location',
-  saved: 'Saved', sections: 'Sections', sections_done: '{a}/{n} sections done', section_answered: '; here {a}/{n} (required items shown now)',
-  prev_section: 'Previous', next_section: 'Next', all_comply: 'All comply', comply_confirm: 'Mark {n} unanswered checks compliant? Answers given stay; all can be changed.', submit: 'Submit', submit_confirm: 'A submitted inspection cannot be changed. Submit?',
-  submitted: 'Submitted; waiting to send', missing_answers: '{n} items unanswered',
-  missing_photo: '"{item}" needs a photo when non-compliant', number_range: 'Range {min}–{max}',
-  select_ph: 'Choose…', delete_draft: 'Delete draft', confirm_delete_draft: 'Delete this draft?', deadline_days: 'Days to fix',
-  findings_title: 'Findings', status_open: 'Open', status_responded: 'Awaiting re-check', status_closed: 'Closed', status_all: 'All',
-  status_reopened: 'Reopened', deadline: 'Due {d}', overdue: 'Overdue', finding_none: 'No findings', respond: 'Respond',
-  response_note: 'What was done', send: 'Send', queued: 'Saved; will be sent when online', ask_extension: 'Ask for more time',
-  new_deadline: 'New deadline', reason: 'Reason', verify: 'Verify', accept: 'Re-check passed: close', reject: 'Reject', history: 'History',
-  print_notice: 'Print rectification notice', level_n: 'Level {n}', level_1: 'Reminder', level_2: 'Supervision',
-  level_3: 'Listed supervision', board_title: 'Risk board', board_region: 'Region',
-  red_orange: 'Red and orange sites', reasons: 'Reasons', overdue_levels: 'Overdue, by escalation step',
-  overdue_l0: 'Overdue, not escalated', direct_row: 'Directly under {name}',
-  trend: 'Trend, 12 weeks', drill_up: 'Up one level',
-  inbox_title: 'Inbox', inbox_empty: 'No messages', mark_read: 'Mark read', read_all: 'Mark all read', unread_only: 'Unread only',
-  inbox_kind: 'Kind', inbox_settings: 'Notification settings', mute_hint: 'Unticked kinds no longer reach your inbox.',
-  kind_required: 'required by law, cannot be turned off', saved_ok: 'Saved', alerts_on: 'Turn on alerts',
-  alerts_denied: 'Alerts are blocked: allow them in the browser’s site settings.',
-  'nk_finding.raised': 'Hazard found', 'nk_finding.self_reported': 'Hazard in a self-inspection',
-  'nk_finding.responded': 'Rectification reported', 'nk_finding.rechecked': 'Re-check passed', 'nk_finding.rejected': 'Rectification rejected',
-  'nk_finding.closed': 'Hazard closed', 'nk_finding.extension_requested': 'Extension asked', 'nk_finding.extension_approved': 'Extension approved',
-  'nk_finding.extension_refused': 'Extension refused', 'nk_finding.awaiting_closure': 'Major hazard awaiting closure',
-  'nk_finding.extension_proposed': 'Major hazard extension to approve', 'nk_finding.listed': 'Listed for supervision',
-  'nk_finding.listing_declined': 'Listing declined', 'nk_case.opened': 'Follow-up case registered', 'nk_case.closed': 'Follow-up case concluded',
-  'nk_site.decision': 'Decision on a site', 'nk_finding.plan_submitted': 'Rectification plan', ev_finding_submit_plan: 'Rectification plan submitted', ev_finding_propose_extension: 'Extension proposed', ev_finding_confirm_listing: 'Listed for supervision', ev_finding_decline_listing: 'Listing declined', ev_escalation_listing: 'Proposed for listing', propose: 'Propose', listing_title: 'Proposed for listed supervision', listing_confirm: 'List it', listing_decline: 'Decline',
-  nk_escalation: 'Overdue supervision',
-  patrol_title: 'Street patrol', patrol_start: 'Start patrol', patrol_end: 'End patrol', patrol_zone: 'Patrol zone',
-  encounter_add: 'Record a person', encounters_n: '{n} people recorded', track_points: '{n} track points',
-  patrol_ended: 'Patrol ended; waiting to send', patrol_running: 'Patrol in progress',
-  back: 'Back', save: 'Save', cancel: 'Cancel', error: 'Error: {m}', forbidden: 'Not allowed', not_found: 'Not found',
-  storage_persist_denied: 'The browser may clear offline data when space runs low',
-  photo_n: '{n} photos', site: 'Site', inspector: 'Inspector', date: 'Date',
-  numbers_say_no: 'The numbers recorded make this item non-compliant: only “non-compliant” fits',
-  invalid_value: 'value out of range', export_csv: 'Export CSV', findings_n: '{n} findings will be raised.', self_reported: 'Self-reported', retry: 'Retry', outbox_rejected: '{n} failed', correct_draft: 'Correct and submit again', raise_major: 'Judge it a major hazard', extra_findings: 'Other hazards', extra_hint: 'Hazards no checklist item covers', extra_one: 'Hazard', extra_title: 'Hazard', extra_grade: 'Grade', extra_description: 'Description', photo_size: 'Photo size (longest side)', photo_px: '{n} px', factor_open_general: 'Open general hazards', factor_open_major: 'Open major hazards',
-  factor_overdue: 'Overdue hazards', factor_escalation: 'Escalation levels, summed', factor_noncompliance: 'Recent non-compliance (%)',
-  factor_inspection_overdue: 'Days past inspection due', factor_beds: 'Beds', factor_full_care_share: 'Full-care residents (%)',
-  factor_override: 'Decided directly', override_major_at_level: 'Major hazard under listed supervision', override_open_major_count: 'Several open major hazards',
-  override_open_major: 'Open major hazard', next_due: 'Next inspection {d}', rated_at: 'Rated {d}', total_n: '{n} in all', recheck: 'On-site re-check', approve: 'Approve', refuse: 'Refuse', patrol_team: 'Team members (comma-separated)',
-  patrol_campaign: 'Campaign', patrol_warning: 'Weather warning',
-  ev_finding_create: 'Found', ev_finding_respond: 'Response', ev_finding_reject: 'Rejected', ev_finding_recheck: 'On-site re-check', ev_finding_accept: 'Re-check passed: closed', ev_finding_request_extension: 'More time asked', ev_finding_approve_extension: 'Extension approved', ev_finding_refuse_extension: 'Extension refused', ev_escalation_reminder: 'Deadline reminder', ev_escalation_level1: 'Overdue notice', ev_escalation_level2: 'Supervision letter', ev_escalation_level3: 'Listed supervision',
-  coverage_title: 'Patrol coverage', cov_in_time: 'Patrolled in time', cov_late: 'Late', cov_never: 'Never patrolled', cov_status: 'Status', cov_last: 'Last patrol', cov_daily: 'daily in the cold wave',
-  cases_title: 'Open follow-up cases by time since registration', cases_none: 'No open follow-up cases', case_open_n: 'Open cases', case_title: 'Follow-up case #{n}', case_urgent: 'Same day',
-  case_opened: 'Registered {d}', case_opened_at: 'Registered', case_deadline: 'Follow up by', case_closed_at: 'Concluded', case_close: 'Conclude the case', case_outcome: 'Outcome',
-  case_closed: 'Case concluded', case_st_open: 'Open', case_st_closed: 'Concluded',
-  case_minor: 'Minor', case_critically_ill: 'Critically ill', case_mental_illness: 'Suspected mental illness', case_elderly: 'Elderly', case_disabled: 'Disabled',
-  case_refusal: 'Refused aid', case_requested: 'Follow-up asked for',
-  age_under_1d: 'Under 1 day', age_1_to_3d: '1–3 days', age_3_to_7d: '3–7 days', age_over_7d: 'Over 7 days',
-  outcome_placed_at_station: 'Taken in by a station', outcome_returned_home: 'Returned home', outcome_hospitalised: 'Hospitalised', outcome_declined_after_follow_up: 'Declined after follow-up',
-  outcome_handed_to_police: 'Handed to the police', outcome_not_found_again: 'Not found again',
-  enc_show: 'Show the person met', enc_met: 'Met at', enc_sex: 'Sex', enc_age: 'Age band', enc_flags: 'Vulnerable', enc_place: 'Place',
-  enc_action: 'Action taken', enc_features: 'Visible features', system: 'System', enc_purged: 'Deleted after the retention period',
-};
 
-export const DICTS = { 'zh-CN': zh, en };
+// English starts empty and is filled from its pack (lang/en.js) on first use; the admin console and the desk add
+// their own strings to both, whichever loads first.
+export const DICTS = { 'zh-CN': zh, en: {} };
+const PACKS = { en: () => import('./lang/en.js') };
+const loaded = new Set(['zh-CN']);
 let current = 'zh-CN';
 
-export function setLang(lang) { current = DICTS[lang] ? lang : 'zh-CN'; return current; }
+// Switch to `lang`, loading its pack first. Without the pack (offline before it was ever fetched) or for an unknown
+// language, Chinese stays: the answer is the language now in use.
+export async function setLang(lang) {
+  if (!loaded.has(lang) && PACKS[lang]) {
+    try {
+      Object.assign(DICTS[lang], (await PACKS[lang]())[lang]);
+      loaded.add(lang);
+    } catch { /* not reachable: keep Chinese */ }
+  }
+  current = loaded.has(lang) ? lang : 'zh-CN';
+  return current;
+}
 export function getLang() { return current; }
 
 export function t(key, vars) {

@@ -488,3 +488,29 @@ def test_background_sync_drains_the_outbox_with_no_page_open(server, browser):
     see(page, "#outbox-count")
     assert outbox_count(page) == 0
     ctx.close()
+
+
+def test_english_is_a_pack_kept_for_offline_once_loaded(server, browser):
+    """English is not in the shell: picking it offline before it was ever fetched keeps Chinese and says why; picked
+    once online, it survives a reload offline."""
+    packs = re.compile(r".*/js/lang/.*")
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    go_offline(ctx)
+    ctx.route(packs, lambda route: route.abort("internetdisconnected"))
+    page.click("#tools button[lang=en]")
+    page.wait_for_function("() => !document.getElementById('toast').hidden")
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    assert page.inner_text("#toast") == "离线时无法加载，请联网后重试"
+    ctx.unroute(packs)
+    go_online(ctx)
+
+    page.click("#tools button[lang=en]")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    go_offline(ctx)
+    ctx.route(packs, lambda route: route.abort("internetdisconnected"))
+    page.reload()
+    page.wait_for_function("() => document.documentElement.lang === 'en' && document.querySelector('nav#nav a')")
+    assert "Inbox" in page.inner_text("nav#nav")
+    assert not page.errors, page.errors
+    ctx.close()

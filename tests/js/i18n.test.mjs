@@ -4,14 +4,22 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { t, setLang, getLang, pick, levelName, DICTS } from '../../pwa/js/i18n.js';
 import { zh as adminZh, en as adminEn } from '../../pwa/js/admin/strings.js';
 
-test('Chinese by default, English on switch, interpolation', () => {
+test('Chinese by default, English on switch (its pack loaded then), interpolation', async () => {
   assert.equal(getLang(), 'zh-CN');
   assert.equal(t('outbox_waiting', { n: 3 }), '3 条待发送');
-  setLang('en');
+  assert.equal(await setLang('en'), 'en');
   assert.equal(t('outbox_waiting', { n: 3 }), '3 waiting to send');
   assert.equal(pick({ zh: '中', en: 'en' }), 'en');
-  setLang('fr');
+  assert.equal(await setLang('fr'), 'zh-CN');
   assert.equal(getLang(), 'zh-CN');
+});
+
+test('the shell carries Chinese alone: English comes from its pack, and until then nothing is English', async () => {
+  const fresh = await import('../../pwa/js/i18n.js?fresh');
+  assert.deepEqual(Object.keys(fresh.DICTS.en), []);
+  assert.doesNotMatch(readFileSync(new URL('../../pwa/js/i18n.js', import.meta.url), 'utf8'), /Log in|Inbox/);
+  await fresh.setLang('en');
+  assert.equal(fresh.t('nav_inbox'), 'Inbox');
 });
 
 test('the admin console adds its strings in both languages without replacing any of the shell', async () => {
@@ -21,7 +29,9 @@ test('the admin console adds its strings in both languages without replacing any
   assert.equal(DICTS.en.a_console, adminEn.a_console);
 });
 
-test('both languages have the same keys and no empty string', () => {
+test('both languages have the same keys and no empty string', async () => {
+  await setLang('en');
+  await setLang('zh-CN');
   const zh = Object.keys(DICTS['zh-CN']).sort();
   const en = Object.keys(DICTS.en).sort();
   assert.deepEqual(zh, en);
@@ -66,7 +76,7 @@ test('no innerHTML, no inline handlers or styles anywhere in the PWA', () => {
   assert.deepEqual(offenders, []);
 });
 
-test('every case reason, outcome, coverage status and case age the patrol API returns has a label', () => {
+test('every case reason, outcome, coverage status and case age the patrol API returns has a label', async () => {
   // Read from backend/xunjian/patrols, so a value added there without a label fails here.
   const py = (f) => readFileSync(new URL(`../../backend/xunjian/patrols/${f}`, import.meta.url), 'utf8');
   const rules = py('rules.py');
@@ -79,11 +89,13 @@ test('every case reason, outcome, coverage status and case age the patrol API re
   assert.ok(reasons.includes('minor') && outcomes.includes('returned_home') && statuses.includes('never') && ages.length === 4);
   const keys = [...reasons.map((r) => `case_${r}`), ...outcomes.map((o) => `outcome_${o}`), ...statuses.map((x) => `cov_${x}`),
     ...ages.map((a) => `age_${a}`), 'case_st_open', 'case_st_closed'];
+  await setLang('en');
   for (const lang of Object.keys(DICTS)) for (const k of keys) assert.ok(DICTS[lang][k], `${lang}.${k}`);
+  await setLang('zh-CN');
 });
 
-test('the words of practice: each escalation level named, cases registered and concluded, re-check wording', () => {
-  setLang('zh-CN');
+test('the words of practice: each escalation level named, cases registered and concluded, re-check wording', async () => {
+  await setLang('zh-CN');
   assert.deepEqual([1, 2, 3].map(levelName), ['催办', '督办', '挂牌督办']);
   assert.equal(levelName(4), '督办 4 级');
   assert.equal(t('case_close'), '办结');
@@ -94,7 +106,7 @@ test('the words of practice: each escalation level named, cases registered and c
   assert.equal(t('outcome_placed_at_station'), '已入站救助');
   const zh = Object.values(DICTS['zh-CN']).join('|');
   for (const word of ['立案', '结案', '规则判定', '通过销号', '已入站安置']) assert.ok(!zh.includes(word), word);
-  setLang('en');
+  await setLang('en');
   assert.equal(levelName(3), 'Listed supervision');
-  setLang('zh-CN');
+  await setLang('zh-CN');
 });

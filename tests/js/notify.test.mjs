@@ -43,7 +43,9 @@ test('each notification opens its subject: a finding, a follow-up case, else its
 
 test('every notification kind the server sends has a name in both languages', async () => {
   const { readFileSync } = await import('node:fs');
-  const { DICTS } = await import('../../pwa/js/i18n.js');
+  const { DICTS, setLang } = await import('../../pwa/js/i18n.js');
+  await setLang('en'); // loads the English pack
+  await setLang('zh-CN');
   const py = readFileSync(new URL('../../backend/xunjian/notifications/recipients.py', import.meta.url), 'utf8');
   const kinds = [...py.matchAll(/EventSpec\("([a-z_.]+)"/g)].map((m) => m[1]);
   kinds.push(py.match(/ESCALATION_KIND = "([a-z_]+)"/)[1]);

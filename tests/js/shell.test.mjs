@@ -13,12 +13,15 @@ const precached = JSON.parse(sw.match(/const SHELL = (\[[\s\S]*?\]);/)[1].replac
 const isAdmin = (f) => f.startsWith('/js/admin/') || f === '/css/admin.css';
 // The supervisors' desk (plans: desktop, online only) is kept out of the shell the same way.
 const isDesk = (f) => f.startsWith('/js/desk/');
+// Language packs (English) are loaded by import() when a person picks the language, and kept by the service worker
+// once fetched: not precached, so a Chinese-only phone never carries them.
+const isPack = (f) => f.startsWith('/js/lang/');
 const size = (f) => statSync(new URL('.' + f, root)).size;
 
 test('the service worker precaches every shell file, and only files that exist', () => {
   const list = precached;
   // notice.css styles the server-rendered rectification notice (online only), not the app shell.
-  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css'].includes(f) && !isAdmin(f) && !isDesk(f));
+  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css'].includes(f) && !isAdmin(f) && !isDesk(f) && !isPack(f));
   for (const f of shell) assert.ok(list.includes(f), `${f} is not precached`);
   for (const f of list) if (f !== '/') assert.ok(shell.includes(f), `${f} is precached but missing`);
   assert.ok(list.includes('/'));
@@ -63,4 +66,20 @@ test('the supervisors\' desk stays out of the shell and under 48 KB', () => {
   const total = desk.reduce((n, f) => n + size(f), 0);
   // Plans, the risk map and the analytics tables: desktop screens, online only, loaded by import().
   assert.ok(total <= 48 * 1024, `${total} bytes`);
+});
+
+test('language packs stay out of the shell, are reached only by import(), are kept once fetched, and stay under 14 KB each', () => {
+  const packs = files(root).filter(isPack);
+  assert.ok(packs.includes('/js/lang/en.js'));
+  for (const f of packs) {
+    assert.ok(!precached.includes(f), `${f} is precached`);
+    assert.ok(size(f) <= 14 * 1024, `${f}: ${size(f)} bytes`);
+  }
+  for (const f of precached.filter((p) => p.endsWith('.js'))) {
+    assert.doesNotMatch(readFileSync(new URL('.' + f, root), 'utf8'), /^\s*import\b[^(]*['"][./]*lang\//m, `${f} imports a pack statically`);
+  }
+  assert.match(readFileSync(new URL('js/i18n.js', root), 'utf8'), /import\('\.\/lang\/en\.js'\)/);
+  // The service worker keeps a pack it serves (runtime cache, one per version) and drops old versions' copies.
+  assert.match(sw, /IS_PACK = \/\^\\\/js\\\/lang\\\//);
+  assert.match(sw, /cache\.put\(/);
 });
