@@ -18,6 +18,7 @@ from litestar.utils import normalize_path
 
 from . import __version__, db
 from .accounts import controller as accounts_controller
+from .analytics import controller as analytics_controller
 from .accounts import service as accounts_service
 from .accounts.auth import PUBLIC, auth_middleware, provide_principal
 from .audit import controller as audit_controller
@@ -74,6 +75,7 @@ def _routers() -> list:
         planning_controller.router,
         audit_controller.router,
         plans_controller.router,
+        analytics_controller.router,
     ]
 
 

@@ -13,13 +13,12 @@ import io
 import zipfile
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from .. import xlsxout
 from ..errors import AppError, Invalid, PayloadTooLarge, UnsupportedMedia
 from .imports import MAX_ROWS
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = xlsxout.XLSX_TYPE
 CSV_TYPE = "text/csv"
 MAX_BYTES = 10 * 1024 * 1024
 # A sheet of 50,000 rows of a dozen short columns unpacks to a few tens of MB; more is a zip bomb, not a site list.
@@ -114,18 +113,5 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
 
 
 def write_xlsx(header: list[str], rows: list[list]) -> bytes:
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("sites")
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _text_cell(sheet, value: str) -> WriteOnlyCell:
-    # openpyxl makes any string starting with "=" a formula; ours are data, written as text cells.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    return cell
+    # Formulas as their text, without csvout's apostrophe: an export re-imports unchanged.
+    return xlsxout.workbook([("sites", header, rows)], neutralise=False)
