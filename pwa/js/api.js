@@ -14,8 +14,9 @@ export class ApiError extends Error {
 }
 
 // Low level: returns {status, code, message, data}; status 0 when the network failed. Never throws.
-export async function send(method, path, { json, blob, contentType, signal } = {}) {
+export async function send(method, path, { json, blob, contentType, signal, headers: extra } = {}) {
   const headers = { Accept: 'application/json' };
+  for (const [k, v] of Object.entries(extra || {})) if (v) headers[k] = v;
   if (token) headers.Authorization = `Bearer ${token}`;
   let body;
   if (blob) { body = blob; headers['Content-Type'] = contentType || blob.type || 'application/octet-stream'; }

@@ -71,9 +71,9 @@ async function registerBackgroundSync() {
   } catch { /* not every browser has Background Sync; the timer and events cover it */ }
 }
 
-export async function storePhoto(blob) {
+export async function storePhoto(blob, capture = null) {
   const id = uuid();
-  await db.put('blobs', { id, blob, type: blob.type || 'image/jpeg', created_at: new Date().toISOString() });
+  await db.put('blobs', { id, blob, type: blob.type || 'image/jpeg', capture, created_at: new Date().toISOString() });
   return id;
 }
 

@@ -47,7 +47,7 @@ const zh = {
   encounters_n: '已记录 {n} 人', track_points: '轨迹点 {n} 个', patrol_ended: '巡查已结束，等待发送', patrol_running: '巡查进行中',
   back: '返回', save: '保存', cancel: '取消', error: '出错了：{m}', forbidden: '无权访问', not_found: '未找到',
   storage_persist_denied: '浏览器可能在空间不足时清除离线数据',
-  photo_n: '{n} 张照片', site: '场所', inspector: '检查员', date: '日期',
+  photo_n: '{n} 张照片', from_gallery: '相册照片', site: '场所', inspector: '检查员', date: '日期',
   numbers_say_no: '所填数字表明本项不符合，只能选“不符合”', invalid_value: '数值不在允许范围内', export_csv: '导出 CSV', findings_n: '将生成 {n} 项隐患。', self_reported: '自查发现', retry: '重试', outbox_rejected: '{n} 条发送失败', correct_draft: '修改后重新提交', raise_major: '判定为重大隐患', extra_findings: '其他隐患', extra_hint: '检查表未涵盖的隐患', extra_one: '隐患', extra_title: '隐患名称', extra_grade: '隐患等级', extra_description: '隐患描述', photo_size: '照片压缩（最长边）', photo_px: '{n} 像素', factor_open_general: '未整改一般隐患', factor_open_major: '未整改重大隐患',
   factor_overdue: '逾期未整改隐患', factor_escalation: '督办级别合计', factor_noncompliance: '近期检查不符合率（%）',
   factor_inspection_overdue: '检查逾期天数', factor_beds: '床位数', factor_full_care_share: '失能老人占比（%）', factor_override: '直接判定',

@@ -12,7 +12,9 @@ export async function sendItem(item, username) {
   if (item.blobId) {
     const rec = await db.get('blobs', item.blobId);
     if (!rec) return { status: 410, code: 'photo_lost', message: item.blobId };
-    const r = await api.send(item.method, item.path, { blob: rec.blob, contentType: rec.type || 'image/jpeg' });
+    const c = rec.capture || {};
+    const headers = { 'X-Capture-Time': c.at, 'X-Capture-Position': c.pos, 'X-Capture-Origin': c.origin };
+    const r = await api.send(item.method, item.path, { blob: rec.blob, contentType: rec.type || 'image/jpeg', headers });
     if (r.status >= 200 && r.status < 300) await db.del('blobs', item.blobId);
     return r;
   }

@@ -28,15 +28,17 @@ def _date(value: datetime | None) -> str:
     return value.astimezone(LOCAL_TZ).strftime("%Y年%m月%d日") if value else ""
 
 
-async def _thumbnails(store, photo_ids: set[str]) -> dict[str, str]:
+async def _thumbnails(store, photo_ids: set[str]) -> dict[str, tuple[str, bool]]:
+    """Photo id → (thumbnail URL, picked from the phone's gallery rather than taken on site)."""
     if not photo_ids or store is None:
         return {}
-    rows = await Photo.select(Photo.id, Photo.thumb_key).where(Photo.id.is_in([uuid.UUID(p) for p in photo_ids]))
+    rows = await Photo.select(Photo.id, Photo.thumb_key, Photo.origin).where(
+        Photo.id.is_in([uuid.UUID(p) for p in photo_ids]))
     now = datetime.now(timezone.utc)
     urls = {}
     for r in rows:
         try:
-            urls[str(r["id"])] = await store.url(r["thumb_key"], now)
+            urls[str(r["id"])] = (await store.url(r["thumb_key"], now), r["origin"] == "gallery")
         except Exception as exc:  # a store outage must not take the notice down: the photo shows as missing
             log.warning("No thumbnail URL for photo %s: %s", r["id"], exc)
     return urls
@@ -52,16 +54,22 @@ async def render(principal: Principal, store, inspection_id: uuid.UUID) -> str:
     return page(row, site, findings, thumbs)
 
 
-def page(inspection: dict, site: dict, findings: list[dict], thumbs: dict[str, str]) -> str:
+def _photo(thumb: tuple[str, bool] | None) -> str:
+    if thumb is None:
+        return '<span class="pending">照片待上传</span>'
+    url, gallery = thumb
+    img = f'<img src="{escape(url)}" alt="隐患照片">'
+    # A picture picked from the gallery is not proof of what was seen on site that day: say so on the document.
+    return f'<figure class="gallery">{img}<figcaption>相册照片</figcaption></figure>' if gallery else img
+
+
+def page(inspection: dict, site: dict, findings: list[dict], thumbs: dict[str, tuple[str, bool]]) -> str:
     e = escape
     title = "隐患自查整改记录" if inspection["self_inspection"] else "整改通知书"
     number = str(inspection["id"]).split("-")[0].upper()
     rows = []
     for n, f in enumerate(findings, 1):
-        photos = "".join(
-            f'<img src="{e(thumbs[p])}" alt="隐患照片">' if p in thumbs else '<span class="pending">照片待上传</span>'
-            for p in f["photos"] or []
-        )
+        photos = "".join(_photo(thumbs.get(p)) for p in f["photos"] or [])
         rows.append(
             f'<tr class="grade-{e(f["grade"])}"><td class="no">{n}</td>'
             f'<td><strong>{e(f["title"])}</strong>'

@@ -1,12 +1,12 @@
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Request, Response, Router, get, put
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
-from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
+from litestar.params import FromPath, FromQuery, Parameter, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.principal import Caller
@@ -32,14 +32,27 @@ class _ImageBodyOperation(Operation):
                 413: ResponseSpec(data_container=ErrorBody, description="Larger than the size limit"),
                 415: ResponseSpec(data_container=ErrorBody, description="Not a JPEG, PNG or WebP image")},
      summary="Upload a photo (JPEG, PNG or WebP bytes as the body); 201 first time, 200 for the same bytes again",
-     description="The format is decided by the content. 413 past the size limit, 415 not JPEG/PNG/WebP, 422 too many "
+     description="The format is decided by the content. The optional X-Capture-* headers say when, where and how "
+                 "the phone took it (its re-encoding drops the EXIF); a replay keeps what the first upload said. 413 past the size limit, 415 not JPEG/PNG/WebP, 422 too many "
                  "pixels or a broken image, 409 other bytes under this id, 503 when the photo store is down.")
-async def upload_photo(request: Request, principal: Caller, photo_id: FromPath[uuid.UUID]) -> Response[PhotoRead]:
+async def upload_photo(
+    request: Request, principal: Caller, photo_id: FromPath[uuid.UUID],
+    capture_time: Annotated[str | None, Parameter(header="X-Capture-Time", required=False, max_length=40,
+                                                  description="When the photo was taken, ISO 8601 with an offset "
+                                                              "(the phone's clock)")] = None,
+    capture_position: Annotated[str | None, Parameter(header="X-Capture-Position", required=False, max_length=60,
+                                                      description="Where it was taken: lat,lng[,accuracy in metres]")] = None,
+    capture_origin: Annotated[Literal["camera", "gallery"] | None, Parameter(
+        header="X-Capture-Origin", required=False,
+        description="camera (taken just now) or gallery (picked from the phone's pictures)")] = None,
+) -> Response[PhotoRead]:
     settings = request.app.state.settings
+    capture = service.capture_of(capture_time, capture_position, capture_origin)
     declared = request.headers.get("content-length")
     data = await service.read_limited(request.stream(), settings.photo_max_bytes,
                                       int(declared) if declared and declared.isdigit() else None)
-    photo, created = await service.upload_photo(principal, request.app.state.photo_store, settings, photo_id, data)
+    photo, created = await service.upload_photo(principal, request.app.state.photo_store, settings, photo_id, data,
+                                                  capture)
     return Response(photo, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
 

@@ -207,3 +207,45 @@ def may_view(role: str, is_uploader: bool, links: Iterable[Link]) -> bool:
 def sees_original(role: str) -> bool:
     """The original keeps the GPS position: supervisors and admins only."""
     return role in PRIVILEGED_ROLES
+
+
+ORIGINS = ("camera", "gallery")
+# A capture time more than this ahead of the server's clock is a wrong phone clock, not a photo from the future.
+CAPTURE_CLOCK_SKEW = timedelta(days=1)
+_POSITION_RE = re.compile(r"^(-?\d{1,3}(?:\.\d{1,10})?),(-?\d{1,3}(?:\.\d{1,10})?)(?:,(\d{1,6}(?:\.\d{1,3})?))?$")
+
+
+@dataclass(frozen=True)
+class Capture:
+    """What the phone measured when the photo was taken (headers of the upload, see the controller)."""
+
+    at: datetime | None = None
+    lat: float | None = None
+    lng: float | None = None
+    accuracy_m: float | None = None
+    origin: str | None = None
+
+
+def parse_capture(at: str | None, position: str | None, origin: str | None, now: datetime) -> tuple[Capture, str | None]:
+    """(capture, error): the headers X-Capture-Time (ISO 8601 with an offset), X-Capture-Position ("lat,lng" or
+    "lat,lng,accuracy in metres") and X-Capture-Origin (camera | gallery), each optional. An error names the header."""
+    when = lat = lng = acc = None
+    if at:
+        try:
+            when = datetime.fromisoformat(at.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return Capture(), "X-Capture-Time"
+        if when.tzinfo is None or when.year < 2000 or when > now + CAPTURE_CLOCK_SKEW:
+            return Capture(), "X-Capture-Time"
+        when = when.astimezone(timezone.utc)
+    if position:
+        m = _POSITION_RE.match(position.strip())
+        if not m:
+            return Capture(), "X-Capture-Position"
+        lat, lng = float(m[1]), float(m[2])
+        acc = float(m[3]) if m[3] else None
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            return Capture(), "X-Capture-Position"
+    if origin and origin not in ORIGINS:
+        return Capture(), "X-Capture-Origin"
+    return Capture(at=when, lat=lat, lng=lng, accuracy_m=acc, origin=origin or None), None

@@ -26,3 +26,10 @@ class PhotoRead(msgspec.Struct):
     gps_lat: float | None
     gps_lng: float | None
     urls: PhotoUrls
+    # Measured by the phone at capture (X-Capture-* headers of the upload); the position, like the EXIF GPS, only for
+    # supervisors and admins. `origin`: camera, or gallery (a picture picked from the phone's gallery, not taken now).
+    captured_at: datetime | None = None
+    origin: str | None = None
+    captured_lat: float | None = None
+    captured_lng: float | None = None
+    captured_accuracy_m: float | None = None

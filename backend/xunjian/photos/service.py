@@ -70,9 +70,18 @@ def _process(data: bytes, max_pixels: int) -> imaging.Processed:
         return imaging.process(data, max_pixels)
 
 
+def capture_of(at: str | None, position: str | None, origin: str | None) -> rules.Capture:
+    """The X-Capture-* headers of an upload, validated (422 `invalid_capture` naming the header)."""
+    capture, bad = rules.parse_capture(at, position, origin, utcnow())
+    if bad:
+        raise Invalid(f"{bad} is not valid", code="invalid_capture", details={"field": bad})
+    return capture
+
+
 async def upload_photo(principal, store: PhotoStore, settings: Settings, photo_id: uuid.UUID,
-                       data: bytes) -> tuple[PhotoRead, bool]:
-    """Store a photo under the client's id. Returns (photo, created)."""
+                       data: bytes, capture: rules.Capture = rules.Capture()) -> tuple[PhotoRead, bool]:
+    """Store a photo under the client's id. Returns (photo, created). `capture`: what the phone measured when the
+    photo was taken; a replay keeps what the first upload said."""
     sha256 = hashlib.sha256(data).hexdigest()
     existing = await Photo.select().where(Photo.id == photo_id).first()
     if existing is not None:
@@ -99,7 +108,8 @@ async def upload_photo(principal, store: PhotoStore, settings: Settings, photo_i
         id=photo_id, uploader=principal.id, content_type=processed.content_type, size_bytes=len(data),
         sha256=sha256, width=processed.width, height=processed.height, taken_at=processed.taken_at,
         gps_lat=processed.gps[0] if processed.gps else None, gps_lng=processed.gps[1] if processed.gps else None,
-        exif=processed.exif, original_key=keys.original, display_key=keys.display, thumb_key=keys.thumb,
+        exif=processed.exif, captured_at=capture.at, captured_lat=capture.lat, captured_lng=capture.lng,
+        captured_accuracy_m=capture.accuracy_m, origin=capture.origin, original_key=keys.original, display_key=keys.display, thumb_key=keys.thumb,
     )
     try:
         async with db.write_transaction():
@@ -194,6 +204,10 @@ async def _read(principal, store: PhotoStore, row: dict) -> PhotoRead:
         width=row["width"], height=row["height"], taken_at=row["taken_at"], created_at=row["created_at"],
         uploader_id=row["uploader"],
         gps_lat=row["gps_lat"] if privileged else None, gps_lng=row["gps_lng"] if privileged else None,
+        captured_at=row["captured_at"], origin=row["origin"],
+        captured_lat=row["captured_lat"] if privileged else None,
+        captured_lng=row["captured_lng"] if privileged else None,
+        captured_accuracy_m=row["captured_accuracy_m"] if privileged else None,
         urls=urls,
     )
 

@@ -21,6 +21,14 @@ class Photo(Table):
     gps_lat = DoublePrecision(null=True, default=None)
     gps_lng = DoublePrecision(null=True, default=None)
     exif = JSON(null=True, default=None)
+    # What the phone measured when the photo was taken (the PWA re-encodes photos, which drops their EXIF): the
+    # capture time, the position then, and whether it came from the camera or was picked from the gallery. Claimed by
+    # the client, so kept apart from the EXIF fields above; null for uploads that did not say.
+    captured_at = Timestamptz(null=True, default=None)
+    captured_lat = DoublePrecision(null=True, default=None)
+    captured_lng = DoublePrecision(null=True, default=None)
+    captured_accuracy_m = DoublePrecision(null=True, default=None)
+    origin = Varchar(length=8, null=True, default=None)
     original_key = Varchar(length=200)
     display_key = Varchar(length=200)
     thumb_key = Varchar(length=200)

@@ -59,7 +59,7 @@ export const en = {
   patrol_ended: 'Patrol ended; waiting to send', patrol_running: 'Patrol in progress',
   back: 'Back', save: 'Save', cancel: 'Cancel', error: 'Error: {m}', forbidden: 'Not allowed', not_found: 'Not found',
   storage_persist_denied: 'The browser may clear offline data when space runs low',
-  photo_n: '{n} photos', site: 'Site', inspector: 'Inspector', date: 'Date',
+  photo_n: '{n} photos', from_gallery: 'From gallery', site: 'Site', inspector: 'Inspector', date: 'Date',
   numbers_say_no: 'The numbers recorded make this item non-compliant: only “non-compliant” fits',
   invalid_value: 'value out of range', export_csv: 'Export CSV', findings_n: '{n} findings will be raised.', self_reported: 'Self-reported', retry: 'Retry', outbox_rejected: '{n} failed', correct_draft: 'Correct and submit again', raise_major: 'Judge it a major hazard', extra_findings: 'Other hazards', extra_hint: 'Hazards no checklist item covers', extra_one: 'Hazard', extra_title: 'Hazard', extra_grade: 'Grade', extra_description: 'Description', photo_size: 'Photo size (longest side)', photo_px: '{n} px', factor_open_general: 'Open general hazards', factor_open_major: 'Open major hazards',
   factor_overdue: 'Overdue hazards', factor_escalation: 'Escalation levels, summed', factor_noncompliance: 'Recent non-compliance (%)',

@@ -38,7 +38,11 @@ async function serverPhotos(ids) {
   const row = h('div', { class: 'photos' });
   for (const id of ids || []) {
     const r = await api.send('GET', `/api/photos/${id}`);
-    if (r.status === 200 && r.data?.urls) row.append(h('figure', {}, h('img', { src: r.data.urls.thumb, alt: t('photo_n', { n: 1 }), loading: 'lazy' })));
+    if (r.status !== 200 || !r.data?.urls) continue;
+    // A gallery pick is not proof of what was seen that day: said on the photo, as on the notice.
+    const gallery = r.data.origin === 'gallery';
+    row.append(h('figure', gallery ? { class: 'gallery' } : {}, h('img', { src: r.data.urls.thumb, alt: t('photo_n', { n: 1 }), loading: 'lazy' }),
+      gallery && h('figcaption', {}, t('from_gallery'))));
   }
   return row;
 }

@@ -17,11 +17,18 @@ export async function photoSrc(id) {
   return url;
 }
 
+// The shrunk copy loses the EXIF, so what the phone knows at capture goes with it (sent as headers): the time, the
+// position now for a photo just taken, and whether it was taken now or picked from the gallery (older than 5 min).
 export async function addPhoto(file) {
   const settings = { ...PHOTO_DEFAULTS, ...((await db.kvGet('photo')) || {}) };
+  const taken = file.lastModified || Date.now();
+  const camera = Date.now() - taken < 300e3;
+  const pos = camera ? Promise.race([locate().catch(() => null), new Promise((r) => setTimeout(r, 8000, null))]) : null;
   let blob = file;
   try { blob = (await shrink(file, settings)).blob; } catch { /* an image the browser cannot decode goes as taken */ }
-  return storePhoto(blob);
+  const p = await pos;
+  return storePhoto(blob, { at: new Date(taken).toISOString(), origin: camera ? 'camera' : 'gallery',
+    pos: p ? `${p.lat.toFixed(6)},${p.lng.toFixed(6)},${Math.round(p.accuracy || 0)}` : null });
 }
 
 export function locate() {

@@ -102,3 +102,18 @@ def test_restricted_links_only_for_supervisors_and_admins():
     assert rules.may_view("inspector", True, [patrol])
     assert rules.sees_original("supervisor") and rules.sees_original("admin")
     assert not any(rules.sees_original(r) for r in ("inspector", "manager"))
+
+
+def test_capture_headers_parse_to_utc_and_bounds():
+    from xunjian.photos.rules import parse_capture
+
+    now = datetime(2026, 12, 3, 12, tzinfo=timezone.utc)
+    c, bad = parse_capture("2026-12-03T09:15:00+08:00", "36.06,103.83,12.5", "camera", now)
+    assert bad is None and c.at == datetime(2026, 12, 3, 1, 15, tzinfo=timezone.utc)
+    assert (c.lat, c.lng, c.accuracy_m, c.origin) == (36.06, 103.83, 12.5, "camera")
+    assert parse_capture(None, "36.06,103.83", None, now)[0].accuracy_m is None
+    assert parse_capture(None, None, None, now) == (parse_capture("", "", "", now)[0], None)
+    assert parse_capture("2026-12-05T00:00:00Z", None, None, now)[1] == "X-Capture-Time"
+    assert parse_capture(None, "-90.5,0", None, now)[1] == "X-Capture-Position"
+    assert parse_capture(None, "1e3,0", None, now)[1] == "X-Capture-Position"
+    assert parse_capture(None, None, "Camera", now)[1] == "X-Capture-Origin"
