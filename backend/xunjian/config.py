@@ -51,6 +51,8 @@ class Settings:
     # Signs the app's own expiring URLs (local photo store). Unset: generated once and kept in the data dir.
     secret_key: str = ""
     checkin_far_meters: int = 500
+    # 天地图's browser key: the risk map's online base layer. Unset: the map fetches nothing from outside.
+    tianditu_key: str = ""
     # An inspector proposes extending a major hazard's deadline by at most this many days beyond its first deadline.
     major_extension_days: int = 30
     # Days after which encounter photos and free text linked to no person record and no open case are purged.

@@ -12,10 +12,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from ..accounts.auth import admin_only, require_roles
 from ..accounts.principal import Caller
 from ..paging import Limit, Offset, PathId, QueryId
-from . import service
+from . import route, service
 from .schemas import (
     CampaignCreate, CampaignRead, CandidateRead, CaseClose, CaseList, CaseRead, CoverageRead, EncounterRead, LinkIn,
-    PatrolList, PatrolPut, PatrolRead, PersonCreate, PersonList, PersonRead, PersonUpdate, TracingStatus,
+    PatrolList, PatrolPut, PatrolRead, PatrolRoute, PersonCreate, PersonList, PersonRead, PersonUpdate, TracingStatus,
 )
 
 staff = require_roles("inspector", "supervisor", "admin")
@@ -36,6 +36,13 @@ async def put_patrol(principal: Caller, patrol_id: FromPath[uuid.UUID],
      summary="One patrol; the people met are included for supervisors, admins and the recording inspector (audited)")
 async def get_patrol(principal: Caller, patrol_id: FromPath[uuid.UUID]) -> PatrolRead:
     return await service.get_patrol(principal, patrol_id)
+
+
+@get("/api/patrols/{patrol_id:uuid}/route", tags=TAGS,
+     summary="A patrol's GPS track and, for those who may see the people met, where each was met and the action "
+             "taken (audited like the patrol)")
+async def get_route(principal: Caller, patrol_id: FromPath[uuid.UUID]) -> PatrolRoute:
+    return await route.patrol_route(principal, patrol_id)
 
 
 @get("/api/patrols", guards=[staff], tags=TAGS, summary="Patrols in your scope, newest first (no personal data)")
@@ -137,7 +144,7 @@ async def declare_campaign(principal: Caller, data: Annotated[CampaignCreate, Bo
 
 
 router = Router(path="/", route_handlers=[
-    put_patrol, get_patrol, list_patrols, coverage, get_encounter, encounter_candidates, link_encounter,
+    put_patrol, get_patrol, get_route, list_patrols, coverage, get_encounter, encounter_candidates, link_encounter,
     unlink_encounter, list_cases, get_case, close_case, list_persons, create_person, get_person, update_person,
     list_campaigns, declare_campaign,
 ])

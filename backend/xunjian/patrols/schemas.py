@@ -312,3 +312,24 @@ class PurgeCounts(msgspec.Struct):
     encounters: int
     photos: int
     photo_objects: int
+
+
+class RouteEncounter(msgspec.Struct):
+    """Where someone was met and what was done: nothing else of the person."""
+    lat: float
+    lng: float
+    action: str
+
+
+class PatrolRoute(msgspec.Struct):
+    patrol_id: uuid.UUID
+    zone_id: int
+    zone_name: str
+    started_at: datetime
+    ended_at: datetime | None
+    track: list[TrackPoint]
+    encounters: Annotated[
+        list[RouteEncounter] | None,
+        Meta(description="the places people were met (purged locations left out); null for callers who may see the "
+                         "patrol but not the people"),
+    ] = None

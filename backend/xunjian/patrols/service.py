@@ -306,7 +306,7 @@ def _encounter_read(r: dict, case: CaseRead | None) -> EncounterRead:
     )
 
 
-async def _visible_patrol(principal: Principal, patrol_id: uuid.UUID) -> dict:
+async def visible_patrol(principal: Principal, patrol_id: uuid.UUID) -> dict:
     _ensure_staff(principal)
     query = Patrol.select(*Patrol.all_columns(), Patrol.zone.name.as_alias("zone_name")).where(
         _and([Patrol.id == patrol_id, principal.scope.where(Patrol.zone)])
@@ -320,7 +320,7 @@ async def _visible_patrol(principal: Principal, patrol_id: uuid.UUID) -> dict:
 async def get_patrol(principal: Principal, patrol_id: uuid.UUID, *, audit_read: bool = True,
                      now: datetime | None = None) -> PatrolRead:
     now = now or utcnow()
-    row = await _visible_patrol(principal, patrol_id)
+    row = await visible_patrol(principal, patrol_id)
     encounters = None
     if rules.sees_people(principal.role, principal.id, row["recorded_by"]):
         enc_rows = await Encounter.select().where(Encounter.patrol == patrol_id).order_by(

@@ -8,8 +8,9 @@ from ..accounts.auth import admin_only, require_roles
 from ..accounts.principal import Caller
 from ..paging import PathId, QueryId
 from ..versioning import MAX_BYTES
+from . import map as risk_map
 from . import service, versions
-from .schemas import ActivationRead, Board, DryRun, RulesVersionList, RulesVersionRead, SiteRiskRead
+from .schemas import ActivationRead, Board, DryRun, RiskMap, RulesVersionList, RulesVersionRead, SiteRiskRead
 
 board_roles = require_roles("admin", "supervisor", "inspector")
 
@@ -27,6 +28,13 @@ async def get_board_csv(principal: Caller, region: QueryId = None) -> Stream:
     rows = await service.board_csv(principal, region)
     return Stream(rows, media_type="text/csv; charset=utf-8",
                   headers={"Content-Disposition": 'attachment; filename="risk-board.csv"'})
+
+
+@get("/api/risk/map", guards=[board_roles], tags=["risk"],
+     summary="The schematic four-colour map of a region (default: yours): tier counts per child region and the rated "
+             "sites as points (worst first, capped; the total and the bounds of all of them)")
+async def get_map(request: Request, principal: Caller, region: QueryId = None) -> RiskMap:
+    return await risk_map.risk_map(principal, region, request.app.state.settings.tianditu_key)
 
 
 @get("/api/risk/sites/{site_id:int}", tags=["risk"],
@@ -73,5 +81,5 @@ async def activate_rules(principal: Caller, version: PathId) -> ActivationRead:
     return await versions.activate(principal, version)
 
 
-router = Router(path="/", route_handlers=[get_board, get_board_csv, get_site_risk, list_rules, get_rules,
+router = Router(path="/", route_handlers=[get_board, get_board_csv, get_map, get_site_risk, list_rules, get_rules,
                                           upload_rules, dry_run_rules, activate_rules])

@@ -132,3 +132,31 @@ class ActivationRead(msgspec.Struct):
     version: int
     sites_changed: int  # sites whose tier changed
     transitions: dict[str, int]
+
+
+class MapPoint(msgspec.Struct):
+    site_id: int
+    name: str
+    tier: str
+    lat: float
+    lng: float
+
+
+class MapBounds(msgspec.Struct):
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+class RiskMap(msgspec.Struct):
+    """The schematic four-colour map of a region: a tile per child region and the rated sites as points."""
+    region: BoardRegion
+    counts: dict[str, int]
+    children: list[RegionTierCount]
+    points: list[MapPoint]  # worst first, at most points_cap of them
+    points_total: int  # rated sites of the region with coordinates
+    points_cap: int
+    bounds: MapBounds | None  # of every such site, not only the points returned; None when there is none
+    # 天地图's browser key when the deployment configured one (the optional base layer); None: fetch nothing outside.
+    tianditu_key: str | None

@@ -307,7 +307,7 @@ async def get_site_risk(principal: Principal, site_id: int, now: datetime | None
 _REGION_COLUMNS = "id, code, name, level, parent, path"
 
 
-async def _board_root(principal: Principal, region_id: int | None) -> tuple[BoardRegion, list[str], list[dict]]:
+async def board_root(principal: Principal, region_id: int | None) -> tuple[BoardRegion, list[str], list[dict]]:
     """The board's region, the path prefixes it covers, and its child regions: one statement."""
     if region_id is None and not principal.scope.everything and len(principal.region_ids) == 1:
         region_id = principal.region_ids[0]
@@ -330,7 +330,7 @@ async def _board_root(principal: Principal, region_id: int | None) -> tuple[Boar
             [c["path"] for c in children], children)
 
 
-def _prefix_sql(prefixes: list[str], alias: str) -> tuple[str, list]:
+def prefix_sql(prefixes: list[str], alias: str) -> tuple[str, list]:
     if prefixes == [""]:
         return "TRUE", []
     if not prefixes:
@@ -352,10 +352,10 @@ _FACTORS = ("(SELECT rr.factors FROM risk_rating rr WHERE rr.site = sr.id AND rr
 _ROLLUP = "(SELECT region_path, tier, sites, overdue_l0, overdue_l1, overdue_l2, overdue_l3, rated_at FROM risk_rollup)"
 
 
-async def board(principal: Principal, region_id: int | None, now: datetime | None = None) -> Board:
-    now = now or datetime.now(timezone.utc)
-    root, prefixes, children = await _board_root(principal, region_id)
-    where, args = _prefix_sql(prefixes, "sr")
+async def region_counts(principal: Principal, prefixes: list[str], children: list[dict]):
+    """Sites per tier of the board's region (counts, overdue by level, the latest rating) and of each child region,
+    and those of the region's own sites (attached to no child): one grouped statement over the roll-up."""
+    where, args = prefix_sql(prefixes, "sr")
     scope_sql, scope_args = principal.scope.sql("sr")
     # Children of one region share a level, so their paths have one length: group by that prefix in SQL (a few
     # dozen rows back instead of one per county). Sites hanging directly on the region match no child.
@@ -388,6 +388,25 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
             child_counts[child][row["tier"]] += row["n"]
         else:
             direct[row["tier"]] += row["n"]
+    return counts, overdue, child_counts, direct, rated_at
+
+
+def child_rows(root: BoardRegion, children: list[dict], child_counts: dict, direct: dict) -> list[RegionTierCount]:
+    """A row per child region; sites attached to the region itself (a county's own, not a township's) get a row of
+    their own (本级)."""
+    own = [RegionTierCount(region_id=root.id, code=root.code, name=root.name, level=root.level, counts=direct,
+                           total=sum(direct.values()), direct=True)] if children and root.id and any(direct.values()) else []
+    return [RegionTierCount(region_id=c["id"], code=c["code"], name=c["name"], level=c["level"],
+                            counts=child_counts[c["id"]], total=sum(child_counts[c["id"]].values()))
+            for c in children] + own
+
+
+async def board(principal: Principal, region_id: int | None, now: datetime | None = None) -> Board:
+    now = now or datetime.now(timezone.utc)
+    root, prefixes, children = await board_root(principal, region_id)
+    counts, overdue, child_counts, direct, rated_at = await region_counts(principal, prefixes, children)
+    where, args = prefix_sql(prefixes, "sr")
+    scope_sql, scope_args = principal.scope.sql("sr")
     # Red first, then orange, each by its score now, the top ones only; then their names and factors.
     rules = current_rules()
     live = S.live_score_sql(dialect(), rules, None)
@@ -416,14 +435,9 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
             "ORDER BY CASE sr.tier WHEN 'red' THEN 0 ELSE 1 END, sr.score DESC, sr.id",
             *[a for t, n in tiers for a in (now, t, *args, *scope_args, t, *args, *scope_args, n, n)]))
     red_orange_total = counts["red"] + counts["orange"]
-    # Sites attached to the region itself (a county's own, not a township's) get a row of their own (本级).
-    own = [RegionTierCount(region_id=root.id, code=root.code, name=root.name, level=root.level, counts=direct,
-                           total=sum(direct.values()), direct=True)] if children and root.id and any(direct.values()) else []
     return Board(
         region=root, counts=counts, total=sum(counts.values()),
-        children=[RegionTierCount(region_id=c["id"], code=c["code"], name=c["name"], level=c["level"],
-                                  counts=child_counts[c["id"]], total=sum(child_counts[c["id"]].values()))
-                  for c in children] + own,
+        children=child_rows(root, children, child_counts, direct),
         red_orange=[BoardSite(site_id=s["id"], code=s["code"], name=s["name"], kind=s["kind"],
                               region_name=s["region_name"], tier=s["tier"], score=live_score(s, now, rules),
                               reasons=_reasons(s["factors"], s["inspection_due_at"], now, rules),
@@ -464,8 +478,8 @@ CSV_COLUMNS = ["site_code", "site_name", "kind", "region", "tier", "score", "ope
 
 async def board_csv(principal: Principal, region_id: int | None) -> AsyncIterator[bytes]:
     """Every rated site of the board's region, worst first, as CSV (streamed in pages; UTF-8 with BOM for Excel)."""
-    root, prefixes, _ = await _board_root(principal, region_id)
-    where, args = _prefix_sql(prefixes, "sr")
+    root, prefixes, _ = await board_root(principal, region_id)
+    where, args = prefix_sql(prefixes, "sr")
     scope_sql, scope_args = principal.scope.sql("sr")
     now = datetime.now(timezone.utc)
 
