@@ -16,5 +16,7 @@ status=0
 if [ -d tests/js ] && command -v node >/dev/null; then
   node --test tests/js/ || status=1
 fi
-.venv/bin/python -m pytest "$@" || status=1
+# pytest-xdist spreads the tests over the cores (one worker per core; each worker has its own SQLite files and its
+# own PostgreSQL database, see tests/conftest.py). XUNJIAN_TEST_WORKERS=0 runs them in this process.
+.venv/bin/python -m pytest -n "${XUNJIAN_TEST_WORKERS:-auto}" "$@" || status=1
 exit $status

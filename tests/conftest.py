@@ -19,7 +19,34 @@ import httpx
 from xunjian import db
 from xunjian.config import Settings
 
-TEST_PG_URL = os.environ.get("XUNJIAN_TEST_DATABASE_URL")
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own, named after the configured one with the
+    worker's id (`xunjian_ci_gw0`…), created when missing: the suite truncates and migrates its database, and two
+    workers on one would wipe each other's rows. Without xdist the configured database is used as it is."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{worker}"
+    import asyncpg
+
+    async def create() -> None:
+        con = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+        try:
+            if not await con.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await con.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await con.close()
+
+    asyncio.run(create())
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+TEST_PG_URL = _worker_database(os.environ.get("XUNJIAN_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite"] + (["postgres"] if TEST_PG_URL else [])
 DEMO_PASSWORD = "demo-password-1"
 
