@@ -14,11 +14,12 @@ from xunjian.risk import versions
 from xunjian.risk.tables import RiskRules, SiteRisk
 
 
-def _v2(thresholds: dict | None = None) -> dict:
+# Version 2 is shipped and active (rules per site kind); these tests upload and ship a version 3 over it.
+def _v3(thresholds: dict | None = None) -> dict:
     doc = copy.deepcopy(risk.current_rules())
-    doc["version"] = 2
+    doc["version"] = 3
     doc["description"] = "stricter"
-    doc["thresholds"] = thresholds or {"yellow": 0.5, "orange": 1.0, "red": 2.0}
+    doc["default"]["thresholds"] = thresholds or {"yellow": 0.5, "orange": 1.0, "red": 2.0}
     return doc
 
 
@@ -30,8 +31,9 @@ async def _store(doc: dict, source: str = "uploaded") -> None:
 
 async def test_start_up_stores_the_shipped_rules_and_makes_them_active(client):
     rows = await RiskRules.select(RiskRules.version, RiskRules.source, RiskRules.active, RiskRules.activated_by)
-    assert rows == [{"version": 1, "source": "shipped", "active": True, "activated_by": None}]
-    assert risk.current_rules()["version"] == 1
+    assert rows == [{"version": 1, "source": "shipped", "active": False, "activated_by": None},
+                    {"version": 2, "source": "shipped", "active": True, "activated_by": None}]
+    assert risk.current_rules()["version"] == 2
 
 
 async def test_current_rules_reads_neither_disk_nor_database(client, monkeypatch):
@@ -40,38 +42,38 @@ async def test_current_rules_reads_neither_disk_nor_database(client, monkeypatch
 
     monkeypatch.setattr(R, "load_rules", refuse)
     monkeypatch.setattr(RiskRules, "select", refuse)
-    assert risk.current_rules()["version"] == 1
+    assert risk.current_rules()["version"] == 2
 
 
 async def test_an_activation_elsewhere_is_picked_up_by_refresh_and_by_every_job_run(client, demo, as_user):
-    await _store(_v2())
-    # Another instance activated version 2: this one still answers with 1 until it checks.
-    await versions.set_active(2, "admin", datetime.now(timezone.utc))
-    assert risk.current_rules()["version"] == 1
+    await _store(_v3())
+    # Another instance activated version 3: this one still answers with 2 until it checks.
+    await versions.set_active(3, "admin", datetime.now(timezone.utc))
+    assert risk.current_rules()["version"] == 2
     run = await client.post("/api/admin/jobs/risk/run", headers=await as_user("admin"))
     assert run.status_code == 200 and run.json()["status"] == "ok", run.text
-    assert risk.current_rules()["version"] == 2
-    assert {r["rules_version"] for r in await SiteRisk.select(SiteRisk.rules_version)} == {2}
+    assert risk.current_rules()["version"] == 3
+    assert {r["rules_version"] for r in await SiteRisk.select(SiteRisk.rules_version)} == {3}
 
 
 async def test_the_refresher_checks_the_active_version_on_its_own(client, monkeypatch):
     import asyncio
 
-    await _store(_v2())
+    await _store(_v3())
     monkeypatch.setattr(versions, "REFRESH_SECONDS", 0.01)
     task = asyncio.create_task(versions._refresh_forever())
     try:
-        await versions.set_active(2, "admin", datetime.now(timezone.utc))
+        await versions.set_active(3, "admin", datetime.now(timezone.utc))
         for _ in range(200):
-            if risk.current_rules()["version"] == 2:
+            if risk.current_rules()["version"] == 3:
                 break
             await asyncio.sleep(0.01)
-        assert risk.current_rules()["version"] == 2
+        assert risk.current_rules()["version"] == 3
     finally:
         task.cancel()
 
 
-def _schemas_with_v2(tmp_path, doc: dict):
+def _schemas_with_v3(tmp_path, doc: dict):
     import json
     import shutil
 
@@ -79,7 +81,7 @@ def _schemas_with_v2(tmp_path, doc: dict):
 
     folder = tmp_path / "schemas"
     shutil.copytree(REPO_DIR / "schemas", folder)
-    (folder / "risk-rules" / "v2.json").write_text(json.dumps(doc), encoding="utf-8")
+    (folder / "risk-rules" / "v3.json").write_text(json.dumps(doc), encoding="utf-8")
     return folder
 
 
@@ -95,14 +97,14 @@ async def _start(settings):
 
 async def test_a_newly_shipped_version_becomes_active_at_start_unless_an_admin_chose(settings, tmp_path):
     rows, _ = await _start(settings)
-    assert rows[1]["active"]
-    shipped_v2 = settings.with_(schemas_dir=_schemas_with_v2(tmp_path, _v2()))
-    rows, rules = await _start(shipped_v2)
-    assert rows[2]["active"] and rows[2]["source"] == "shipped" and not rows[1]["active"] and rules["version"] == 2
-    # An admin goes back to version 1: restarts keep it.
+    assert rows[2]["active"]
+    shipped_v3 = settings.with_(schemas_dir=_schemas_with_v3(tmp_path, _v3()))
+    rows, rules = await _start(shipped_v3)
+    assert rows[3]["active"] and rows[3]["source"] == "shipped" and not rows[2]["active"] and rules["version"] == 3
+    # An admin goes back to version 1 (the old layout, still readable): restarts keep it.
     rows, _ = await _start(settings)
     await _activate_as_admin(settings, 1)
-    rows, rules = await _start(shipped_v2)
+    rows, rules = await _start(shipped_v3)
     assert rows[1]["active"] and rows[1]["activated_by"] == "admin" and rules["version"] == 1
 
 
@@ -117,7 +119,7 @@ async def _activate_as_admin(settings, version: int) -> None:
 
 async def test_start_up_never_overwrites_an_uploaded_version(settings, tmp_path):
     await _start(settings)
-    uploaded = _v2()
+    uploaded = _v3()
 
     from xunjian.app import create_app
 
@@ -125,11 +127,11 @@ async def test_start_up_never_overwrites_an_uploaded_version(settings, tmp_path)
 
     async with running(create_app(settings)):
         await _store(uploaded)
-    other = _v2({"yellow": 9, "orange": 10, "red": 11})
-    rows, rules = await _start(settings.with_(schemas_dir=_schemas_with_v2(tmp_path, other)))
-    assert rows[2]["source"] == "uploaded" and not rows[2]["active"] and rules["version"] == 1
-    stored = await _content(settings, 2)
-    assert stored["thresholds"] == uploaded["thresholds"]
+    other = _v3({"yellow": 9, "orange": 10, "red": 11})
+    rows, rules = await _start(settings.with_(schemas_dir=_schemas_with_v3(tmp_path, other)))
+    assert rows[3]["source"] == "uploaded" and not rows[3]["active"] and rules["version"] == 2
+    stored = await _content(settings, 3)
+    assert stored["default"]["thresholds"] == uploaded["default"]["thresholds"]
 
 
 async def _content(settings, version: int) -> dict:
@@ -170,27 +172,27 @@ async def _world(demo) -> None:
 async def test_upload_dry_run_then_activation_does_what_the_dry_run_said(client, demo, as_user):
     admin = await as_user("admin")
     await _world(demo)
-    r = await _post_rules(client, admin, _v2({"yellow": 1, "orange": 3, "red": 200}))
+    r = await _post_rules(client, admin, _v3({"yellow": 1, "orange": 3, "red": 200}))
     assert r.status_code == 201 and r.json()["active"] is False and r.json()["source"] == "uploaded", r.text
     listed = (await client.get("/api/admin/risk-rules", headers=admin)).json()["items"]
-    assert [(i["version"], i["active"]) for i in listed] == [(1, True), (2, False)]
-    assert listed[1]["description"] == "stricter" and listed[1]["created_at"]
-    assert (await client.get("/api/admin/risk-rules/2", headers=admin)).json()["thresholds"]["red"] == 200
+    assert [(i["version"], i["active"]) for i in listed] == [(1, False), (2, True), (3, False)]
+    assert listed[2]["description"] == "stricter" and listed[1]["created_at"]
+    assert (await client.get("/api/admin/risk-rules/3", headers=admin)).json()["default"]["thresholds"]["red"] == 200
 
     before = await _tiers()
-    r = await client.post("/api/admin/risk-rules/2/dry-run", headers=admin)
+    r = await client.post("/api/admin/risk-rules/3/dry-run", headers=admin)
     assert r.status_code == 200, r.text
     dry = r.json()
-    assert dry["version"] == 2 and dry["sites_rated"] == len(before)
-    assert await _tiers() == before and risk.current_rules()["version"] == 1  # nothing written
+    assert dry["version"] == 3 and dry["sites_rated"] == len(before)
+    assert await _tiers() == before and risk.current_rules()["version"] == 2  # nothing written
     assert await RiskRules.count().where(RiskRules.active == True) == 1  # noqa: E712
     assert dry["sites_changing"] > 0 and sum(dry["transitions"].values()) == dry["sites_changing"]
     assert sum(r["changing"] for r in dry["by_region"]) == dry["sites_changing"]
     assert 0 < len(dry["examples"]) <= 10 and {"site_id", "site_name", "from", "to"} == set(dry["examples"][0])
 
-    r = await client.post("/api/admin/risk-rules/2/activate", headers=admin)
+    r = await client.post("/api/admin/risk-rules/3/activate", headers=admin)
     assert r.status_code == 200, r.text
-    assert r.json()["version"] == 2 and r.json()["sites_changed"] == dry["sites_changing"]
+    assert r.json()["version"] == 3 and r.json()["sites_changed"] == dry["sites_changing"]
     after = await _tiers()
     moved: dict[str, int] = {}
     for site, tier in after.items():
@@ -200,8 +202,8 @@ async def test_upload_dry_run_then_activation_does_what_the_dry_run_said(client,
     assert moved == dry["transitions"]
     for example in dry["examples"]:
         assert (before[example["site_id"]], after[example["site_id"]]) == (example["from"], example["to"])
-    assert risk.current_rules()["version"] == 2
-    assert {r["rules_version"] for r in await SiteRisk.select(SiteRisk.rules_version)} == {2}
+    assert risk.current_rules()["version"] == 3
+    assert {r["rules_version"] for r in await SiteRisk.select(SiteRisk.rules_version)} == {3}
     board = (await client.get("/api/risk/board", headers=await as_user("supervisor"))).json()
     for tier in ("blue", "yellow", "orange", "red"):
         assert board["counts"][tier] == sum(t == tier for t in after.values())
@@ -211,30 +213,30 @@ async def test_upload_dry_run_then_activation_does_what_the_dry_run_said(client,
 
 async def test_uploads_are_validated_with_json_paths_and_versions_only_rise(client, demo, as_user):
     admin = await as_user("admin")
-    bad = _v2()
-    bad["thresholds"]["red"] = "high"
-    bad["findings"]["weights"]["major"] = -1
-    del bad["lateness"]
+    bad = _v3()
+    bad["default"]["thresholds"]["red"] = "high"
+    bad["default"]["findings"]["weights"]["major"] = -1
+    del bad["default"]["lateness"]
     r = await _post_rules(client, admin, bad)
     assert r.status_code == 422 and r.json()["code"] == "rules_invalid", r.text
     paths = {d["path"] for d in r.json()["details"]}
-    assert {"$.thresholds.red", "$.findings.weights.major", "$"} <= paths
-    r = await _post_rules(client, admin, _v2({"yellow": 50, "orange": 40, "red": 70}))
+    assert {"$.default.thresholds.red", "$.default.findings.weights.major", "$.default"} <= paths
+    r = await _post_rules(client, admin, _v3({"yellow": 50, "orange": 40, "red": 70}))
     assert r.status_code == 422
-    assert r.json()["details"] == [{"path": "$.thresholds", "message": "thresholds must rise yellow ≤ orange ≤ red"}]
-    assert (await _post_rules(client, admin, _v2())).status_code == 201
-    assert (await _post_rules(client, admin, _v2())).status_code == 200
-    r = await _post_rules(client, admin, _v2({"yellow": 2, "orange": 3, "red": 4}))
+    assert r.json()["details"] == [{"path": "$.default.thresholds", "message": "thresholds must rise yellow ≤ orange ≤ red"}]
+    assert (await _post_rules(client, admin, _v3())).status_code == 201
+    assert (await _post_rules(client, admin, _v3())).status_code == 200
+    r = await _post_rules(client, admin, _v3({"yellow": 2, "orange": 3, "red": 4}))
     assert r.status_code == 409 and r.json()["code"] == "version_exists"
-    r = await _post_rules(client, admin, dict(copy.deepcopy(risk.current_rules()), version=1, description="x"))
+    r = await _post_rules(client, admin, dict(copy.deepcopy(risk.current_rules()), version=2, description="x"))
     assert r.status_code == 409
-    for name, body in {"deep": b"[" * 50_000 + b"]" * 50_000, "big": json.dumps(dict(_v2(), version=2**70)).encode(),
-                       "past int32": json.dumps(dict(_v2(), version=2**40)).encode(), "list": b"[]",
+    for name, body in {"deep": b"[" * 50_000 + b"]" * 50_000, "big": json.dumps(dict(_v3(), version=2**70)).encode(),
+                       "past int32": json.dumps(dict(_v3(), version=2**40)).encode(), "list": b"[]",
                        "not json": b"{", "huge": b'{"a": "' + b"x" * 600_000 + b'"}'}.items():
         r = await client.post("/api/admin/risk-rules", content=body,
                               headers={**admin, "Content-Type": "application/json"})
         assert 400 <= r.status_code < 500 and set(r.json()) == {"code", "message", "details"}, (name, r.text[:200])
-    assert await RiskRules.count() == 2
+    assert await RiskRules.count() == 3
     for path in ("/api/admin/risk-rules/9", "/api/admin/risk-rules/9/dry-run", "/api/admin/risk-rules/9/activate"):
         method = client.get if path.endswith("/9") else client.post
         assert (await method(path, headers=admin)).status_code == 404, path

@@ -15,7 +15,8 @@ from xunjian.risk import service as risk
 from tests.conftest import login
 from tests.integration.jobs import factory
 
-LZ, LZ2, TS = "YL-620102-001", "YL-620103-002", "YL-620502-004"
+# LZ2 and TS are lottery outlets: an open major hazard makes them orange (an eldercare institution red, rules v2).
+LZ, LZ2, TS = "YL-620102-001", "FC-62010305", "FC-62050203"
 
 
 async def _world(demo) -> None:
@@ -120,10 +121,11 @@ async def test_a_sites_rating_lists_every_factor_and_its_history(client, demo, a
     r = await client.get(f"/api/risk/sites/{demo.sites[LZ]}", headers=await as_user("manager"))
     assert r.status_code == 200, r.text
     site = r.json()
-    assert site["tier"] == "red" and site["rules_version"] == 1
+    assert site["tier"] == "red" and site["rules_version"] == 2
     assert [f["factor"] for f in site["factors"]] == [
         "open_general", "open_major", "overdue", "escalation", "noncompliance", "inspection_overdue", "beds",
-        "full_care_share", "override"]
+        "full_care_share", "override", "building_type", "building_height", "immobile_upstairs", "fire_acceptance",
+        "grade", "complaints"]
     assert site["score"] == round(sum(f["contribution"] for f in site["factors"]), 2) or abs(
         site["score"] - sum(f["contribution"] for f in site["factors"])) < 0.05
     assert site["overdue_by_level"]["3"] == 1 and site["open_findings"] == 2
@@ -144,7 +146,7 @@ async def test_the_trend_shows_the_last_twelve_weeks(client, demo, as_user):
     with_data = [p for p in trend if p["day"]]
     assert len(with_data) == 3
     # Eight weeks ago the hazard did not exist yet; three weeks ago and now it is open.
-    assert [p["counts"]["orange"] for p in with_data] == [0, 1, 1]
+    assert [p["counts"]["red"] for p in with_data] == [0, 1, 1]  # an eldercare major hazard: red (v2)
     assert with_data[0]["counts"]["blue"] > 0
     assert [p["week_start"] for p in trend] == sorted(p["week_start"] for p in trend)
 
@@ -158,8 +160,8 @@ async def test_red_and_orange_lists_are_the_best_scores_now(client, demo, as_use
 
     await _world(demo)
     rules = risk.current_rules()
-    cap = rules["lateness"]["max_points"]
-    per_day = rules["lateness"]["points_per_day"]
+    cap = R.lateness_rules(rules)["max_points"]
+    per_day = R.lateness_rules(rules)["points_per_day"]
     now = factory.utcnow()
     rows = await SiteRisk.select(SiteRisk.site).order_by(SiteRisk.site)
     # (base score, days late): capped, partly late, not late, and a base too low to reach the top however late.
@@ -168,6 +170,8 @@ async def test_red_and_orange_lists_are_the_best_scores_now(client, demo, as_use
         await SiteRisk.update({SiteRisk.tier: "red", SiteRisk.base_score: base,
                                SiteRisk.inspection_due_at: now - timedelta(days=days)}) \
             .where(SiteRisk.site == row["site"])
+    # No orange site left (the world's orange outlets lie beyond the first eight): the list is red only.
+    await SiteRisk.update({SiteRisk.tier: "blue"}).where(SiteRisk.tier == "orange")
     monkeypatch.setattr(risk, "BOARD_SITES", 4)
     board = (await client.get("/api/risk/board", headers=await as_user("admin"))).json()
     red = await SiteRisk.select().where(SiteRisk.tier == "red")
@@ -206,3 +210,23 @@ async def test_a_jobs_steps_in_a_findings_history_have_no_person(client, demo, a
     history = (await client.get(f"/api/findings/{finding['id']}/history", headers=await as_user("supervisor"))).json()
     jobs = [e for e in history if e["actor_id"] is None]
     assert jobs and all(e["actor_display_name"] is None and e["actor_name"] == "system" for e in jobs)
+
+
+async def test_lateness_is_its_own_reason_beside_the_sites_own_risk(client, demo, as_user):
+    """A site overdue for inspection shows the days as `lateness` (检查逾期), not among the reasons of its own risk;
+    its own score and tier leave the lateness points out."""
+    await factory.clear_findings_and_inspections()
+    now = factory.utcnow()
+    outlet = demo.sites["FC-62010201"]
+    await factory.inspection(outlet, demo.users["inspector"], submitted_at=now - timedelta(days=40))
+    await factory.finding(outlet, demo.users["inspector"], grade="major", deadline=now + timedelta(days=10))
+    await risk.rate_sites(now)
+    site = (await client.get(f"/api/risk/sites/{outlet}", headers=await as_user("supervisor"))).json()
+    assert site["tier"] == site["own_tier"] == "orange"  # a lottery outlet's open major hazard (rules v2)
+    assert site["lateness"]["factor"] == "inspection_overdue" and abs(site["lateness"]["value"] - 19) < 0.1
+    assert site["score"] == pytest.approx(site["own_score"] + site["lateness"]["contribution"], abs=0.02)
+    assert "inspection_overdue" not in {f["factor"] for f in site["reasons"]}
+    board = (await client.get("/api/risk/board", headers=await as_user("supervisor"))).json()
+    row = next(s for s in board["red_orange"] if s["site_id"] == outlet)
+    assert row["lateness"] == site["lateness"] and row["own_score"] == site["own_score"]
+    assert "inspection_overdue" not in {f["factor"] for f in row["reasons"]}

@@ -73,6 +73,14 @@ class Dialect:
         return (f"(CASE WHEN jsonb_typeof({parsed}->'{key}') = 'number' "
                 f"THEN ({parsed}->>'{key}')::float8 END)")
 
+    def json_choice(self, parsed: str, key: str) -> str:
+        """A string member of a json_parsed value as text, a boolean one as 'true' / 'false', else NULL."""
+        if self.sqlite:
+            return (f"(CASE json_type({parsed}, '$.{key}') WHEN 'text' THEN json_extract({parsed}, '$.{key}') "
+                    "WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END)")
+        return (f"(CASE WHEN jsonb_typeof({parsed}->'{key}') IN ('string', 'boolean') "
+                f"THEN {parsed}->>'{key}' END)")
+
     def greatest(self, *items: str) -> str:
         return f"{'max' if self.sqlite else 'GREATEST'}({', '.join(items)})"
 

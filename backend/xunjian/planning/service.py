@@ -17,15 +17,17 @@ from ..jobs.sqlkit import dialect
 from ..regions.service import get_region
 from ..risk import rules as R
 from ..risk import service as risk
+from ..risk import sql as S
 from .schemas import DueList, DueSite
 
 
 def _freq_sql(rules: dict, tier: str, kind: str) -> str:
-    f = rules["frequency_days"]
-    case = (f"(CASE {tier} WHEN 'red' THEN {int(f['red'])} WHEN 'orange' THEN {int(f['orange'])} "
-            f"WHEN 'blue' THEN {int(f['blue'])} ELSE {int(f['yellow'])} END)")
-    cap = int(rules["eldercare_max_days"])
-    return f"(CASE WHEN {kind} = 'eldercare' AND {case} > {cap} THEN {cap} ELSE {case} END)"
+    """The frequency of a site's tier and kind (rules.frequency_days) in SQL."""
+    def days(t: str) -> str:
+        return S.by_kind(rules, lambda k: k["frequency_days"][t], kind, lambda v: str(int(v)))
+
+    return (f"(CASE {tier} WHEN 'red' THEN {days('red')} WHEN 'orange' THEN {days('orange')} "
+            f"WHEN 'blue' THEN {days('blue')} ELSE {days('yellow')} END)")
 
 
 async def due_sites(principal: Principal, *, within_days: int = 14, kind: str | None = None,

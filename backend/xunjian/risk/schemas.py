@@ -39,6 +39,12 @@ class SiteRiskRead(msgspec.Struct):
     next_due_at: datetime | None
     frequency_days: int | None
     history: list[RatingRead]
+    # The site's own risk: its score and tier without the inspector's lateness (检查逾期), which is `lateness` (days
+    # overdue for inspection and their points) when the site is overdue, shown as its own reason, never among
+    # `reasons`. The tier shown may be above own_tier by the lateness points alone.
+    own_score: float | None = None
+    own_tier: str | None = None
+    lateness: FactorRead | None = None
 
 
 class RegionTierCount(msgspec.Struct):
@@ -64,6 +70,12 @@ class BoardSite(msgspec.Struct):
     reasons: list[FactorRead]
     open_findings: int
     overdue: int
+    # The site's own risk: its score and tier without the inspector's lateness (检查逾期), which is `lateness` (days
+    # overdue for inspection and their points) when the site is overdue, shown as its own reason, never among
+    # `reasons`. The tier shown may be above own_tier by the lateness points alone.
+    own_score: float | None = None
+    own_tier: str | None = None
+    lateness: FactorRead | None = None
 
 
 class TrendPoint(msgspec.Struct):

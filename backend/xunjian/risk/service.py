@@ -135,7 +135,7 @@ async def site_facts(site_id: int, now: datetime, rules: dict) -> R.SiteFacts | 
     inspections = await db.fetch(
         "SELECT submitted_at, checks_answered, checks_noncompliant FROM inspection WHERE site = {} "
         f"AND {counted_sql(dialect())} AND submitted_at <= {{}} ORDER BY submitted_at DESC LIMIT {{}}",
-        site_id, now, int(rules["inspections"]["recent"]))
+        site_id, now, R.recent_inspections(rules))
     attributes = s["attributes"]
     if isinstance(attributes, str):
         import json
@@ -256,6 +256,16 @@ def _reasons(raw, due_at=None, now: datetime | None = None, rules: dict | None =
     return _factors(R.main_reasons(_live(_load(raw), due_at, now, rules)))
 
 
+def own_risk(raw, kind: str, base_score: float, due_at, now: datetime, rules: dict) -> dict:
+    """A stored rating's own risk (score and tier without lateness) and its lateness as its own reason (检查逾期)."""
+    factors = _live(_load(raw), due_at, now, rules)
+    override = next((f["value"] for f in factors if f["factor"] == "override"), None)
+    late = R.lateness_reason(factors)
+    return {"own_score": R.r2(base_score), "own_tier": R.own_tier(rules, kind, base_score, override),
+            "lateness": FactorRead(factor=late["factor"], value=late["value"], contribution=float(late["contribution"]))
+            if late else None}
+
+
 def live_score(row: dict, now: datetime, rules: dict | None = None) -> float:
     """The score of a stored rating (a site_risk row with base_score and inspection_due_at) at `now`."""
     due = row["inspection_due_at"]
@@ -301,6 +311,8 @@ async def get_site_risk(principal: Principal, site_id: int, now: datetime | None
         history=[RatingRead(tier=h["tier"], score=h["score"], rated_at=h["rated_at"],
                             rules_version=h["rules_version"], trigger=h["trigger"], factors=_factors(h["factors"]))
                  for h in history],
+        **(own_risk(current["factors"], site["kind"], current["base_score"], current["inspection_due_at"], now, rules)
+           if current else {}),
     )
 
 
@@ -410,7 +422,7 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
     # Red first, then orange, each by its score now, the top ones only; then their names and factors.
     rules = current_rules()
     live = S.live_score_sql(dialect(), rules, None)
-    cap = float(rules["lateness"]["max_points"])
+    cap = float(R.lateness_rules(rules)["max_points"])
     in_region = f"sr.tier = {{}} AND {where} AND {scope_sql}"
     # A score now is its base score plus 0 to `cap` lateness points. The n best base scores of a tier (along (tier,
     # base_score)) are each worth at least the n-th best of them now, so every site of the top n now has a base score
@@ -441,8 +453,9 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
         red_orange=[BoardSite(site_id=s["id"], code=s["code"], name=s["name"], kind=s["kind"],
                               region_name=s["region_name"], tier=s["tier"], score=live_score(s, now, rules),
                               reasons=_reasons(s["factors"], s["inspection_due_at"], now, rules),
-                              open_findings=s["open_findings"],
-                              overdue=int(s["overdue"] or 0)) for s in sites],
+                              open_findings=s["open_findings"], overdue=int(s["overdue"] or 0),
+                              **own_risk(s["factors"], s["kind"], s["base_score"], s["inspection_due_at"], now, rules))
+                    for s in sites],
         red_orange_total=red_orange_total, overdue_by_level=overdue,
         trend=await _trend(root, children, now), rated_at=rated_at,
     )

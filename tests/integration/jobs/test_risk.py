@@ -42,6 +42,20 @@ async def _random_world(demo, seed: int) -> None:
            {"residents": 50, "full_care_residents": 80}, {"residents": 40.0, "full_care_residents": 10.5}]
     for site, attributes in zip(rnd.sample(eldercare, min(len(odd), len(eldercare))), odd):
         await Site.update({Site.attributes: attributes}).where(Site.id == site)
+    # Inherent factors (rules v2): valid values, values the rules give no points, wrong types, missing ones.
+    inherent = [{"building_type": "brick_wood", "building_height_m": 30, "immobile_residents_upstairs": 50,
+                 "fire_acceptance": "none", "grade": "2", "complaints_12m": 3, "residents": 90,
+                 "full_care_residents": 20},
+                {"building_type": "reinforced_concrete", "building_height_m": 10, "fire_acceptance": "passed",
+                 "grade": 5, "complaints_12m": True},
+                {"fire_acceptance": "unknown", "building_height_m": "high", "immobile_residents_upstairs": -4}]
+    for site, attributes in zip(rnd.sample(eldercare, min(len(inherent), len(eldercare))), inherent):
+        await Site.update({Site.attributes: attributes}).where(Site.id == site)
+    outlets = [s for code, s in demo.sites.items() if code.startswith("FC-")]
+    for site, attributes in zip(outlets, [{"sales_volume_class": "high", "instant_tickets": True},
+                                          {"sales_volume_class": "low", "instant_tickets": False},
+                                          {"instant_tickets": "yes"}]):
+        await Site.update({Site.attributes: attributes}).where(Site.id == site)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -60,7 +74,7 @@ async def test_the_set_based_job_equals_the_rules_site_by_site(client, demo, see
         assert row["tier"] == expected.tier, row["site"]
         assert risk.live_score(row, now, rules) == pytest.approx(expected.score, abs=0.011)
         got = {f["factor"]: f for f in await risk.current_factors(row["site"])}
-        assert list(got) == list(R.FACTORS)
+        assert list(got) == list(R.factor_names(rules, facts.kind))
         for f in expected.factors:
             assert got[f.factor]["value"] == (pytest.approx(f.value, abs=0.011) if f.value is not None else None)
             assert got[f.factor]["contribution"] == pytest.approx(f.contribution, abs=0.011)
@@ -79,7 +93,7 @@ async def test_ratings_keep_history_only_when_they_change(client, demo):
     await risk.rate_sites(now + timedelta(minutes=1))
     history = await RiskRating.select(RiskRating.tier, RiskRating.trigger).where(
         RiskRating.site == demo.sites[LZ]).order_by(RiskRating.id)
-    assert [h["tier"] for h in history] == ["blue", "orange"]
+    assert [h["tier"] for h in history] == ["blue", "red"]  # rules v2: an eldercare major hazard makes it red
 
 
 async def test_rerate_site_at_once_matches_the_job(client, demo):
@@ -116,7 +130,7 @@ async def test_the_nightly_snapshot_counts_every_ancestor_region(client, demo):
     province, lanzhou, chengguan = demo.regions["620000"], demo.regions["620100"], demo.regions["620102"]
     rated = await SiteRisk.count()
     assert sum(n for (region, _), n in by.items() if region == province) == rated
-    assert by[(chengguan, "orange")] == by[(lanzhou, "orange")] == by[(province, "orange")] == 1
+    assert by[(chengguan, "red")] == by[(lanzhou, "red")] == by[(province, "red")] == 1  # v2: eldercare major → red
     await risk.rate_sites(now)  # a second run the same day replaces the day's snapshot
     assert await RiskSnapshot.count().where(RiskSnapshot.day == risk.local_day(now)) == len(rows)
 
@@ -223,7 +237,7 @@ async def test_days_overdue_are_counted_live_and_capped_lateness_rewrites_nothin
     first = await SiteRisk.select().where(SiteRisk.site == site).first()
     stored = {f["factor"]: f for f in await risk.current_factors(site)}["inspection_overdue"]
     rules = risk.current_rules()
-    assert stored["contribution"] == rules["lateness"]["max_points"]  # capped
+    assert stored["contribution"] == R.lateness_rules(rules)["max_points"]  # capped
     await risk.rate_sites(now - timedelta(days=2))
     again = await SiteRisk.select().where(SiteRisk.site == site).first()
     assert again["rated_at"] == first["rated_at"]  # not rewritten
@@ -297,7 +311,7 @@ async def test_the_passage_of_time_rewrites_only_ratings_whose_tier_it_changes(c
     assert stats["ratings_changed"] == len(moved) == await RiskRating.count() - history
     late = [s for s, r in after.items()
             if r["inspection_due_at"] is not None and r["inspection_due_at"] < t0
-            and R.late_points(rules, R.days_overdue(r["inspection_due_at"], t1)) < rules["lateness"]["max_points"]]
+            and R.late_points(rules, R.days_overdue(r["inspection_due_at"], t1)) < R.lateness_rules(rules)["max_points"]]
     assert late  # the world has late sites whose points still grow
     for site in late:
         assert after[site]["rated_at"] == (t1 if site in moved else t0)
@@ -313,3 +327,36 @@ async def test_the_passage_of_time_rewrites_only_ratings_whose_tier_it_changes(c
     assert shown["value"] == pytest.approx(want.value, abs=0.05)
     assert shown["contribution"] == pytest.approx(want.contribution, abs=0.05)
     assert page["score"] == pytest.approx(expected.score, abs=0.05)
+
+
+async def test_per_kind_rules_in_the_job_a_monthly_outlet_and_an_eldercare_sites_inherent_risk(client, demo):
+    """Rules v2 in the set-based job: a lottery outlet last inspected 40 days ago is 10 days late against its monthly
+    frequency (its own reason, not its own risk); an eldercare institution without fire acceptance and with
+    residents who cannot move by themselves upstairs scores higher than its twin, with both factors shown."""
+    await factory.clear_findings_and_inspections()
+    now = factory.utcnow()
+    outlet, home, twin = demo.sites["FC-62010201"], demo.sites[LZ], demo.sites["YL-620103-002"]
+    await factory.inspection(outlet, demo.users["inspector"], submitted_at=now - timedelta(days=40))
+    for site in (home, twin):
+        await factory.inspection(site, demo.users["inspector"], submitted_at=now - timedelta(days=5))
+    same = {"residents": 100, "full_care_residents": 20, "building_type": "reinforced_concrete"}
+    await Site.update({Site.approved_beds: 0}).where(Site.id.is_in([twin, home]))
+    await Site.update({Site.attributes: {**same, "fire_acceptance": "none", "immobile_residents_upstairs": 30}}) \
+        .where(Site.id == home)
+    await Site.update({Site.attributes: {**same, "fire_acceptance": "passed"}}).where(Site.id == twin)
+    await risk.rate_sites(now)
+    rows = {r["site"]: r for r in await SiteRisk.select().where(SiteRisk.site.is_in([outlet, home, twin]))}
+    late = {f["factor"]: f for f in await risk.current_factors(outlet)}["inspection_overdue"]
+    assert late["value"] == pytest.approx(10, abs=0.01) and late["contribution"] == pytest.approx(2.5)
+    assert rows[outlet]["base_score"] == 0.0 and rows[outlet]["tier"] == "blue"
+    got = {f["factor"]: f for f in await risk.current_factors(home)}
+    assert (got["fire_acceptance"]["value"], got["fire_acceptance"]["contribution"]) == ("none", 15.0)
+    assert (got["immobile_upstairs"]["value"], got["immobile_upstairs"]["contribution"]) == (30.0, 9.0)
+    assert rows[home]["base_score"] == pytest.approx(rows[twin]["base_score"] + 24.0)
+    assert (rows[twin]["tier"], rows[home]["tier"]) == ("blue", "yellow")
+    # A single site's re-rating agrees with the job.
+    await Site.update({Site.attributes: {**same, "fire_acceptance": "pending"}}).where(Site.id == home)
+    assert await risk.rerate_site(home, now) == "yellow"  # 10 points pending + 2 of the full-care share
+    await risk.rate_sites(now)
+    assert (await SiteRisk.select().where(SiteRisk.site == home).first())["base_score"] == pytest.approx(
+        rows[twin]["base_score"] + 10.0)
