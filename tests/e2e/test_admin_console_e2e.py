@@ -135,7 +135,7 @@ def test_admin_uploads_a_checklist_version_and_dry_runs_a_rules_change(server, b
     # A risk rules change with lower thresholds: the dry run's figures are on screen, nothing is activated.
     rules = json.loads((REPO / "schemas/risk-rules/v1.json").read_text("utf-8"))
     rules.pop("$schema", None)
-    rules["version"] = 2
+    rules["version"] = 3  # above the shipped version 2, in version 1's layout (still accepted)
     rules["description"] = "E2E: red from 20 points"
     rules["thresholds"] = {"yellow": 5, "orange": 10, "red": 20}
     (tmp_path / "rules.json").write_text(json.dumps(rules), "utf-8")
@@ -143,7 +143,7 @@ def test_admin_uploads_a_checklist_version_and_dry_runs_a_rules_change(server, b
     page.set_input_files("input[type=file]", str(tmp_path / "rules.json"))
     page.click(".card button:has-text('上传')")
     see(page, "#rules-dry-run", timeout=60000)
-    figures = httpx.post(server["base"] + "/api/admin/risk-rules/2/dry-run", headers=admin).json()
+    figures = httpx.post(server["base"] + "/api/admin/risk-rules/3/dry-run", headers=admin).json()
     assert page.inner_text("#rules-dry-run [data-n=sites_rated]") == str(figures["sites_rated"])
     assert page.inner_text("#rules-dry-run [data-n=sites_changing]") == str(figures["sites_changing"])
     assert figures["sites_rated"] >= 4000 and figures["sites_changing"] > 0
@@ -152,7 +152,7 @@ def test_admin_uploads_a_checklist_version_and_dry_runs_a_rules_change(server, b
     counts = sorted(int(tr.query_selector_all("td")[1].inner_text()) for tr in rows)
     assert counts == sorted(figures["transitions"].values())
     versions = httpx.get(server["base"] + "/api/admin/risk-rules", headers=admin).json()["items"]
-    assert [r["version"] for r in versions if r["active"]] == [1]
+    assert [r["version"] for r in versions if r["active"]] == [2]
     assert page.errors == []
     ctx.close()
 

@@ -117,9 +117,9 @@ async def test_major_finding_climbs_faster_to_a_proposal_for_the_prefecture(clie
         (AuditEvent.entity_type == "finding") & (AuditEvent.entity_id == str(fid))).order_by(AuditEvent.id) \
         .output(load_json=True)
     assert history[-1]["action"] == "escalation.listing" and history[-1]["after"]["proposal"] in (True, 1)
-    # An open major hazard makes the site orange; only a confirmed listing makes it red.
+    # An open major hazard makes an eldercare institution red (rules v2; a lottery outlet orange until listed).
     rating = await SiteRisk.select(SiteRisk.tier).where(SiteRisk.site == demo.sites[LZ]).first()
-    assert rating["tier"] == "orange"
+    assert rating["tier"] == "red"
 
 
 async def test_a_general_hazard_is_proposed_only_where_the_ladder_says_so(client, demo):
