@@ -52,3 +52,30 @@ def check_format(fmt: str) -> str | None:
     if len(sample) > NUMBER_LENGTH:
         return f"numbers in this format are longer than {NUMBER_LENGTH} characters"
     return None
+
+
+# The bureau that issues an inspection's documents: the county's (县级民政局) of the site, else its prefecture's,
+# else the province's department (民政厅).
+ISSUING_LEVELS = ("county", "prefecture", "province")
+
+
+def issuing_region(chain: list[dict]) -> dict:
+    """Of a site's region and its ancestors (`chain`, nearest first: id, level, name), the issuing authority."""
+    for level in ISSUING_LEVELS:
+        for region in chain:
+            if region["level"] == level:
+                return region
+    return chain[-1]
+
+
+def authority_title(chain: list[dict]) -> str:
+    """The bureau's name as documents print it, from the authority's region and its ancestors (nearest first):
+    a district carries its city (兰州市城关区民政局), a county or county-level city stands alone (榆中县民政局,
+    玉门市民政局), a prefecture is 兰州市民政局, the province 甘肃省民政厅."""
+    region = chain[0]
+    if region["level"] == "province":
+        return f"{region['name']}民政厅"
+    if region["level"] == "county" and region["name"].endswith("区"):
+        city = next((r["name"] for r in chain[1:] if r["level"] == "prefecture"), "")
+        return f"{city}{region['name']}民政局"
+    return f"{region['name']}民政局"

@@ -138,3 +138,70 @@ async def set_authority_style(actor, region_id: int, abbr: str, number_format: s
                            before={"abbr": before.abbr, "number_format": before.number_format},
                            after={"abbr": abbr, "number_format": number_format})
     return await _style(region_id)
+
+
+async def region_chain(region_id: int) -> list[dict]:
+    """The region and its ancestors, nearest first (id, level, name): at most province → prefecture → county →
+    township, so four steps up."""
+    rows = await db.fetch(
+        "SELECT r0.id AS i0, r0.level AS l0, r0.name AS n0, r1.id AS i1, r1.level AS l1, r1.name AS n1, "
+        "r2.id AS i2, r2.level AS l2, r2.name AS n2, r3.id AS i3, r3.level AS l3, r3.name AS n3 FROM region r0 "
+        "LEFT JOIN region r1 ON r1.id = r0.parent LEFT JOIN region r2 ON r2.id = r1.parent "
+        "LEFT JOIN region r3 ON r3.id = r2.parent WHERE r0.id = {}", region_id)
+    if not rows:
+        raise NotFound("Region not found")
+    r = rows[0]
+    return [{"id": r[f"i{n}"], "level": r[f"l{n}"], "name": r[f"n{n}"]} for n in range(4) if r[f"i{n}"] is not None]
+
+
+@dataclass(frozen=True)
+class Authority:
+    region_id: int
+    title: str  # 兰州市城关区民政局
+
+
+async def authority_of(region_id: int) -> Authority:
+    """The bureau of a region that issues documents itself (a listing authority)."""
+    return Authority(region_id, rules.authority_title(await region_chain(region_id)))
+
+
+async def issuing_authority(site_region_id: int) -> Authority:
+    """The bureau that issues the documents of an inspection at a site of this region (documents/rules.py)."""
+    chain = await region_chain(site_region_id)
+    region = rules.issuing_region(chain)
+    return Authority(region["id"], rules.authority_title(chain[chain.index(region):]))
+
+
+async def issued_for(subject_type: str, subject_id, kind: str) -> IssuedRead | None:
+    """The latest document of this kind issued for the subject, if any."""
+    row = await IssuedDocument.select().where(
+        (IssuedDocument.subject_type == subject_type) & (IssuedDocument.subject_id == str(subject_id))
+        & (IssuedDocument.kind == kind)).order_by(IssuedDocument.id, ascending=False).first()
+    return _read(row) if row else None
+
+
+async def issue_once(actor, *, authority_region_id: int, kind: str, subject_type: str, subject_id, now: datetime,
+                     site_id: int | None = None) -> IssuedRead:
+    """The subject's document of this kind: the one already issued, or a newly numbered one. Concurrent callers get
+    one number: they queue on a transaction lock per subject on PostgreSQL (SQLite's write transaction queues them
+    anyway) and the later ones find the first one's row."""
+    async with db.write_transaction():
+        if not db.is_sqlite():
+            await db.fetch("SELECT pg_advisory_xact_lock(hashtext({}))", f"document:{kind}:{subject_type}:{subject_id}")
+        found = await issued_for(subject_type, subject_id, kind)
+        if found is not None:
+            return found
+        return await issue_document(actor, authority_region_id=authority_region_id, kind=kind,
+                                    subject_type=subject_type, subject_id=subject_id, now=now, site_id=site_id)
+
+
+async def record_file(actor, document: IssuedRead, sha256: str, site_id: int | None) -> IssuedRead:
+    """Record the stored PDF's hash, once: the first file recorded is the document; returns the document as
+    recorded (another process's file, if it was first)."""
+    async with db.write_transaction():
+        won = await db.fetch("UPDATE issued_document SET sha256 = {} WHERE id = {} AND sha256 IS NULL RETURNING id",
+                             sha256, document.id)
+        if won:
+            await audit.record(actor, "document.store", "document", document.id, site_id=site_id,
+                               after={"number": document.number, "kind": document.kind, "sha256": sha256})
+    return await get_document(document.id)

@@ -9,8 +9,9 @@ from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.principal import Caller
+from ..documents.controller import PDF_DESCRIPTION, PDF_RESPONSES, pdf_response
 from ..paging import Limit, Offset, PathId, QueryId
-from . import service
+from . import documents, service
 from .schemas import (
     ExtensionCreate, FindingDetail, FindingList, FindingRead, Grade, HistoryEvent, ListingDecision, PlanCreate, ResponseCreate,
     Status, VerificationCreate,
@@ -121,5 +122,19 @@ async def plan(principal: Caller, finding_id: PathId, data: Annotated[PlanCreate
     return Response(finding, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
 
+@get("/api/findings/{finding_id:int}/recheck.pdf", tags=["findings", "documents"], media_type="application/pdf",
+     responses=PDF_RESPONSES, description=PDF_DESCRIPTION,
+     summary="The re-check opinion (整改复查意见书) as PDF, once the finding is verified and closed")
+async def recheck_pdf(request: Request, principal: Caller, finding_id: PathId) -> Response[bytes]:
+    return pdf_response(await documents.recheck_pdf(principal, request.app.state.photo_store, finding_id))
+
+
+@get("/api/findings/{finding_id:int}/supervision.pdf", tags=["findings", "documents"], media_type="application/pdf",
+     responses=PDF_RESPONSES, description=PDF_DESCRIPTION,
+     summary="The supervision notice (督办通知书) of a confirmed listing (挂牌督办) as PDF")
+async def supervision_pdf(request: Request, principal: Caller, finding_id: PathId) -> Response[bytes]:
+    return pdf_response(await documents.supervision_pdf(principal, request.app.state.photo_store, finding_id))
+
+
 router = Router(path="/", route_handlers=[list_findings, export_findings, get_finding, finding_history, respond,
-                                          verify, extension, listing, plan])
+                                          verify, extension, listing, plan, recheck_pdf, supervision_pdf])

@@ -7,7 +7,8 @@ from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.principal import Caller
-from . import notice, service
+from ..documents.controller import PDF_DESCRIPTION, PDF_RESPONSES, pdf_response
+from . import documents, notice, service
 from .schemas import InspectionPut, InspectionRead
 
 
@@ -35,4 +36,18 @@ async def get_notice(request: Request, principal: Caller, inspection_id: FromPat
     return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "private, no-store"})
 
 
-router = Router(path="/", route_handlers=[put_inspection, get_inspection, get_notice])
+@get("/api/inspections/{inspection_id:uuid}/record.pdf", tags=["inspections", "documents"],
+     media_type="application/pdf", responses=PDF_RESPONSES, description=PDF_DESCRIPTION,
+     summary="The on-site record (现场检查笔录) as PDF, once the inspection is submitted")
+async def get_record_pdf(request: Request, principal: Caller, inspection_id: FromPath[uuid.UUID]) -> Response[bytes]:
+    return pdf_response(await documents.record_pdf(principal, request.app.state.photo_store, inspection_id))
+
+
+@get("/api/inspections/{inspection_id:uuid}/notice.pdf", tags=["inspections", "documents"],
+     media_type="application/pdf", responses=PDF_RESPONSES, description=PDF_DESCRIPTION,
+     summary="The rectification notice (责令整改通知书) as PDF; 409 no_findings when the inspection found none")
+async def get_notice_pdf(request: Request, principal: Caller, inspection_id: FromPath[uuid.UUID]) -> Response[bytes]:
+    return pdf_response(await documents.notice_pdf(principal, request.app.state.photo_store, inspection_id))
+
+
+router = Router(path="/", route_handlers=[put_inspection, get_inspection, get_notice, get_record_pdf, get_notice_pdf])

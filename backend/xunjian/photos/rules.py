@@ -32,6 +32,18 @@ _KEY_RE = re.compile(
 )
 NAME_RE = r"original\.(?:jpg|png|webp)|display\.jpg|thumb\.jpg"
 
+# Issued documents' PDFs (the documents app) live in the same store, one object per document and hash. They are
+# immutable evidence: the orphan sweep, which only ever considers photo keys, never removes them.
+_DOCUMENT_KEY_RE = re.compile(r"^documents/[0-9]{1,12}/[0-9a-f]{64}\.pdf$")
+
+
+def document_key(document_id: int, sha256: str) -> str:
+    return f"documents/{document_id}/{sha256}.pdf"
+
+
+def is_document_key(key: str) -> bool:
+    return _DOCUMENT_KEY_RE.match(key) is not None
+
 
 @dataclass(frozen=True)
 class Keys:

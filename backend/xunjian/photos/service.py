@@ -291,3 +291,21 @@ async def cleanup_photos(now: datetime, store: PhotoStore | None = None) -> dict
         log.warning("Photo cleanup could not sweep the store: %s", exc)
         temporary = 0
     return {"unreferenced_deleted": deleted, "orphan_objects_deleted": orphans, "temporary_files_deleted": temporary}
+
+
+async def thumbnails(store: PhotoStore, photo_ids: list[str]) -> dict[str, bytes]:
+    """The thumbnails' bytes of the photos that have arrived, by id (an issued document prints them). The ids come
+    from a record the caller already read in its scope; a photo still on its way is simply absent."""
+    ids = [uuid.UUID(p) for p in photo_ids]
+    if not ids:
+        return {}
+    out = {}
+    try:
+        for r in await Photo.select(Photo.id, Photo.thumb_key).where(Photo.id.is_in(ids)):
+            try:
+                out[str(r["id"])] = await store.get(r["thumb_key"])
+            except KeyError:
+                log.warning("Photo %s has no thumbnail object", r["id"])
+    except StoreUnavailable as exc:
+        raise _unavailable(exc) from None
+    return out

@@ -45,9 +45,9 @@ class StoredObject:
 
 
 def _check_key(key: str) -> str:
-    # Only our own key shape: no traversal, no surprises in object names.
-    if rules.parse_key(key) is None:
-        raise InvalidKey(f"Not a photo object key: {key!r}")
+    # Only our own key shapes (a photo's objects, an issued document's PDF): no traversal, no surprises in names.
+    if rules.parse_key(key) is None and not rules.is_document_key(key):
+        raise InvalidKey(f"Not a photo or document object key: {key!r}")
     return key
 
 

@@ -1,0 +1,146 @@
+"""An inspection's issued documents: the on-site record (现场检查笔录) and the rectification notice (责令整改通知书).
+
+When each is final (README, "Issued documents as PDF"): the record once the inspection is submitted; the notice
+once it is submitted and has findings. A self-inspection (自查) is not an administrative inspection and has
+neither. Who inspected is read through `service.inspectors_of`, the one reader of an inspection's inspectors.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ..accounts.principal import Principal
+from ..checklists import service as checklists
+from ..documents import issuing, pdf
+from ..documents import service as documents
+from ..errors import Conflict
+from ..findings.tables import Finding
+from ..photos.service import thumbnails
+from ..sites.tables import Site
+from .service import inspectors_of, load_row
+
+GRADE_ZH = {"general": "一般隐患", "major": "重大隐患"}
+RESULT_ZH = {"compliant": "符合", "noncompliant": "不符合", "na": "不适用"}
+
+
+async def _context(principal: Principal, inspection_id: uuid.UUID) -> tuple[dict, dict, list[dict]]:
+    row = await load_row(principal, inspection_id)  # 404 outside the caller's scope
+    if row["self_inspection"]:
+        raise Conflict("A self-inspection (自查) is not an administrative inspection and has no issued documents",
+                       code="document_not_applicable")
+    if row["status"] != "submitted":
+        raise Conflict("The inspection is not submitted yet", code="document_not_ready")
+    site = await Site.select(Site.id, Site.name, Site.code, Site.address, Site.operator, Site.region) \
+        .where(Site.id == row["site"]).first()
+    found = await Finding.select(
+        Finding.id, Finding.item_key, Finding.title, Finding.description, Finding.grade, Finding.basis,
+        Finding.deadline, Finding.photos,
+    ).where(Finding.inspection == inspection_id).order_by(Finding.id).output(load_json=True)
+    return row, site, found
+
+
+def _people(inspectors) -> str:
+    return "、".join(f"{i.name}（执法证号 {i.certificate_no or '未登记'}）" for i in inspectors) or "—"
+
+
+def _finding_entry(f: dict, thumbs: dict[str, bytes], label: str | None = None) -> pdf.Entry:
+    lines = [("等级", GRADE_ZH.get(f["grade"], f["grade"])), ("依据", f["basis"] or "—"),
+             ("整改期限", f"{issuing.local_date(f['deadline'])}前")]
+    if f["description"]:
+        lines.append(("情况", f["description"]))
+    return pdf.Entry(label or f["title"], lines, [thumbs.get(p) for p in f["photos"] or []])
+
+
+def _signature_boxes(inspectors) -> list[pdf.Signature]:
+    boxes = [pdf.Signature("检查人员（签名）", i.name) for i in inspectors] or [pdf.Signature("检查人员（签名）")]
+    return boxes + [pdf.Signature("被检查单位负责人（签名）")]
+
+
+def _answer(item: dict, value) -> str:
+    kind = item["type"]
+    if kind == "check":
+        result = RESULT_ZH.get((value or {}).get("result"), "未答")
+        note = (value or {}).get("note")
+        return f"{result}（{note}）" if note else result
+    if kind == "number":
+        return f"{value}{item.get('unit', '')}"
+    if kind == "choice":
+        labels = {o["value"]: o["label"] for o in item.get("options", [])}
+        values = value if isinstance(value, list) else [value]
+        return "、".join(labels.get(v, str(v)) for v in values)
+    if kind == "photo":
+        return f"照片 {len(value or [])} 张"
+    if kind == "location":
+        return "已定位"
+    if kind == "repeat":
+        return f"{len(value or [])} 条记录"
+    return str(value)
+
+
+def _fields(row: dict, site: dict, inspectors) -> list[tuple[str, str]]:
+    return [("被检查单位", f"{site['name']}（{site['code']}）"), ("地址", site["address"]),
+            ("负责人/运营方", site["operator"]), ("检查时间", issuing.local_date(row["submitted_at"])),
+            ("检查人员", _people(inspectors))]
+
+
+def _subject(kind: str, row: dict, authority: documents.Authority) -> issuing.Subject:
+    return issuing.Subject(kind, "inspection", str(row["id"]), row["site"], authority)
+
+
+async def record_pdf(principal: Principal, store, inspection_id: uuid.UUID) -> issuing.Delivered:
+    row, site, found = await _context(principal, inspection_id)
+    authority = await documents.issuing_authority(site["region"])
+
+    async def sheet(document) -> pdf.Sheet:
+        inspectors = await inspectors_of(inspection_id)
+        template = await checklists.pinned_template(row["template_key"], row["template_version"])
+        thumbs = await thumbnails(store, [p for f in found for p in f["photos"] or []])
+        by_item = {f["item_key"]: f for f in found if f["item_key"]}
+        entries = []
+        answers = row["answers"] or {}
+        for item in template.items:
+            if item["key"] not in answers or answers[item["key"]] is None:
+                continue
+            f = by_item.get(item["key"])
+            line = ("检查结果", _answer(item, answers[item["key"]]))
+            if f is None:
+                entries.append(pdf.Entry(item.get("label", item["key"]), [line]))
+            else:
+                e = _finding_entry(f, thumbs, item.get("label", item["key"]))
+                entries.append(pdf.Entry(e.title, [line, ("隐患", f["title"]), *e.lines], e.photos))
+        entries += [_finding_entry(f, thumbs) for f in found if not f["item_key"]]
+        checkin = ("签到", f"距场所 {round(row['checkin_distance_m'])} 米" + ("（偏远）" if row["checkin_far"] else "")
+                   ) if row["checkin_distance_m"] is not None else ("签到", "无定位")
+        return pdf.Sheet(
+            authority=authority.title, title="现场检查笔录", number=document.number,
+            dated=issuing.local_date(document.issued_at),
+            fields=_fields(row, site, inspectors) + [("检查表", f"{template.title}（第 {template.version} 版）"), checkin],
+            intro=["检查人员出示执法证件，表明身份，说明来意，被检查单位应当如实提供情况、配合检查。",
+                   f"共检查 {row['checks_answered']} 项，不符合 {row['checks_noncompliant']} 项，发现隐患 {len(found)} 处。"],
+            entries_heading="检查情况", entries=entries,
+            closing=[f"备注：{row['remarks']}"] if row["remarks"] else [],
+            signatures=_signature_boxes(inspectors))
+
+    return await issuing.deliver(principal, store, _subject("inspection_record", row, authority), sheet)
+
+
+async def notice_pdf(principal: Principal, store, inspection_id: uuid.UUID) -> issuing.Delivered:
+    row, site, found = await _context(principal, inspection_id)
+    if not found:
+        raise Conflict("This inspection found no hazard, so there is no rectification notice", code="no_findings")
+    authority = await documents.issuing_authority(site["region"])
+
+    async def sheet(document) -> pdf.Sheet:
+        inspectors = await inspectors_of(inspection_id)
+        thumbs = await thumbnails(store, [p for f in found for p in f["photos"] or []])
+        return pdf.Sheet(
+            authority=authority.title, title="责令整改通知书", number=document.number,
+            dated=issuing.local_date(document.issued_at), fields=_fields(row, site, inspectors),
+            intro=[f"{site['name']}：",
+                   f"经{issuing.local_date(row['submitted_at'])}现场检查，你单位存在下列安全隐患。现责令你单位在规定期限内"
+                   "整改完毕，并将整改情况（附整改前后照片）通过系统报送。"],
+            entries_heading="隐患及整改要求", entries=[_finding_entry(f, thumbs) for f in found],
+            closing=["重大隐患整改完成后须经现场复查方可销号。逾期未整改或者整改不合格的，依法依规处理。"],
+            signatures=_signature_boxes(inspectors)[:-1] + [pdf.Signature("被检查单位负责人（签收）")])
+
+    return await issuing.deliver(principal, store, _subject("rectification_notice", row, authority), sheet)
