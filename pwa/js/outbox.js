@@ -32,6 +32,14 @@ export function classify(status, code) {
   return 'rejected';
 }
 
+// Why an item the server has not taken yet still waits (a string key): offline, the server unreachable or busy, a
+// login needed, or a server error; each is retried by itself.
+export function waitReason(error, online) {
+  if (!error?.status) return online ? 'sync_unreachable' : 'sync_offline';
+  if (error.status === 401) return 'sync_login';
+  return error.status === 503 || error.status === 429 ? 'sync_busy' : 'sync_retry';
+}
+
 // Retry-After as milliseconds from now: delay-seconds or an HTTP date; null when absent or unreadable.
 export function retryAfterMs(value, now = Date.now()) {
   if (value === undefined || value === null || value === '') return null;

@@ -235,8 +235,10 @@ async def test_notice_is_printable_html_under_the_csp(client, demo, as_user):
     assert "整改通知书" in html and "兰州市城关区福寿园养老院" in html and "王磊" in html
     assert "占用、堵塞、封闭疏散通道、安全出口" in html and "重大隐患" in html and "一般隐患" in html
     assert "照片待上传" in html  # the photo has not arrived yet
-    assert "<script" not in html and "<style" not in html and "style=" not in html
+    assert "<script>" not in html and "<style" not in html and "style=" not in html
     assert '<link rel="stylesheet" href="/css/notice.css">' in html
+    assert '<script type="module" src="/js/notice.js"></script>' in html and 'id="print"' in html
+    assert "window.print()" in (await client.get("/js/notice.js")).text
     assert "script-src 'self'" in r.headers["content-security-policy"]
     css = await client.get("/css/notice.css")
     assert css.status_code == 200 and "size: A4" in css.text

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Outbox, memoryStore, classify, ordered, uuid, retryAfterMs } from '../../pwa/js/outbox.js';
+import { Outbox, memoryStore, classify, ordered, uuid, retryAfterMs, waitReason } from '../../pwa/js/outbox.js';
 
 const ok = { status: 201 };
 
@@ -175,4 +175,13 @@ test('retryAfterMs reads seconds and HTTP dates', () => {
   assert.equal(retryAfterMs('Thu, 03 Dec 2026 08:01:00 GMT', now), 60000);
   assert.equal(retryAfterMs(undefined, now), null);
   assert.equal(retryAfterMs('soon', now), null);
+});
+
+test('waitReason: what a waiting item says, offline or not', () => {
+  assert.equal(waitReason({ status: 0, message: 'Failed to fetch' }, false), 'sync_offline');
+  assert.equal(waitReason({ status: 0 }, true), 'sync_unreachable');
+  assert.equal(waitReason({ status: 503 }, true), 'sync_busy');
+  assert.equal(waitReason({ status: 429 }, true), 'sync_busy');
+  assert.equal(waitReason({ status: 401 }, true), 'sync_login');
+  assert.equal(waitReason({ status: 500 }, true), 'sync_retry');
 });

@@ -20,8 +20,8 @@ const size = (f) => statSync(new URL('.' + f, root)).size;
 
 test('the service worker precaches every shell file, and only files that exist', () => {
   const list = precached;
-  // notice.css styles the server-rendered rectification notice (online only), not the app shell.
-  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css'].includes(f) && !isAdmin(f) && !isDesk(f) && !isPack(f));
+  // notice.css and notice.js style and print the server-rendered rectification notice (online only), not the app shell.
+  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css', '/js/notice.js'].includes(f) && !isAdmin(f) && !isDesk(f) && !isPack(f));
   for (const f of shell) assert.ok(list.includes(f), `${f} is not precached`);
   for (const f of list) if (f !== '/') assert.ok(shell.includes(f), `${f} is precached but missing`);
   assert.ok(list.includes('/'));

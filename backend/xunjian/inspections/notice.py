@@ -1,6 +1,8 @@
-"""The printable rectification notice (整改通知书): plain HTML for A4, styled by /css/notice.css.
+"""The printable rectification notice (整改通知书): plain HTML, A4 in print and fitting a phone on screen, styled by
+/css/notice.css; its print button (on screen only) is wired by /js/notice.js.
 
-The app's CSP forbids inline script and style, so the page has neither; every value is HTML-escaped.
+The app's CSP forbids inline script and style, so the page has neither (its one script is a file); every value is
+HTML-escaped.
 Photo thumbnails use the photo store's short-lived URLs; photos still on their way from an offline phone show as
 "待上传".
 """
@@ -89,8 +91,10 @@ def page(inspection: dict, site: dict, findings: list[dict], thumbs: dict[str, t
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)} · {e(site["name"])}</title>
 <link rel="stylesheet" href="/css/notice.css">
+<script type="module" src="/js/notice.js"></script>
 </head>
 <body>
+<p class="tools"><button type="button" id="print">打印</button></p>
 <main class="sheet">
 <header>
 <h1>{e(title)}</h1>

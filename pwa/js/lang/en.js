@@ -35,7 +35,7 @@ export const en = {
   select_ph: 'Choose…', delete_draft: 'Delete draft', confirm_delete_draft: 'Delete this draft?', deadline_days: 'Days to fix',
   findings_title: 'Findings', status_open: 'Open', status_responded: 'Awaiting re-check', status_closed: 'Closed', status_all: 'All',
   status_reopened: 'Reopened', deadline: 'Due {d}', overdue: 'Overdue', finding_none: 'No findings', respond: 'Respond',
-  response_note: 'What was done', send: 'Send', queued: 'Saved; will be sent when online', ask_extension: 'Ask for more time',
+  response_note: 'What was done', send: 'Send', ask_extension: 'Ask for more time',
   new_deadline: 'New deadline', reason: 'Reason', verify: 'Verify', accept: 'Re-check passed: close', reject: 'Reject', history: 'History',
   print_notice: 'Print rectification notice', level_n: 'Level {n}', level_1: 'Reminder', level_2: 'Supervision',
   level_3: 'Listed supervision', board_title: 'Risk board', board_region: 'Region',

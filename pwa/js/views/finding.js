@@ -5,15 +5,16 @@ import * as api from '../api.js';
 import { cachedGet, queue, route, outbox } from '../app.js';
 import { addPhoto, photoSrc, locate } from './run.js';
 import { gradePill, statusText, isOverdue } from './parts.js';
-import { uuid } from '../outbox.js';
+import { uuid, waitReason } from '../outbox.js';
 
-// Queue an action and say what became of it: sent when the server took it at once, else kept to send later, or
-// refused (the outbox screen says what to do).
+// Queue an action and say what became of it: sent when the server took it at once; refused (the outbox screen says
+// what to do); else kept, with why it waits (offline, the server busy…) or, not tried yet, that it is on its way.
 async function act(box, record, photos) {
   box.querySelectorAll('button').forEach((b) => { b.disabled = true; });
   const left = await (await queue(record, photos)).sent;
   const refused = left?.state === 'rejected';
-  toast(!left ? t('sent') : refused ? t('sync_rejected', { m: left.error?.message || left.error?.code }) : t('queued'), refused ? 'error' : 'info');
+  const waiting = left && !refused && (left.error ? waitReason(left.error, navigator.onLine) : navigator.onLine ? 'syncing' : 'sync_offline');
+  toast(!left ? t('sent') : refused ? t('sync_rejected', { m: left.error?.message || left.error?.code }) : t(waiting), refused ? 'error' : 'info');
   route();
 }
 
@@ -100,30 +101,28 @@ function decideExtension(f, allowed) {
   const reason = h('textarea', {});
   const send = async (action) => {
     if (action === 'refuse' && !reason.value.trim()) { reason.focus(); return; }
-    await queue({ id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`, body: { action, reason: reason.value.trim() },
+    await act(box, { id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`, body: { action, reason: reason.value.trim() },
       label: `${t('ask_extension')} · ${f.title}` });
-    toast(t('queued'));
-    route();
   };
   // A major hazard's inspector proposes; a supervisor approves.
   const button = (action, label, cls) => allowed.includes(`${action}_extension`) ? h('button', { type: 'button', class: cls, onclick: () => send(action) }, t(label)) : null;
-  return h('div', { class: 'card' }, h('h2', {}, t('ask_extension')),
+  const box = h('div', { class: 'card' }, h('h2', {}, t('ask_extension')),
     h('p', {}, t('new_deadline'), '：', formatDate(f.requested_deadline)), field(t('reason'), reason),
     h('div', { class: 'row' }, button('approve', 'approve'), button('propose', 'propose'), button('refuse', 'refuse', 'danger')));
+  return box;
 }
 
 function listingForm(f) {
   const reason = h('textarea', {});
   const send = async (decision) => {
     if (decision === 'decline' && !reason.value.trim()) { reason.focus(); return; }
-    await queue({ id: uuid(), type: 'listing', method: 'POST', path: `/api/findings/${f.id}/listing`, body: { decision, reason: reason.value.trim() },
+    await act(box, { id: uuid(), type: 'listing', method: 'POST', path: `/api/findings/${f.id}/listing`, body: { decision, reason: reason.value.trim() },
       label: `${t('listing_title')} · ${f.title}` });
-    toast(t('queued'));
-    route();
   };
-  return h('div', { class: 'card', id: 'listing-form' }, h('h2', {}, t('listing_title')), field(t('reason'), reason),
+  const box = h('div', { class: 'card', id: 'listing-form' }, h('h2', {}, t('listing_title')), field(t('reason'), reason),
     h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => send('confirm') }, t('listing_confirm')),
       h('button', { type: 'button', class: 'danger', onclick: () => send('decline') }, t('listing_decline'))));
+  return box;
 }
 
 function eventText(action) {

@@ -3,6 +3,7 @@ import { h, field, toast } from '../dom.js';
 import * as db from '../db.js';
 import { PHOTO_DEFAULTS } from '../photo.js';
 import { outbox, syncer, route } from '../app.js';
+import { waitReason } from '../outbox.js';
 
 const TYPE = { photo: 'add_photo', inspection: 'start_inspection', patrol: 'nav_patrol', response: 'respond',
   extension: 'ask_extension', verification: 'verify', read: 'mark_read' };
@@ -15,8 +16,7 @@ function why(i) {
     return h('div', { class: 'error' }, t('sync_rejected', { m: e.message || e.code }), ' ',
       t(ADVICE[e.code] || ADVICE[e.status] || 'do_fix', { u: i.user }));
   }
-  const key = !e.status ? (navigator.onLine ? 'sync_unreachable' : 'sync_offline') : e.status === 401 ? 'sync_login'
-    : e.status === 503 || e.status === 429 ? 'sync_busy' : 'sync_retry';
+  const key = waitReason(e, navigator.onLine);
   return h('div', { class: 'muted', 'data-why': key }, t(key));
 }
 
