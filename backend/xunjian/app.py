@@ -83,6 +83,8 @@ def _csp(settings: Settings) -> str:
     img = "'self' data: blob:"
     if settings.s3_endpoint:
         img += " " + settings.s3_endpoint.rstrip("/")
+    if settings.tianditu_key:
+        img += " https://*.tianditu.gov.cn"  # the risk map's base layer, only when a key is configured
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src {img}; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "

@@ -62,3 +62,11 @@ async def test_the_tianditu_key_is_given_only_when_configured(app, client, demo,
     app.state.settings = app.state.settings.with_(tianditu_key="browser-key")
     assert (await client.get("/api/risk/map", headers=headers)).json()["tianditu_key"] == "browser-key"
     assert (await client.get("/api/risk/map", headers=await as_user("manager"))).status_code == 403
+
+
+def test_the_pages_may_load_tianditu_tiles_only_with_a_key():
+    from xunjian.app import _csp
+    from xunjian.config import Settings
+
+    assert "tianditu" not in _csp(Settings())
+    assert "img-src 'self' data: blob: https://*.tianditu.gov.cn;" in _csp(Settings(tianditu_key="k"))

@@ -103,6 +103,7 @@ export async function render({ params }) {
     h('th', { scope: 'row' }, Number(level) === 0 ? t('overdue_l0') : levelName(level)),
     h('td', { class: 'n' }, n ? h('a', { href: '#/findings?status=&overdue=true' }, String(n)) : '0'))))));
   out.append(h('div', { class: 'board' }, main, side));
+  if (innerWidth > 999 && navigator.onLine) import('../desk/map.js').then((m) => m.mount(out, params.region), () => 0);
 
   out.append(h('p', {}, h('a', { class: 'btn sec', href: query('/api/risk/board.csv', { region: params.region }), download: 'risk-board.csv' }, t('export_csv'))));
   out.append(h('h2', {}, t('trend')), h('div', { class: 'trend' }, trendSvg(b.trend || []),
