@@ -15,14 +15,14 @@ let unread = null; // the inbox badge: {n, at, stale}
 
 const ROUTES = {
   '': 'home', login: 'login', sites: 'sites', site: 'site', run: 'run', findings: 'findings', finding: 'finding',
-  board: 'board', case: 'case', inbox: 'inbox', patrol: 'patrol', outbox: 'outboxview', admin: 'admin', plans: 'plans',
+  board: 'board', case: 'case', inbox: 'inbox', patrol: 'patrol', outbox: 'outboxview', admin: 'admin', plans: 'plans', analytics: 'analytics',
 };
 
 const NAV = {
   inspector: [['', 'nav_home'], ['sites', 'nav_sites'], ['findings', 'nav_findings'], ['patrol', 'nav_patrol'], ['inbox', 'nav_inbox']],
   manager: [['', 'nav_home'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
-  supervisor: [['board', 'nav_board'], ['plans', 'nav_plans'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
-  admin: [['admin', 'nav_console'], ['board', 'nav_board'], ['plans', 'nav_plans'], ['findings', 'nav_findings'], ['inbox', 'nav_inbox']],
+  supervisor: [['board', 'nav_board'], ['plans', 'nav_plans'], ['analytics', 'nav_analytics'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
+  admin: [['admin', 'nav_console'], ['board', 'nav_board'], ['plans', 'nav_plans'], ['analytics', 'nav_analytics'], ['findings', 'nav_findings'], ['inbox', 'nav_inbox']],
 };
 
 // Where '#/' leads for roles whose home is not the due list: the console for admins, the board for supervisors.
@@ -258,7 +258,7 @@ export async function route() {
   let view = ROUTES[name] ?? 'home';
   if (!session.user && view !== 'login') view = 'login';
   if (view === 'admin' && session.user?.role !== 'admin') view = 'home';
-  if (view === 'plans' && !['admin', 'supervisor'].includes(session.user?.role)) view = 'home';
+  if ((view === 'plans' || view === 'analytics') && !['admin', 'supervisor'].includes(session.user?.role)) view = 'home';
   if (view === 'home' && HOME[session.user?.role]) view = HOME[session.user.role];
   const mine = ++routeSeq;
   renderNav();
@@ -267,7 +267,8 @@ export async function route() {
   try {
     // The admin console and the supervisors' desk are online only and not precached: offline, their import fails
     // like an API call would.
-    const online = { admin: () => import('./admin/console.js'), plans: () => import('./desk/plans.js') }[view];
+    const online = { admin: () => import('./admin/console.js'), plans: () => import('./desk/plans.js'),
+      analytics: () => import('./desk/analytics.js') }[view];
     const mod = await (online ? online().catch(() => { throw new api.ApiError(0); }) : import(`./views/${view}.js`));
     const el = await mod.render({ params, args: rest, session });
     if (mine !== routeSeq) return;

@@ -69,7 +69,7 @@ def screens_of(page, server, role) -> dict[str, str]:
     """The screens a person of this role reaches, by name: the tab bar's, and one of each detail screen."""
     names = {"inspector": ["", "sites", "findings", "patrol", "inbox", "outbox"],
              "manager": ["", "findings", "sites", "inbox", "outbox"],
-             "supervisor": ["board", "plans", "findings", "sites", "inbox", "outbox"]}[role]
+             "supervisor": ["board", "plans", "analytics", "findings", "sites", "inbox", "outbox"]}[role]
     base = server["base"]
     screens = {name or "home": f"#/{name}" for name in names}
     for listing, prefix in (("sites", "#/site/"), ("findings?status=", "#/finding/"), ("board", "#/case/"), ("plans", "#/plans/")):
