@@ -3,7 +3,8 @@ from urllib.parse import quote
 
 from litestar import Response, Router, get, put
 from litestar.openapi import ResponseSpec
-from litestar.params import Body
+from litestar.openapi.spec.enums import OpenAPIFormat
+from litestar.params import Body, KwargDefinition
 
 from ..accounts.auth import admin_only
 from ..accounts.principal import Caller
@@ -16,7 +17,8 @@ from .service import AuthorityStyle
 
 # The PDF endpoints' answers as OpenAPI states them: the binary document, 409 while it cannot be issued.
 PDF_RESPONSES = {
-    200: ResponseSpec(data_container=bytes, media_type="application/pdf", generate_examples=False,
+    200: ResponseSpec(data_container=Annotated[bytes, KwargDefinition(format=OpenAPIFormat.BINARY)],
+                      media_type="application/pdf", generate_examples=False,
                       description="The document (PDF bytes)"),
     409: ResponseSpec(data_container=ErrorBody, description="Not issued yet, not ready (document_not_ready), "
                                                           "not applicable, or no findings"),
