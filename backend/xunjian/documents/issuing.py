@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -32,6 +33,7 @@ from .service import LOCAL_TZ, IssuedRead
 RENDERERS = anyio.CapacityLimiter(2)
 STAFF = frozenset({"inspector", "supervisor", "admin"})
 
+log = logging.getLogger(__name__)
 _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
@@ -59,14 +61,22 @@ def local_date(value: datetime) -> str:
 
 
 def _unavailable(exc: Exception) -> ServiceUnavailable:
+    log.warning("Document store unavailable: %s", exc)
     return ServiceUnavailable("The document store is unavailable; try again later", code="photo_store_unavailable")
 
 
 async def _stored(store: PhotoStore, document: IssuedRead) -> bytes:
+    key = photo_rules.document_key(document.id, document.sha256)
     try:
-        return await store.get(photo_rules.document_key(document.id, document.sha256))
+        return await store.get(key)
     except StoreUnavailable as exc:
         raise _unavailable(exc) from None
+    except KeyError:
+        # The issued file is gone from the store (a restored backup without it, a deleted object). It is never
+        # silently made again: someone has to restore it, and until then the answer says so.
+        log.error("Issued document %s (%s) has no stored file %s", document.id, document.number, key)
+        raise ServiceUnavailable("This document's stored file is missing; the administrators have been told",
+                                 code="document_file_missing") from None
 
 
 async def deliver(actor, store: PhotoStore, subject: Subject,
