@@ -233,3 +233,15 @@ async def test_on_the_s3_store_the_pdf_is_stored_once_and_streamed_back(settings
                     if o.object_name.startswith("documents/")]
             assert keys == [f"documents/{doc['id']}/{doc['sha256']}.pdf"]
             assert hashlib.sha256(first.content).hexdigest() == doc["sha256"]
+
+
+async def test_a_lost_file_is_said_so_not_made_again(client, demo, as_user, app):
+    inspector = await as_user("inspector")
+    inspection_id, _ = await _inspect(client, inspector, demo.sites[LZ])
+    url = f"/api/inspections/{inspection_id}/record.pdf"
+    assert (await client.get(url, headers=inspector)).status_code == 200
+    doc = await IssuedDocument.select().first()
+    await app.state.photo_store.delete(f"documents/{doc['id']}/{doc['sha256']}.pdf")
+    r = await client.get(url, headers=inspector)
+    assert r.status_code == 503 and r.json()["code"] == "document_file_missing"
+    assert await IssuedDocument.count() == 1 and (await IssuedDocument.select().first())["sha256"] == doc["sha256"]
