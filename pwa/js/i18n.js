@@ -50,7 +50,7 @@ const zh = {
   photo_n: '{n} 张照片', from_gallery: '相册照片', site: '场所', inspector: '检查员', date: '日期',
   numbers_say_no: '所填数字表明本项不符合，只能选“不符合”', invalid_value: '数值不在允许范围内', export_csv: '导出 CSV', findings_n: '将生成 {n} 项隐患。', self_reported: '自查发现', retry: '重试', outbox_rejected: '{n} 条发送失败', correct_draft: '修改后重新提交', raise_major: '判定为重大隐患', extra_findings: '其他隐患', extra_hint: '检查表未涵盖的隐患', extra_one: '隐患', extra_title: '隐患名称', extra_grade: '隐患等级', extra_description: '隐患描述', photo_size: '照片压缩（最长边）', photo_px: '{n} 像素', factor_open_general: '未整改一般隐患', factor_open_major: '未整改重大隐患',
   factor_overdue: '逾期未整改隐患', factor_escalation: '督办级别合计', factor_noncompliance: '近期检查不符合率（%）',
-  factor_inspection_overdue: '检查逾期天数', factor_beds: '床位数', factor_full_care_share: '失能老人占比（%）', factor_override: '直接判定',
+  factor_inspection_overdue: '检查逾期天数', factor_beds: '床位数', factor_full_care_share: '失能老人占比（%）', factor_override: '直接判定', late_reason: '检查逾期 {d} 天（+{p} 分，检查未按期，不是场所自身风险）', own_tier: '自身风险：{t}', factor_building_type: '建筑结构', factor_building_height: '建筑高度（米）', factor_immobile_upstairs: '二层以上失能老人', factor_fire_acceptance: '消防验收', factor_grade: '等级评定', factor_complaints: '近12个月投诉', factor_sales_volume: '销量等级', factor_instant_tickets: '销售即开票',
   override_major_at_level: '重大隐患已挂牌督办', override_open_major_count: '多项重大隐患未整改', override_open_major: '存在未整改重大隐患',
   next_due: '下次检查 {d}', rated_at: '评级时间 {d}', total_n: '共 {n} 个', recheck: '现场复查', approve: '同意', refuse: '不同意', patrol_team: '巡查队员（用逗号分隔）', patrol_campaign: '专项行动',
   patrol_warning: '气象预警',

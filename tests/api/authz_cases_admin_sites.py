@@ -15,5 +15,6 @@ CASES = [
          headers={"Content-Type": "text/csv"}),
     Case("GET", "/api/admin/sites/export.xlsx", only_admin(200)),
     Case("GET", "/api/admin/sites/export.csv", only_admin(200)),
+    Case("GET", "/api/admin/sites/attributes", only_admin(200)),
     Case("GET", "/api/admin/audit", only_admin(200)),
 ]

@@ -15,7 +15,8 @@ from ..errors import ErrorBody
 from ..paging import Limit, Offset, PathId, QueryId
 from ..photos.service import read_limited
 from . import bulk, service, sheets
-from .schemas import ImportReport, Kind, SiteCreate, SiteList, SiteRead, SiteUpdate
+from . import attributes as site_attributes
+from .schemas import ImportReport, Kind, SiteAttributeRead, SiteCreate, SiteList, SiteRead, SiteUpdate
 
 Text = Annotated[str | None, Parameter(max_length=100)]
 
@@ -101,5 +102,13 @@ async def export_sites_csv(kind: FromQuery[Kind | None] = None, region: QueryId 
                   headers={"Content-Disposition": 'attachment; filename="sites.csv"'})
 
 
+@get("/api/admin/sites/attributes", guards=[admin_only], tags=["admin"],
+     summary="The attributes each site kind may hold (the site form's fields and the import's columns)")
+async def list_site_attributes() -> list[SiteAttributeRead]:
+    return [SiteAttributeRead(name=a.name, header=a.header, kinds=list(a.kinds), type=a.type, minimum=a.minimum,
+                              maximum=a.maximum, choices=[list(c) for c in a.choices])
+            for a in site_attributes.attributes()]
+
+
 router = Router(path="/", route_handlers=[list_sites, get_site, create_site, update_site, list_admin_sites,
-                                          import_sites, export_sites_xlsx, export_sites_csv])
+                                          import_sites, export_sites_xlsx, export_sites_csv, list_site_attributes])

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..csvout import FORMULA_LEADERS
 from ..errors import Invalid
+from . import attributes as site_attributes
 from . import rules
 
 MAX_ROWS = 50_000
@@ -39,7 +40,12 @@ COLUMNS = (
     # and a patrol zone has a radius.
     Column("ownership", "性质", ("ownership", "公办/民办")),
     Column("radius", "半径", ("radius", "radius_m", "半径(米)", "半径（米）")),
+    # A column per site attribute of schemas/site-attributes.schema.json (the licence is the one above).
+    *(Column(f"attr.{a.name}", a.header, (a.name,)) for a in site_attributes.attributes() if a.name != "licence"),
 )
+ATTRIBUTES = {f"attr.{a.name}": a for a in site_attributes.attributes() if a.name != "licence"}
+_BOOLEAN_NAMES = {"是": True, "否": False, "true": True, "false": False, "yes": True, "no": False, "1": True,
+                  "0": False, "有": True, "无": False}
 BY_FIELD = {c.field: c for c in COLUMNS}
 REQUIRED = ("code", "name", "kind", "county")
 _HEADERS = {name.lower(): c.field for c in COLUMNS for name in (c.header, *c.aliases)}
@@ -250,6 +256,7 @@ class Parsed:
     values: dict[str, Any]  # WRITABLE keys, only those the file's columns give
     licence: str | None = None
     has_licence: bool = False
+    attributes: dict[str, Any] = field(default_factory=dict)  # the attribute columns' values (None: blank, cleared)
 
 
 def parse_row(row_no: int, cells: list, layout: Layout, regions: RegionIndex) -> tuple[Parsed | None, list[RowError]]:
@@ -296,7 +303,30 @@ def parse_row(row_no: int, cells: list, layout: Layout, regions: RegionIndex) ->
     read("licence", set_licence)
     read("ownership", lambda v: values.__setitem__("ownership", choice(v, OWNERSHIP_NAMES, "ownership")))
     read("radius", lambda v: values.__setitem__("radius_m", integer(v, 1, rules.RADIUS_MAX)))
+    for column, attribute in ATTRIBUTES.items():
+        read(column, lambda v, a=attribute: out.attributes.__setitem__(a.name, attribute_cell(v, a)))
     return (None if errors else out), errors
+
+
+def attribute_cell(value: Any, a: site_attributes.Attribute) -> Any:
+    """An attribute's cell as its value: a number within its bounds, one of its choices (the value or its Chinese
+    label), yes/no (是/否), or text; None when blank."""
+    if a.type == "integer":
+        return integer(value, int(a.minimum), int(a.maximum))
+    if a.type == "number":
+        return number(value, a.minimum, a.maximum)
+    if a.type == "boolean":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)) and value in (0, 1):
+            return bool(value)
+        return choice(value, _BOOLEAN_NAMES, "yes_no")
+    if a.type == "choice":
+        names = {**{v: v for v, _ in a.choices}, **{label: v for v, label in a.choices}}
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+            value = str(int(value))  # a grade typed as a number
+        return choice(value, names, a.name)
+    return text(value, a.max_length or 100) or None
 
 
 _NEW_SITE = {"address": "", "lat": None, "lng": None, "operator": "", "ownership": None, "approved_beds": None,
@@ -322,6 +352,15 @@ def apply_row(parsed: Parsed, current: dict | None, layout: Layout, regions: Reg
             attributes.pop("licence", None)
         else:
             attributes["licence"] = parsed.licence
+    kind = base["kind"]
+    for name, value in parsed.attributes.items():
+        if value is None:
+            attributes.pop(name, None)
+        elif kind not in ATTRIBUTES[f"attr.{name}"].kinds:
+            errors.append(RowError(parsed.row, layout.header(f"attr.{name}"), "not_for_kind",
+                                   f"{KIND_LABELS.get(kind, kind)}没有此项 (a {kind} has no {name})"))
+        else:
+            attributes[name] = value
     merged["attributes"] = attributes
     if current is not None and parsed.kind is not None and parsed.kind != current["kind"]:
         errors.append(RowError(parsed.row, layout.header("kind"), "kind_mismatch",
@@ -344,6 +383,11 @@ def apply_row(parsed: Parsed, current: dict | None, layout: Layout, regions: Reg
                 name = _FIELD_COLUMN.get(p.get("field", ""), "code")
                 errors.append(RowError(parsed.row, layout.header(name), "invalid_site",
                                        p.get("message") or exc.message))
+    if not errors:
+        for p in site_attributes.problems(kind, attributes):
+            column = f"attr.{p['field'].removeprefix('attributes.')}"
+            errors.append(RowError(parsed.row, layout.header(column if column in ATTRIBUTES else "licence"),
+                                   "invalid_attribute", p["message"]))
     values = {k: merged.get(k) for k in WRITABLE}
     if current is None:
         status = "created"
@@ -367,4 +411,14 @@ def export_row(site: dict, regions: RegionIndex) -> list:
     attributes = site.get("attributes") or {}
     return [site["code"], site["name"], KIND_LABELS.get(site["kind"], site["kind"]), regions.label(site["region"]),
             site["address"], site["lat"], site["lng"], site["operator"], site["approved_beds"],
-            attributes.get("licence"), OWNERSHIP_LABELS.get(site["ownership"] or ""), site["radius_m"]]
+            attributes.get("licence"), OWNERSHIP_LABELS.get(site["ownership"] or ""), site["radius_m"],
+            *(_attribute_out(attributes.get(a.name), a) for a in ATTRIBUTES.values())]
+
+
+def _attribute_out(value: Any, a: site_attributes.Attribute) -> Any:
+    """What the export writes for an attribute: a choice's Chinese label, 是/否, or the value (re-imports unchanged)."""
+    if value is None:
+        return None
+    if a.type == "boolean" and isinstance(value, bool):
+        return "是" if value else "否"
+    return dict(a.choices).get(value, value) if a.type == "choice" else value

@@ -79,6 +79,19 @@ class SiteUpdate(msgspec.Struct, forbid_unknown_fields=True):
     is_active: bool | None = None
 
 
+class SiteAttributeRead(msgspec.Struct):
+    """One attribute a site's `attributes` may hold (schemas/site-attributes.schema.json): the kinds that have it,
+    its type and bounds, its choices with their Chinese labels, and its column header in the import."""
+
+    name: str
+    header: str
+    kinds: list[str]
+    type: Literal["integer", "number", "boolean", "choice", "text"]
+    minimum: float | None
+    maximum: float | None
+    choices: list[list[str]]  # [value, label]
+
+
 class ImportRowError(msgspec.Struct):
     row: int  # the spreadsheet's row number; the header is row 1
     column: str  # the header as the file writes it

@@ -13,6 +13,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..paging import check_page
 from ..regions.service import get_region
 from ..regions.tables import Region
+from . import attributes as site_attributes
 from . import rules
 from .schemas import SiteCreate, SiteList, SiteRead, SiteUpdate
 from .tables import Site
@@ -104,6 +105,7 @@ async def _region_path(region_id: int) -> str:
 async def create_site(actor: Principal, data: SiteCreate) -> SiteRead:
     fields = {f: getattr(data, f) for f in data.__struct_fields__}
     rules.validate_kind_fields(data.kind, fields)
+    site_attributes.validate(data.kind, data.attributes)
     path = await _region_path(data.region_id)
     async with db.write_transaction():
         if await Site.exists().where(Site.code == data.code):
@@ -127,6 +129,8 @@ async def update_site(actor: Principal, site_id: int, data: SiteUpdate) -> SiteR
     changes = {f: getattr(data, f) for f in data.__struct_fields__ if getattr(data, f) is not None}
     merged = {**current, **changes}
     rules.validate_kind_fields(current["kind"], merged)
+    if data.attributes is not None:
+        site_attributes.validate(current["kind"], data.attributes)
     values: dict = {getattr(Site, f): v for f, v in changes.items() if f != "region_id"}
     if "region_id" in changes:
         values[Site.region] = changes["region_id"]

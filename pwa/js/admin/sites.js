@@ -7,7 +7,22 @@ import {
 export const KINDS = ['eldercare', 'lottery_outlet', 'rescue_station', 'patrol_zone'];
 const num = (v) => (v === '' ? null : Number(v));
 
-function siteForm(site, regionList, done) {
+// The attributes each kind may hold (schemas/site-attributes.schema.json, from the server): a field each, shown for
+// the kinds that have it; the server checks the values against the kind's schema.
+let attributeList;
+const attributeDefs = async () => (attributeList ||= await call('GET', '/api/admin/sites/attributes'));
+function attributeControl(a, value) {
+  if (a.type === 'choice') return select([any(t('select_ph')), ...a.choices], value);
+  if (a.type === 'boolean') return select(yesNo(), value);
+  return input({ value: value ?? '', inputmode: a.type === 'text' ? 'text' : 'decimal' });
+}
+function attributeValue(a, v) {
+  if (v === '' || v == null) return undefined;
+  if (a.type === 'integer' || a.type === 'number') return Number(v);
+  return a.type === 'boolean' ? v === 'true' : v;
+}
+
+function siteForm(site, regionList, done, defs) {
   const editing = !!site;
   const kind = select(KINDS.map((k) => [k, t(`kind_${k}`)]), site?.kind || 'eldercare', { disabled: editing });
   const f = (name, attrs) => input({ value: site?.[name] ?? '', ...attrs });
@@ -24,6 +39,7 @@ function siteForm(site, regionList, done) {
     ['approved_beds', t('a_beds'), f('approved_beds', { inputmode: 'numeric' })],
     ['radius_m', t('a_radius'), f('radius_m', { inputmode: 'numeric' })],
     ['licence', t('a_licence'), input({ value: site?.attributes?.licence ?? '' })],
+    ...defs.filter((a) => a.name !== 'licence').map((a) => [`attr_${a.name}`, a.header, attributeControl(a, site?.attributes?.[a.name])]),
   ];
   const el = form({
     id: editing ? 'site-edit' : 'site-create',
@@ -36,6 +52,10 @@ function siteForm(site, regionList, done) {
       if (k === 'patrol_zone') body.radius_m = num(v.radius_m);
       const attributes = { ...(site?.attributes || {}) };
       if (v.licence) attributes.licence = v.licence; else delete attributes.licence;
+      for (const a of defs.filter((d) => d.name !== 'licence' && d.kinds.includes(k))) {
+        const value = attributeValue(a, v[`attr_${a.name}`]);
+        if (value === undefined) delete attributes[a.name]; else attributes[a.name] = value;
+      }
       body.attributes = attributes;
       if (editing) await call('PATCH', `/api/admin/sites/${site.id}`, { json: body });
       else await call('POST', '/api/admin/sites', { json: { ...body, kind: k, code: v.code } });
@@ -47,15 +67,16 @@ function siteForm(site, regionList, done) {
     const k = kind.value;
     for (const n of ['ownership', 'approved_beds']) el.querySelector(`[data-field=${n}]`).hidden = k !== 'eldercare';
     el.querySelector('[data-field=radius_m]').hidden = k !== 'patrol_zone';
+    for (const a of defs) if (a.name !== 'licence') el.querySelector(`[data-field=attr_${a.name}]`).hidden = !a.kinds.includes(k);
   };
   kind.addEventListener('change', shape);
   shape();
   return el;
 }
 
-function sitePanel(site, regionList, done) {
+function sitePanel(site, regionList, done, defs) {
   const panel = h('section', { class: 'card panel', 'aria-labelledby': 'site-panel-h' },
-    h('h2', { id: 'site-panel-h' }, site ? t('a_edit_site', { s: site.name }) : t('a_new_site')), siteForm(site, regionList, done));
+    h('h2', { id: 'site-panel-h' }, site ? t('a_edit_site', { s: site.name }) : t('a_new_site')), siteForm(site, regionList, done, defs));
   const row = h('div', { class: 'row' });
   if (site) {
     row.append(button(site.is_active ? t('a_deactivate') : t('a_reactivate'), async () => {
@@ -71,7 +92,7 @@ function sitePanel(site, regionList, done) {
 }
 
 export async function render() {
-  const regionList = await regions();
+  const [regionList, defs] = await Promise.all([regions(), attributeDefs()]);
   const list = paged('admin-site-list', '/api/admin/sites', (items) => table([
     [t('a_code'), (s) => s.code],
     [t('a_name'), (s) => s.name],
@@ -81,7 +102,7 @@ export async function render() {
     [t('a_status'), (s) => activePill(s.is_active)],
     ['', (s) => h('button', { type: 'button', class: 'link', onclick: () => panel.open(s) }, t('a_edit'))],
   ], items));
-  const panel = editor((s, close) => sitePanel(s, regionList, close), list.load);
+  const panel = editor((s, close) => sitePanel(s, regionList, close, defs), list.load);
   const bar = list.bar([
     ['kind', t('a_kind'), select([any(), ...KINDS.map((k) => [k, t(`kind_${k}`)])])],
     ['region', t('board_region'), select([any(), ...regionOptions(regionList)])],

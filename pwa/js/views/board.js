@@ -3,7 +3,7 @@ import { t, formatDate, levelName } from '../i18n.js';
 import { h, s } from '../dom.js';
 import { cachedGet } from '../app.js';
 import { query, send } from '../api.js';
-import { tierPill, factorText } from './parts.js';
+import { tierPill, factorText, lateNote } from './parts.js';
 
 export const TIERS = ['red', 'orange', 'yellow', 'blue'];
 const COLORS = { red: '#b71c1c', orange: '#e65100', yellow: '#f9a825', blue: '#1565c0' };
@@ -87,7 +87,8 @@ export async function render({ params }) {
     hot.length ? h('ul', { class: 'list', id: 'hot-sites' }, hot.map((site) => h('li', { class: `tier-${site.tier}`, 'data-site': site.site_id },
       h('a', { class: 'main', href: `#/site/${site.site_id}` }, site.name),
       h('div', { class: 'row' }, tierPill(site.tier), h('span', { class: 'muted' }, site.region_name)),
-      site.reasons?.length ? h('ul', { 'aria-label': t('reasons') }, site.reasons.map((r) => h('li', {}, factorText(r)))) : null)))
+      site.reasons?.length ? h('ul', { 'aria-label': t('reasons') }, site.reasons.map((r) => h('li', {}, factorText(r)))) : null,
+      lateNote(site))))
       : h('p', { class: 'muted' }, t('no_results')));
   const side = h('section', {});
   if (b.children?.length) {

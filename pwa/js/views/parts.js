@@ -30,6 +30,14 @@ export function findingItem(f) {
     f.site_name ? h('div', { class: 'muted' }, f.site_name) : null);
 }
 
+// Lateness (检查逾期) as its own reason beside the site's own risk: the days, the points, and the site's own tier when
+// the lateness alone raised the tier shown.
+export function lateNote(r) {
+  if (!r.lateness) return null;
+  const own = r.own_tier && r.own_tier !== r.tier ? ` · ${t('own_tier', { t: t(`tier_${r.own_tier}`) })}` : '';
+  return h('p', { class: 'muted late-reason' }, t('late_reason', { d: Math.round(r.lateness.value), p: r.lateness.contribution }), own);
+}
+
 // A risk factor as a person reads it: "未整改重大隐患：1".
 export function factorText(f) {
   if (typeof f === 'string') return f;

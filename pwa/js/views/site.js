@@ -3,7 +3,7 @@ import { h } from '../dom.js';
 import * as db from '../db.js';
 import { cachedGet, lastKnown, session, go, errorText } from '../app.js';
 import { uuid } from '../outbox.js';
-import { tierPill, factorText } from './parts.js';
+import { tierPill, factorText, lateNote } from './parts.js';
 import { beginCheckin } from './run.js';
 
 export async function findSite(id) {
@@ -51,6 +51,7 @@ export async function render({ args, params }) {
     out.append(h('div', { class: 'card', id: 'site-risk' }, h('div', { class: 'row' }, tierPill(r.tier),
       r.next_due_at ? h('span', { class: 'muted' }, t('next_due', { d: formatDate(r.next_due_at) })) : null),
     r.reasons?.length ? h('ul', { 'aria-label': t('reasons') }, r.reasons.map((f) => h('li', {}, factorText(f)))) : null,
+    lateNote(r),
     at ? h('p', { class: 'muted', id: 'risk-asof' }, t('as_of', { t: formatDate(at, true) })) : r.rated_at ? h('p', { class: 'muted' }, t('rated_at', { d: formatDate(r.rated_at) })) : null));
   }
   const msg = h('p', { class: 'error', role: 'alert', hidden: true });
