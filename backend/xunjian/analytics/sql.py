@@ -58,13 +58,18 @@ async def major_hazards(d: Dialect, where: str, args: list, months: list[Month])
 
 
 async def open_majors(d: Dialect, where: str, args: list, limit: int) -> list[dict]:
-    """The major hazards not closed now, the earliest deadline first, with their total."""
+    """The major hazards not closed now, the earliest deadline first, with their total. The page is chosen first
+    and only its rows are joined to their county (the site's region, or the township's parent): joined for every open
+    major hazard of a country, a prefix match against every county took 51 s."""
     return await db.fetch(
-        "SELECT f.id, f.site, s.code AS site_code, s.name AS site_name, COALESCE(c.name, r.name) AS county, f.title, "
-        "f.status, f.created_at, f.deadline, f.escalation_level, f.listing, COUNT(*) OVER () AS total "
-        "FROM finding f JOIN site s ON s.id = f.site JOIN region r ON r.id = s.region "
-        "LEFT JOIN region c ON c.level = 'county' AND s.region_path LIKE c.path || '%' "
-        f"WHERE f.grade = 'major' AND f.status <> 'closed' AND {where} ORDER BY f.deadline, f.id LIMIT {{}}",
+        "WITH scoped AS MATERIALIZED (SELECT f.id, f.deadline FROM finding f JOIN site s ON s.id = f.site "
+        f"WHERE f.grade = 'major' AND f.status <> 'closed' AND {where}), "
+        "page AS (SELECT id FROM scoped ORDER BY deadline, id LIMIT {}) "
+        "SELECT f.id, f.site, s.code AS site_code, s.name AS site_name, "
+        "CASE WHEN r.level <> 'county' AND rp.level = 'county' THEN rp.name ELSE r.name END AS county, f.title, "
+        "f.status, f.created_at, f.deadline, f.escalation_level, f.listing, (SELECT COUNT(*) FROM scoped) AS total "
+        "FROM page JOIN finding f ON f.id = page.id JOIN site s ON s.id = f.site JOIN region r ON r.id = s.region "
+        "LEFT JOIN region rp ON rp.id = r.parent ORDER BY f.deadline, f.id",
         *args, limit,
     )
 
