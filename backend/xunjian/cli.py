@@ -186,10 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="load demo regions, sites and users (idempotent)")
     p = sub.add_parser("create-user", help="create an account")
     p.add_argument("username")
-    p.add_argument("--role", required=True, choices=["inspector", "manager", "supervisor", "admin"])
+    p.add_argument("--role", required=True,
+                   choices=["inspector", "manager", "supervisor", "admin", "lottery_centre"])
     p.add_argument("--password", help="prompted for when omitted")
     p.add_argument("--display-name")
-    p.add_argument("--region", action="append", help="region code (inspectors, supervisors); repeatable")
+    p.add_argument("--region", action="append",
+                   help="region code (inspectors, supervisors, lottery centres); repeatable")
     p.add_argument("--site", action="append", help="site code (managers); repeatable")
     for extend in EXTENSIONS:
         extend(sub)

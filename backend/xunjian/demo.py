@@ -101,6 +101,14 @@ USERS = [
     ("inspector2", "inspector", "天水市检查员 李娜", ["620500"], []),
     ("manager", "manager", "福寿园养老院 院长 张红", [], ["YL-620102-001"]),
     ("manager2", "manager", "康乐老年公寓 负责人 马军", [], ["YL-620502-004"]),
+    # Added after the first six (their ids stay). The provincial welfare-lottery centre: sees the lottery outlets
+    # only, suspends their terminals, ends their agency contracts.
+    ("lottery", "lottery_centre", "甘肃省福利彩票发行中心", ["620000"], []),
+]
+# Accounts of `xunjian demo` that the tests' base demo leaves out: a prefecture's supervisor, the listing authority
+# (挂牌督办) of 兰州's sites, so that a listing can be confirmed (the tests make their own prefecture supervisors).
+MORE_USERS = [
+    ("supervisor_lz", "supervisor", "兰州市民政局监管员 刘洋", ["620100"], []),
 ]
 
 
@@ -134,7 +142,8 @@ async def load(settings: Settings, hooks: bool = True) -> str:
         await Site.insert(*new_sites)
     site_ids = {s["code"]: s["id"] for s in await Site.select(Site.id, Site.code)}
     users = {u["username"] for u in await User.select(User.username)}
-    for username, role, display, region_codes, site_codes in USERS:
+    accounts_to_load = USERS + (MORE_USERS if hooks else [])
+    for username, role, display, region_codes, site_codes in accounts_to_load:
         if username in users:
             continue
         await accounts.create_user(None, UserCreate(
@@ -143,20 +152,21 @@ async def load(settings: Settings, hooks: bool = True) -> str:
         ))
     for hook in DEMO_HOOKS if hooks else ():
         await hook(settings)
-    return f"Demo data ready: {len(regions)} regions, {len(site_ids)} sites.\n" + _logins(settings, USERS)
+    return (f"Demo data ready: {len(regions)} regions, {len(site_ids)} sites.\n"
+            + _logins(settings, accounts_to_load))
 
 
 def _logins(settings: Settings, users) -> str:
     lines = [f"Demo logins (password: {settings.demo_password}):"]
-    lines += [f"  {username:<11} {role:<10} {display}" for username, role, display, _, _ in users]
+    lines += [f"  {username:<13} {role:<14} {display}" for username, role, display, _, _ in users]
     return "\n".join(lines)
 
 
 async def present_logins(settings: Settings) -> str | None:
     """The demo logins, for `serve` to print after its URL, when the database holds the demo's accounts."""
     names = {r["username"] for r in await User.select(User.username).where(
-        User.username.is_in([u[0] for u in USERS]) & (User.is_active == True))}  # noqa: E712
-    present = [u for u in USERS if u[0] in names]
+        User.username.is_in([u[0] for u in USERS + MORE_USERS]) & (User.is_active == True))}  # noqa: E712
+    present = [u for u in USERS + MORE_USERS if u[0] in names]
     return _logins(settings, present) if present else None
 
 

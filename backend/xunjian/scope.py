@@ -1,6 +1,7 @@
 """The one scoping mechanism: which sites a user may see.
 
 inspector → the sites of their regions' subtrees; supervisor → their regions' subtrees; manager → their own sites;
+lottery_centre (福彩中心) → the lottery outlets of their regions' subtrees (`site_kinds`);
 admin → everything. Every query of site-owned data filters through `Scope.where(...)` (Piccolo) or `Scope.sql(...)`
 (raw SQL); single records are fetched through `Scope.get_site` / `ensure_site`. Out of scope is 404, so existence
 does not leak.
@@ -22,14 +23,18 @@ class Scope:
     everything: bool = False
     region_paths: tuple[str, ...] = ()
     site_ids: frozenset[int] = field(default_factory=frozenset)
+    # When set, only sites of these kinds (the code's own constants, never input) are in scope, whatever the regions.
+    site_kinds: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         return not self.everything and not self.region_paths and not self.site_ids
 
-    def holds(self, site_id: int, region_path: str) -> bool:
+    def holds(self, site_id: int, region_path: str, kind: str | None = None) -> bool:
         if self.everything:
             return True
+        if self.site_kinds and kind not in self.site_kinds:
+            return False
         if site_id in self.site_ids:
             return True
         return any(region_path.startswith(p) for p in self.region_paths)
@@ -51,10 +56,12 @@ class Scope:
         if site is None:
             id_col: Column = Site.id
             path_col: Column = Site.region_path
+            kind_col: Column = Site.kind
         else:
             assert isinstance(site, ForeignKey)
             id_col = site
             path_col = site._.region_path
+            kind_col = site._.kind
         cond = None
         for prefix in self.region_paths:
             c = path_col.like(prefix + "%")
@@ -64,6 +71,8 @@ class Scope:
             cond = c if cond is None else cond | c
         if cond is None:
             cond = id_col == -1  # nothing is visible
+        if self.site_kinds:
+            cond = cond & kind_col.is_in(list(self.site_kinds))
         return cond
 
     def sql(self, site_alias: str = "site") -> tuple[str, list]:
@@ -79,7 +88,10 @@ class Scope:
             parts.append(f"{site_alias}.id IN (" + ", ".join(str(int(i)) for i in sorted(self.site_ids)) + ")")
         if not parts:
             return "FALSE", []
-        return "(" + " OR ".join(parts) + ")", args
+        where = "(" + " OR ".join(parts) + ")"
+        if self.site_kinds:
+            where = f"({where} AND {site_alias}.kind IN (" + ", ".join(f"'{k}'" for k in self.site_kinds) + "))"
+        return where, args
 
     def restrict(self, query, site: Any = None):
         """`query` limited to this scope (see `where` for `site`)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("admin", "supervisor", "inspector", "inspector2", "manager", "manager2")
+ROLES = ("admin", "supervisor", "inspector", "inspector2", "manager", "manager2", "lottery")
 
 
 @dataclass

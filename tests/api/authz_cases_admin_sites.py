@@ -6,7 +6,8 @@ CSV = "编码,名称,类型,县区,纬度,经度\nFC-AUTHZ-1,投注站,福利彩
 
 
 def only_admin(ok: int) -> dict[str, int]:
-    return {"admin": ok, "supervisor": 403, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403}
+    return {"admin": ok, "supervisor": 403, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403,
+            "lottery": 403}
 
 
 CASES = [

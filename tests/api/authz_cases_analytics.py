@@ -2,7 +2,8 @@
 
 from tests.api.authz import Case
 
-READ = {"admin": 200, "supervisor": 200, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403}
+READ = {"admin": 200, "supervisor": 200, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403,
+        "lottery": 403}
 
 
 async def setup(client, demo, as_user):

@@ -9,8 +9,10 @@ from tests.api.checklist_answers import all_compliant, payload
 from tests.integration.jobs import factory
 from xunjian.escalation.service import escalate
 
-SEES_LZ = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404}
-SEES_TS = {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200, "manager": 404, "manager2": 200}
+SEES_LZ = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404,
+           "lottery": 404}
+SEES_TS = {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200, "manager": 404, "manager2": 200,
+           "lottery": 404}
 
 
 async def _inspected(client, headers, site_id: int) -> tuple[str, int]:

@@ -4,10 +4,14 @@ from datetime import datetime, timedelta, timezone
 
 from tests.api.authz import Case
 
-SEES_LZ = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404}
-SEES_TS = {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200, "manager": 404, "manager2": 200}
-ALL_200 = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 200, "manager2": 200}
-VERIFIERS_LZ = {"admin": 403, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 403, "manager2": 404}
+SEES_LZ = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404,
+           "lottery": 404}
+SEES_TS = {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200, "manager": 404, "manager2": 200,
+           "lottery": 404}
+ALL_200 = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 200, "manager2": 200,
+           "lottery": 200}
+VERIFIERS_LZ = {"admin": 403, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 403, "manager2": 404,
+                "lottery": 404}
 LATER = (datetime.now(timezone.utc) + timedelta(days=60)).isoformat()
 
 
@@ -18,7 +22,8 @@ async def setup(client, demo, as_user):
     values = {}
     for name, site, status, extension in [
         ("finding_lz", "YL-620102-001", "open", None), ("finding_ts", "YL-620502-004", "open", None),
-        ("responded_lz", "YL-620102-001", "responded", None), ("extension_lz", "YL-620102-001", "open", "requested"),
+        ("finding_fc", "FC-62010201", "open", None), ("responded_lz", "YL-620102-001", "responded", None),
+        ("extension_lz", "YL-620102-001", "open", "requested"),
     ]:
         rows = await Finding.insert(Finding(
             site=demo.sites[site], title="走廊照明不足", basis="检查实践", grade="general", status=status,
@@ -35,21 +40,26 @@ CASES = [
     Case("GET", "/api/findings/{finding_lz}", SEES_LZ),
     Case("GET", "/api/findings/{finding_ts}", SEES_TS),
     Case("GET", "/api/findings/{finding_lz}/history", SEES_LZ),
+    Case("GET", "/api/findings/{finding_fc}", {**SEES_LZ, "manager": 404, "lottery": 200}),
     Case("GET", "/api/findings/{finding_ts}/history", SEES_TS),
     Case("POST", "/api/findings/{finding_lz}/responses",
-         {"admin": 403, "supervisor": 403, "inspector": 403, "inspector2": 404, "manager": 201, "manager2": 404},
+         {"admin": 403, "supervisor": 403, "inspector": 403, "inspector2": 404, "manager": 201, "manager2": 404,
+          "lottery": 404},
          body={"note": "已更换灯具"}),
     Case("POST", "/api/findings/{finding_ts}/responses",
-         {"admin": 403, "supervisor": 403, "inspector": 404, "inspector2": 403, "manager": 404, "manager2": 201},
+         {"admin": 403, "supervisor": 403, "inspector": 404, "inspector2": 403, "manager": 404, "manager2": 201,
+          "lottery": 404},
          body={"note": "已更换灯具"}),
     Case("POST", "/api/findings/{responded_lz}/verification", VERIFIERS_LZ, body={"decision": "accept"}),
     Case("POST", "/api/findings/{responded_lz}/verification", VERIFIERS_LZ,
          body={"decision": "reject", "note": "照片不清晰"}),
     Case("POST", "/api/findings/{responded_lz}/verification",
-         {"admin": 403, "supervisor": 403, "inspector": 200, "inspector2": 404, "manager": 403, "manager2": 404},
+         {"admin": 403, "supervisor": 403, "inspector": 200, "inspector2": 404, "manager": 403, "manager2": 404,
+          "lottery": 404},
          body={"decision": "recheck", "location": {"lat": 36.0578, "lng": 103.8412}}),
     Case("POST", "/api/findings/{finding_lz}/extension",
-         {"admin": 403, "supervisor": 403, "inspector": 403, "inspector2": 404, "manager": 200, "manager2": 404},
+         {"admin": 403, "supervisor": 403, "inspector": 403, "inspector2": 404, "manager": 200, "manager2": 404,
+          "lottery": 404},
          body={"action": "request", "deadline": LATER, "reason": "灯具到货需要时间"}),
     Case("POST", "/api/findings/{extension_lz}/extension", VERIFIERS_LZ, body={"action": "approve"}),
     Case("POST", "/api/findings/{extension_lz}/extension", VERIFIERS_LZ, body={"action": "refuse", "reason": "不予延期"}),

@@ -2,14 +2,15 @@
 
 import itertools
 
-from tests.api.authz import Case
+from tests.api.authz import ROLES, Case
 from tests.conftest import DEMO_PASSWORD
 
-ALL = {role: 200 for role in ("admin", "supervisor", "inspector", "inspector2", "manager", "manager2")}
+ALL = {role: 200 for role in ROLES}
 
 
 def only_admin(ok: int) -> dict[str, int]:
-    return {"admin": ok, "supervisor": 403, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403}
+    return {"admin": ok, "supervisor": 403, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403,
+            "lottery": 403}
 
 
 _counter = itertools.count(1)
@@ -46,9 +47,13 @@ CASES = [
          body={"code": "620124", "name": "测试县", "level": "county", "parent_id": 2}),
     Case("GET", "/api/sites", ALL),
     Case("GET", "/api/sites/{site_lz}",
-         {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404}),
+         {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404,
+          "lottery": 404}),
     Case("GET", "/api/sites/{site_ts}",
-         {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200, "manager": 404, "manager2": 200}),
+         {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200, "manager": 404, "manager2": 200,
+          "lottery": 404}),
+    Case("GET", "/api/sites/{site_fc}", {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404,
+                                         "manager": 404, "manager2": 404, "lottery": 200}),
     Case("POST", "/api/admin/sites", only_admin(201),
          body={"kind": "rescue_station", "code": "JZ-TEST-1", "name": "测试救助站", "region_id": 2,
                "lat": 36.0, "lng": 103.8}),

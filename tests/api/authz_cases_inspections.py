@@ -5,9 +5,12 @@ import uuid
 from tests.api.authz import Case
 from tests.api.checklist_answers import all_compliant, template
 
-ALL_200 = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 200, "manager2": 200}
-SEES_LZ = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404}
-SEES_TS = {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200, "manager": 404, "manager2": 200}
+ALL_200 = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 200, "manager2": 200,
+           "lottery": 200}
+SEES_LZ = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404,
+           "lottery": 404}
+SEES_TS = {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200, "manager": 404, "manager2": 200,
+           "lottery": 404}
 
 # Bodies name the site by id: setup() fills it in, since ids come from the demo data.
 NEW_LZ = {"template_key": "eldercare_safety", "template_version": template("eldercare_safety").version, "status": "submitted",
@@ -34,11 +37,13 @@ CASES = [
     Case("GET", "/api/checklists/{patrol_checklist}/{version}", ALL_200),
     # Inspectors and supervisors inspect sites in their scope; managers self-inspect their own; admins do not inspect.
     Case("PUT", "/api/inspections/{new_inspection}",
-         {"admin": 403, "supervisor": 201, "inspector": 201, "inspector2": 404, "manager": 201, "manager2": 404},
+         {"admin": 403, "supervisor": 201, "inspector": 201, "inspector2": 404, "manager": 201, "manager2": 404,
+          "lottery": 403},
          body=NEW_LZ),
     # The same id again: an identical replay for its author, a conflict for anyone else who may see the site.
     Case("PUT", "/api/inspections/{inspection_lz}",
-         {"admin": 403, "supervisor": 409, "inspector": 200, "inspector2": 404, "manager": 409, "manager2": 404},
+         {"admin": 403, "supervisor": 409, "inspector": 200, "inspector2": 404, "manager": 409, "manager2": 404,
+          "lottery": 403},
          body=EXISTING_LZ),
     Case("GET", "/api/inspections/{inspection_lz}", SEES_LZ),
     Case("GET", "/api/inspections/{inspection_ts}", SEES_TS),

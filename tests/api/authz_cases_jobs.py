@@ -2,7 +2,8 @@
 
 from tests.api.authz import Case
 
-ONLY_ADMIN = {"admin": 200, "supervisor": 403, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403}
+ONLY_ADMIN = {"admin": 200, "supervisor": 403, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403,
+              "lottery": 403}
 
 
 

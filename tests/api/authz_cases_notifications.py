@@ -1,13 +1,13 @@
 """Authorization cases of notifications: everyone has an inbox and sees only their own; webhooks are for admins."""
 
-from tests.api.authz import Case
+from tests.api.authz import ROLES, Case
 
-ROLES = ("admin", "supervisor", "inspector", "inspector2", "manager", "manager2")
 ALL_200 = {r: 200 for r in ROLES}
 
 
 def only_admin(status: int) -> dict[str, int]:
-    return {"admin": status, "supervisor": 403, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403}
+    return {"admin": status, "supervisor": 403, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403,
+            "lottery": 403}
 
 
 async def setup(client, demo, as_user):

@@ -3,10 +3,9 @@
 import uuid
 from urllib.parse import urlsplit
 
-from tests.api.authz import Case
+from tests.api.authz import ROLES, Case
 from tests.integration.photos import support
 
-ROLES = ("admin", "supervisor", "inspector", "inspector2", "manager", "manager2")
 PHOTO = support.jpeg((64, 48))
 
 
@@ -36,14 +35,17 @@ CASES = [
          headers={"Content-Type": "image/jpeg"}),
     # Same id, same bytes: only the uploader (or someone whose scope holds the photo) gets the replay.
     Case("PUT", "/api/photos/{uploaded_lz}", {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 409,
-                                              "manager": 200, "manager2": 409},
+                                              "manager": 200, "manager2": 409, "lottery": 409},
          content=PHOTO, headers={"Content-Type": "image/jpeg"}),
     Case("GET", "/api/photos/{photo_lz}",
-         {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404}),
+         {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 200, "manager2": 404,
+          "lottery": 404}),
     Case("GET", "/api/photos/{photo_ts}",
-         {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 404, "manager2": 200}),
+         {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 404, "manager2": 200,
+          "lottery": 404}),
     Case("GET", "/api/photos/{photo_person}",
-         {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 404, "manager2": 404}),
+         {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 404, "manager2": 404,
+          "lottery": 404}),
     # The signed URL is the permission (issued only to those who may see the photo); a session is needed as well.
     Case("GET", "/api/photos/{photo_lz}/file/{display_lz}", {r: 200 for r in ROLES}),
     Case("GET", "/api/photos/{photo_lz}/file/display.jpg", {r: 422 for r in ROLES}),  # no signature

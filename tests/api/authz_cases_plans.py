@@ -4,9 +4,11 @@ from datetime import date, timedelta
 
 from tests.api.authz import Case
 
-MANAGE = {"admin": 200, "supervisor": 200, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403}
+MANAGE = {"admin": 200, "supervisor": 200, "inspector": 403, "inspector2": 403, "manager": 403, "manager2": 403,
+          "lottery": 403}
 CREATE = {**MANAGE, "admin": 201, "supervisor": 201}
-READ = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 403, "manager2": 403}
+READ = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 403, "manager2": 403,
+        "lottery": 403}
 DRAFT_LZ = {**READ, "inspector": 404, "inspector2": 404}  # no inspector has a task in a draft
 PUBLISHED_LZ = {**READ, "inspector2": 404}
 TODAY = date.today()

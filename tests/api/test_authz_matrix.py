@@ -77,6 +77,7 @@ async def test_matrix(module_name, client, demo, as_user):  # noqa: C901
     base = {
         "site_lz": str(demo.sites["YL-620102-001"]),
         "site_ts": str(demo.sites["YL-620502-004"]),
+        "site_fc": str(demo.sites["FC-62010201"]),  # a lottery outlet of 城关区: the lottery centre's scope
     }
 
     async def fresh_values() -> dict[str, str]:

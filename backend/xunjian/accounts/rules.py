@@ -18,9 +18,12 @@ class Role(str, Enum):
     manager = "manager"
     supervisor = "supervisor"
     admin = "admin"
+    lottery_centre = "lottery_centre"  # 福彩中心: holds the outlets' agency contracts and terminals
 
 
-REGION_ROLES = {Role.inspector.value, Role.supervisor.value}
+REGION_ROLES = {Role.inspector.value, Role.supervisor.value, Role.lottery_centre.value}
+# Roles that see only some kinds of site in their regions (scope.py's site_kinds).
+ROLE_SITE_KINDS = {Role.lottery_centre.value: ("lottery_outlet",)}
 SITE_ROLES = {Role.manager.value}
 # Law-enforcement officers carry a certificate (执法证号): those who inspect and those who supervise.
 CERTIFICATE_ROLES = {Role.inspector.value, Role.supervisor.value}

@@ -7,7 +7,7 @@ from msgspec import Meta
 
 from ..paging import Id
 
-RoleName = Literal["inspector", "manager", "supervisor", "admin"]
+RoleName = Literal["inspector", "manager", "supervisor", "admin", "lottery_centre"]
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -105,7 +105,8 @@ async def load_scope(user_id: int, role: str) -> tuple[Scope, tuple[int, ...], t
     if role in rules.REGION_ROLES:
         rows = await UserRegion.select(UserRegion.region, UserRegion.region._.path).where(UserRegion.user == user_id)
         paths = tuple(sorted({r["region.path"] for r in rows}))
-        return Scope(region_paths=paths), tuple(r["region"] for r in rows), ()
+        return (Scope(region_paths=paths, site_kinds=rules.ROLE_SITE_KINDS.get(role, ())),
+                tuple(r["region"] for r in rows), ())
     rows = await SiteManager.select(SiteManager.site).where(SiteManager.user == user_id)
     ids = tuple(sorted(r["site"] for r in rows))
     return Scope(site_ids=frozenset(ids)), (), ids

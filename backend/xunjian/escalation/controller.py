@@ -10,8 +10,10 @@ from msgspec import Meta
 
 from ..accounts.principal import Caller
 from ..paging import MAX_ID, PathId
-from . import decisions, rules
+from . import decision_rules, decisions, rules
 from .decisions import SiteDecisionRead
+
+DecisionKindName = Literal[tuple(decision_rules.KINDS)]  # type: ignore[valid-type]
 
 
 class RungRead(msgspec.Struct):
@@ -51,17 +53,22 @@ async def ladders(request: Request, principal: Caller) -> list[LadderRead]:
 
 
 class SiteDecisionCreate(msgspec.Struct, forbid_unknown_fields=True):
-    """talk (约谈), suspension (停业整顿) or suspension_lifted (恢复营业), with the reason; finding_id: the hazard it
+    """Supervisors: talk (约谈), suspension (停业整顿), suspension_lifted (恢复营业); on a lottery outlet also
+    correction_ordered (责令改正) and fine (罚款, amount_yuan 2,000-10,000, 彩票管理条例 第四十一条). The welfare-lottery
+    centre, on a lottery outlet: terminal_suspended (暂停销售终端), terminal_restored (恢复销售终端), contract_ended
+    (终止代销合同, after a recorded fine; the outlet becomes inactive). With the reason; finding_id: the hazard it
     concerns, one of the site's."""
 
-    kind: Literal["talk", "suspension", "suspension_lifted"]
+    kind: DecisionKindName
     reason: Annotated[str, Meta(max_length=decisions.REASON_LENGTH, pattern=r"\S")]
     finding_id: Annotated[int, Meta(ge=1, le=MAX_ID)] | None = None
     client_id: uuid.UUID | None = None  # the device's id for this action: sending it again changes nothing (200)
+    amount_yuan: Annotated[int, Meta(ge=decision_rules.FINE_MIN, le=decision_rules.FINE_MAX)] | None = None
 
 
 @get("/api/sites/{site_id:int}/decisions", tags=["escalation"],
-     summary="The supervisors' decisions on a site (约谈, 停业整顿), oldest first (404 outside your scope)")
+     summary="The decisions on a site (约谈, 停业整顿, 责令改正, 罚款, 销售终端, 代销合同), oldest first (404 outside your "
+             "scope)")
 async def list_decisions(principal: Caller, site_id: PathId) -> list[SiteDecisionRead]:
     return await decisions.list_decisions(principal, site_id)
 
@@ -69,13 +76,17 @@ async def list_decisions(principal: Caller, site_id: PathId) -> list[SiteDecisio
 @post("/api/sites/{site_id:int}/decisions", tags=["escalation"], status_code=HTTP_201_CREATED,
       responses={HTTP_200_OK: ResponseSpec(data_container=SiteDecisionRead,
                                            description="The same client_id again: nothing changed")},
-      summary="Record a talk (约谈), a suspension (停业整顿) or its lifting on a site (supervisors)",
-      description="403 unless a supervisor whose scope holds the site; 409 suspending a suspended site or lifting "
-                  "a suspension that is not there. Sending the same client_id again answers 200 and changes nothing.")
+      summary="Record a decision on a site: supervisors' 约谈, 停业整顿, 恢复营业, 责令改正, 罚款; the lottery centre's "
+              "暂停/恢复销售终端, 终止代销合同",
+      description="403 unless the kind's decider (a supervisor, or the welfare-lottery centre for the terminal and "
+                  "the contract) whose scope holds the site; 422 for a lottery decision on another kind of site or a "
+                  "fine outside 2,000-10,000 yuan; 409 suspending a suspended site or terminal, lifting a suspension "
+                  "that is not there, ending a contract without a recorded fine or acting after it ended. Sending "
+                  "the same client_id again answers 200 and changes nothing.")
 async def record_decision(principal: Caller, site_id: PathId,
                           data: Annotated[SiteDecisionCreate, Body()]) -> Response[SiteDecisionRead]:
     decision, created = await decisions.record_decision(principal, site_id, data.kind, data.reason,
-                                                        data.finding_id, data.client_id)
+                                                        data.finding_id, data.client_id, data.amount_yuan)
     return Response(decision, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
 

@@ -37,7 +37,13 @@ _AUDIENCES = {
     "inspector": ("JOIN app_user u ON u.id = e.owner_user_id", "TRUE"),
     "county": _SUPERVISORS,
     "prefecture": _SUPERVISORS,
+    # The welfare-lottery centre of the region (福彩中心) hears of a lottery outlet's steps as the supervisors do.
+    "lottery_centre": ("JOIN region cr ON s.region_path LIKE cr.path || '%' JOIN user_region cur ON cur.region = cr.id "
+                       "JOIN app_user u ON u.id = cur.\"user\"",
+                       "u.role = 'lottery_centre' AND s.kind = 'lottery_outlet'"),
 }
+# Audiences no rung names, told of the rungs that tell any of these.
+_TOLD_WITH = {"lottery_centre": ("county", "prefecture")}
 
 
 def _rungs_sql(d: Dialect, ladders: Mapping[str, rules.Ladder], now: datetime,
@@ -49,7 +55,7 @@ def _rungs_sql(d: Dialect, ladders: Mapping[str, rules.Ladder], now: datetime,
     for subject_type, ladder in ladders.items():
         for grade, rungs in ladder.grades.items():
             for rung in rungs:
-                if audience is not None and audience not in rung.notify:
+                if audience is not None and not set(_TOLD_WITH.get(audience, (audience,))) & set(rung.notify):
                     continue
                 rows.append(f"SELECT {d.param('text')} AS subject_type, {d.param('text')} AS grade, "
                             f"{d.param('text')} AS step, {d.param('integer')} AS level, "

@@ -34,12 +34,16 @@ class EscalationStep(Table):
 
 
 class SiteDecision(Table):
-    """A supervisor's decision on a site beyond the ladder (DOMAIN.md §5): 约谈 (a talk with the operator),
-    停业整顿 (suspension until rectified) and its lifting. Append-only; `finding_id` names the hazard it concerns."""
+    """A decision on a site beyond the ladder (DOMAIN.md §5): a supervisor's 约谈 (a talk with the operator),
+    停业整顿 (suspension until rectified) and its lifting, 责令改正 and 罚款 of a lottery outlet; the welfare-lottery
+    centre's suspension and restoring of an outlet's terminal and the end of its agency contract (decision_rules.py).
+    Append-only; `finding_id` names the hazard it concerns."""
 
     site = ForeignKey(Site, index=True)
-    kind = Varchar(length=24)  # talk | suspension | suspension_lifted
+    kind = Varchar(length=24)  # a key of decision_rules.KINDS
     reason = Text()
+    basis = Varchar(length=200, default="")  # the article it rests on, as decision_rules.py gives it
+    amount_yuan = Integer(null=True, default=None)  # a fine's amount (罚款)
     finding_id = Integer(null=True, default=None)
     by = ForeignKey(User)
     at = Timestamptz()

@@ -33,9 +33,9 @@ class EventSpec:
 # The event table. The recorder of a finding is the user who submitted the inspection that raised it.
 EVENTS: dict[str, EventSpec] = {spec.kind: spec for spec in (
     EventSpec("finding.raised", "检查发现隐患", "{site}发现隐患：{title}",
-              ("site_managers",), ("region_supervisors",), required=True),
+              ("site_managers",), ("region_supervisors", "lottery_centre"), required=True),
     EventSpec("finding.self_reported", "自查发现隐患", "{site}自查发现隐患：{title}",
-              ("region_inspectors",), ("region_supervisors",)),
+              ("region_inspectors",), ("region_supervisors", "lottery_centre")),
     EventSpec("finding.responded", "隐患整改反馈", "{site}已反馈整改：{title}", ("recorder",)),
     EventSpec("finding.rechecked", "现场复查通过", "{site}隐患现场复查通过：{title}", ("site_managers",)),
     # A major hazard's re-check passes it to the supervisors, who close it (销号).
@@ -52,11 +52,13 @@ EVENTS: dict[str, EventSpec] = {spec.kind: spec for spec in (
     EventSpec("finding.plan_submitted", "重大隐患整改方案", "{site}提交重大隐患整改方案：{title}",
               ("recorder", "region_supervisors")),
     EventSpec("finding.listed", "挂牌督办", "{site}隐患已挂牌督办：{title}",
-              ("site_managers", "recorder", "region_supervisors"), required=True),
+              ("site_managers", "recorder", "region_supervisors", "lottery_centre"), required=True),
     EventSpec("finding.listing_declined", "不予挂牌督办", "{site}隐患不予挂牌督办：{title}",
               ("recorder", "region_supervisors")),
-    # A supervisor's decision on a site beyond the ladder (escalation/decisions.py): 约谈, 停业整顿, 恢复营业.
-    EventSpec("site.decision", "监管决定", "{site}：{title}", ("site_managers", "region_supervisors"), required=True),
+    # A decision on a site beyond the ladder (escalation/decisions.py): 约谈, 停业整顿, 恢复营业; on a lottery outlet
+    # 责令改正, 罚款 and the lottery centre's terminal and contract decisions.
+    EventSpec("site.decision", "监管决定", "{site}：{title}",
+              ("site_managers", "region_supervisors", "lottery_centre"), required=True),
     EventSpec("case.opened", "跟进个案立案", "{site}：{title}已立案", ("region_supervisors",)),
     EventSpec("case.closed", "跟进个案结案", "{site}：{title}已结案", ("region_supervisors",)),
 )}
@@ -84,6 +86,8 @@ _AUDIENCES = {
     "deciders": (_IN_REGION, _role_in(ROLES_FOR["approve_extension"] | ROLES_FOR["propose_extension"]
                                       | ROLES_FOR["refuse_extension"])),
     "recorder": ("JOIN app_user u ON u.id = x.recorder", "TRUE"),
+    # The welfare-lottery centre of the region (福彩中心), of lottery outlets only (its scope, accounts/rules.py).
+    "lottery_centre": (_IN_REGION, "u.role = 'lottery_centre' AND s.kind = 'lottery_outlet'"),
 }
 
 

@@ -144,6 +144,12 @@ async def update_site(actor: Principal, site_id: int, data: SiteUpdate) -> SiteR
     return await get_site(actor, site_id)
 
 
+async def take_out_of_service(site_id: int, now: datetime) -> None:
+    """In the caller's transaction: the site is inactive (off due lists and site lists), e.g. an outlet whose agency
+    contract ended. Its records stay."""
+    await Site.update({Site.is_active: False, Site.updated_at: now}).where(Site.id == site_id)
+
+
 # ---------------------------------------------------------------- administration: every site, inactive ones too
 
 def _admin_filters(kind: str | None, region_path: str | None, q: str | None,
