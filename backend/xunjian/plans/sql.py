@@ -48,7 +48,9 @@ async def conflicting_pairs(d: Dialect, pool: list[int], region_path: str, kinds
 async def county_coverage(d: Dialect, scope: Scope, region_path: str | None, start: datetime,
                           end: datetime) -> list[dict]:
     """Per county and site kind: active sites, and those inspected at least once in [start, end). Sites are first
-    counted per region path (a few hundred groups), then the groups are placed under their county."""
+    counted per region (a few thousand groups in a country), then each group is placed under its county by id: the
+    region itself, or a township's parent (matching every group's path against every county's took 4.5 s of 6.7 s
+    at national scale)."""
     scope_sql, args = scope.sql("site")
     where = [f"site.is_active = {d.true}", f"site.kind IN ({_kinds(DRAWABLE_KINDS)})", scope_sql]
     if region_path is not None:
@@ -57,13 +59,15 @@ async def county_coverage(d: Dialect, scope: Scope, region_path: str | None, sta
     inspected = (f"EXISTS (SELECT 1 FROM inspection i WHERE i.site = site.id AND {counted_sql(d, 'i')} "
                  f"AND i.submitted_at >= {d.ts_param()} AND i.submitted_at < {d.ts_param()})")
     return await db.fetch(
-        "WITH g AS (SELECT site.region_path, site.kind, COUNT(*) AS sites, "
+        "WITH g AS (SELECT site.region, site.kind, COUNT(*) AS sites, "
         f"SUM(CASE WHEN {inspected} THEN 1 ELSE 0 END) AS inspected FROM site "
-        f"WHERE {' AND '.join(where)} GROUP BY site.region_path, site.kind) "
-        "SELECT c.id AS region_id, COALESCE(c.code, '') AS code, COALESCE(c.name, '') AS name, g.kind, "
-        "SUM(g.sites) AS sites, SUM(g.inspected) AS inspected "
-        "FROM g LEFT JOIN region c ON c.level = 'county' AND g.region_path LIKE c.path || '%' "
-        "GROUP BY c.id, c.code, c.name, g.kind ORDER BY COALESCE(c.code, ''), g.kind",
+        f"WHERE {' AND '.join(where)} GROUP BY site.region, site.kind), "
+        "gc AS (SELECT CASE WHEN r.level = 'county' THEN r.id WHEN rp.level = 'county' THEN rp.id END AS county, "
+        "g.kind, g.sites, g.inspected FROM g JOIN region r ON r.id = g.region LEFT JOIN region rp ON rp.id = r.parent) "
+        "SELECT c.id AS region_id, COALESCE(c.code, '') AS code, COALESCE(c.name, '') AS name, gc.kind, "
+        "SUM(gc.sites) AS sites, SUM(gc.inspected) AS inspected "
+        "FROM gc LEFT JOIN region c ON c.id = gc.county "
+        "GROUP BY c.id, c.code, c.name, gc.kind ORDER BY COALESCE(c.code, ''), gc.kind",
         start, end, *args,
     )
 
