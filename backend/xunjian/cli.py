@@ -71,7 +71,7 @@ def cmd_create_user(settings: Settings, args) -> int:
     password = args.password or getpass.getpass("Password: ")
     data = UserCreate(
         username=args.username, password=password, role=args.role, display_name=args.display_name or "",
-        region_ids=[], site_ids=[],
+        region_ids=[], site_ids=[], personal_data=args.personal_data,
     )
 
     async def run():
@@ -88,7 +88,7 @@ def cmd_create_user(settings: Settings, args) -> int:
         return user
 
     user = asyncio.run(_with_engine(settings, run))
-    print(f"Created {user.username} ({user.role}), id {user.id}")
+    print(f"Created {user.username} ({user.role}{', personal-data grant' if user.personal_data else ''}), id {user.id}")
     return 0
 
 
@@ -193,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", action="append",
                    help="region code (inspectors, supervisors, lottery centres); repeatable")
     p.add_argument("--site", action="append", help="site code (managers); repeatable")
+    p.add_argument("--personal-data", action="store_true",
+                   help="give the personal-data grant (persons, the people met on patrols, the access review); "
+                        "audited")
     for extend in EXTENSIONS:
         extend(sub)
     return parser

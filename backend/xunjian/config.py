@@ -57,6 +57,9 @@ class Settings:
     major_extension_days: int = 30
     # Days after which encounter photos and free text linked to no person record and no open case are purged.
     patrol_retention_days: int = 90
+    # Days after a person record's last encounter (its creation when it has none) after which the record and every
+    # encounter linked to it are deleted, kept only as counts (PIPL 第十九条、第四十七条). Two years by default.
+    person_retention_days: int = 730
     # The housekeeping job: inbox messages older than this are deleted, read or unread.
     notification_retention_days: int = 180
     # The housekeeping job: rating history, tier snapshots, job runs, finished webhook deliveries and the escalation
@@ -116,7 +119,7 @@ class Settings:
         ints = {
             "session_idle_minutes", "session_max_hours", "login_max_failures", "login_max_failures_per_client",
             "login_window_seconds", "photo_max_bytes", "photo_max_pixels", "checkin_far_meters", "port",
-            "db_pool_size", "argon2_memory_kib", "argon2_time_cost", "patrol_retention_days",
+            "db_pool_size", "argon2_memory_kib", "argon2_time_cost", "patrol_retention_days", "person_retention_days",
             "notification_retention_days", "history_retention_days", "login_concurrency", "login_queue",
             "login_queue_seconds", "major_extension_days",
         }
@@ -147,7 +150,8 @@ class Settings:
             settings.is_postgres or settings.database_url.startswith("sqlite:")
         ):
             raise ConfigError("XUNJIAN_DATABASE_URL must start with postgresql:// or sqlite:///")
-        for name in ("patrol_retention_days", "notification_retention_days", "history_retention_days"):
+        for name in ("patrol_retention_days", "person_retention_days", "notification_retention_days",
+                     "history_retention_days"):
             # Zero or less would purge everything the job touches on its next run.
             if getattr(settings, name) < 1:
                 raise ConfigError(f"XUNJIAN_{name.upper()}={getattr(settings, name)} is not valid: at least 1 day")

@@ -104,12 +104,16 @@ USERS = [
     # Added after the first six (their ids stay). The provincial welfare-lottery centre: sees the lottery outlets
     # only, suspends their terminals, ends their agency contracts.
     ("lottery", "lottery_centre", "甘肃省福利彩票发行中心", ["620000"], []),
+    ("privacy", "admin", "个人信息保护负责人 陈静", [], []),
 ]
 # Accounts of `xunjian demo` that the tests' base demo leaves out: a prefecture's supervisor, the listing authority
 # (挂牌督办) of 兰州's sites, so that a listing can be confirmed (the tests make their own prefecture supervisors).
 MORE_USERS = [
     ("supervisor_lz", "supervisor", "兰州市民政局监管员 刘洋", ["620100"], []),
 ]
+# Accounts holding the personal-data grant: `admin` runs the system and sees no one's personal data; `privacy`
+# oversees it (PIPL 第五十二条), reads person records and patrol encounters and reviews who read them.
+PERSONAL_DATA_USERS = {"privacy"}
 
 
 async def _ensure_region(code: str, name: str, level: str, parent: dict | None) -> dict:
@@ -149,6 +153,7 @@ async def load(settings: Settings, hooks: bool = True) -> str:
         await accounts.create_user(None, UserCreate(
             username=username, password=settings.demo_password, role=role, display_name=display,
             region_ids=[regions[c]["id"] for c in region_codes], site_ids=[site_ids[c] for c in site_codes],
+            personal_data=username in PERSONAL_DATA_USERS,
         ))
     for hook in DEMO_HOOKS if hooks else ():
         await hook(settings)

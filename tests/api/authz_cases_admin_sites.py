@@ -18,4 +18,8 @@ CASES = [
     Case("GET", "/api/admin/sites/export.csv", only_admin(200)),
     Case("GET", "/api/admin/sites/attributes", only_admin(200)),
     Case("GET", "/api/admin/audit", only_admin(200)),
+    # The review of personal-data access: holders of the personal-data grant only, not admins as such.
+    Case("GET", "/api/privacy/access-log", {**only_admin(403), "privacy": 200}),
+    Case("GET", "/api/privacy/access-log?user=1&person=1&since=2026-01-01T00:00:00Z&limit=10",
+         {**only_admin(403), "privacy": 200}),
 ]

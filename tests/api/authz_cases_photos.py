@@ -43,8 +43,9 @@ CASES = [
     Case("GET", "/api/photos/{photo_ts}",
          {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 404, "manager2": 200,
           "lottery": 404}),
+    # A photo of a person met on a patrol: an admin without the personal-data grant gets 404.
     Case("GET", "/api/photos/{photo_person}",
-         {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 404, "manager2": 404,
+         {"admin": 404, "privacy": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 404, "manager2": 404,
           "lottery": 404}),
     # The signed URL is the permission (issued only to those who may see the photo); a session is needed as well.
     Case("GET", "/api/photos/{photo_lz}/file/{display_lz}", {r: 200 for r in ROLES}),

@@ -10,7 +10,7 @@ from tests.integration.photos import support
 from xunjian.audit.tables import AuditEvent
 from xunjian.jobs import registry
 from xunjian.patrols.retention import purge_patrol_data
-from xunjian.patrols.tables import Encounter
+from xunjian.patrols.tables import Encounter, EncounterCount, FollowUpCase, PersonRecord
 from xunjian.photos.tables import Photo, PhotoLink
 
 
@@ -57,7 +57,8 @@ async def test_unlinked_encounter_photo_is_purged_after_the_period_and_a_linked_
 
     counts = await purge_patrol_data(now + timedelta(days=91), settings, store)
     assert counts == {"encounters_purged": 1, "photos_deleted": 1, "photo_objects_deleted": 3,
-                      "photo_objects_failed": 0}
+                      "photo_objects_failed": 0, "persons_purged": 0, "person_encounters_deleted": 0,
+                      "person_photos_deleted": 0}
     assert await Photo.count().where(Photo.id == unlinked_photo) == 0
     assert await PhotoLink.count().where(PhotoLink.photo_id == unlinked_photo) == 0
     assert _files(settings, unlinked_photo) == []
@@ -106,3 +107,65 @@ async def test_the_period_comes_from_the_settings_and_the_job_is_registered(clie
                                                        [encounter(started, photo_ids=[photo2])]))
     counts = await spec.fn(registry.JobContext(now=now + timedelta(days=91), settings=settings))
     assert counts["encounters_purged"] == 1 and _files(settings, photo2) == []
+
+
+async def test_a_person_record_past_its_retention_is_deleted_and_only_counts_stay(
+        client, demo, as_user, settings, app):
+    """Two years (XUNJIAN_PERSON_RETENTION_DAYS=730) after the last encounter the record, its encounters, their
+    cases and photos go; what went is added to the counts by zone, week, sex, age band and flags; a second run at
+    the same time writes nothing."""
+    inspector, supervisor = await as_user("inspector"), await as_user("supervisor")
+    photo = await _photo(client, inspector)
+    started = recent_start()
+    first = encounter(started + timedelta(minutes=5), photo_ids=[photo], details="桥洞下", is_elderly=True,
+                      age_band="age_60_79", action="refused_supplies_given")
+    second = encounter(started + timedelta(minutes=25), details="再次遇到", is_elderly=True, age_band="age_60_79")
+    _, r = await submit(client, inspector, patrol_body(demo.sites[ZONE_LZ], started, [first, second]))
+    assert r.status_code == 201, r.text
+    case_ids = [e["case"]["id"] for e in r.json()["encounters"] if e["case"]]  # elderly: a case each
+    r = await client.post("/api/persons", json={"site_id": demo.sites[ZONE_LZ], "sex": "male",
+                                                "age_band": "age_60_79", "notes": "多次入站", "encounter_id": first["id"]},
+                          headers=supervisor)
+    person_id = r.json()["id"]
+    r = await client.put(f"/api/encounters/{second['id']}/person", json={"person_id": person_id}, headers=supervisor)
+    assert r.status_code == 200
+    # A fresh record with no encounter: its own creation starts the period.
+    fresh = (await client.post("/api/persons", json={"site_id": demo.sites[ZONE_LZ], "sex": "female",
+                                                      "age_band": "unknown"}, headers=supervisor)).json()["id"]
+    store = app.state.photo_store
+    now = datetime.now(timezone.utc)
+    # An open case holds the record past the period.
+    counts = await purge_patrol_data(now + timedelta(days=731), settings, store)
+    assert counts["persons_purged"] == 1 and await PersonRecord.exists().where(PersonRecord.id == person_id)
+    assert not await PersonRecord.exists().where(PersonRecord.id == fresh)
+    for case_id in case_ids:
+        r = await client.post(f"/api/follow-up-cases/{case_id}/close", json={"outcome": "declined_after_follow_up"},
+                              headers=inspector)
+        assert r.status_code == 200
+    counts = await purge_patrol_data(now + timedelta(days=729), settings, store)
+    assert counts["persons_purged"] == 0  # within two years of the last encounter
+
+    counts = await purge_patrol_data(now + timedelta(days=731), settings, store)
+    assert (counts["persons_purged"], counts["person_encounters_deleted"], counts["person_photos_deleted"]) == (1, 2, 1)
+    assert not await PersonRecord.exists().where(PersonRecord.id == person_id)
+    assert await Encounter.count().where(Encounter.id.is_in([first["id"], second["id"]])) == 0
+    assert await FollowUpCase.count().where(FollowUpCase.id.is_in(case_ids)) == 0
+    assert await Photo.count().where(Photo.id == photo) == 0 and _files(settings, photo) == []
+    rows = await EncounterCount.select().order_by(EncounterCount.action)
+    assert [(r["zone"], r["sex"], r["age_band"], bool(r["is_elderly"]), bool(r["is_minor"]), r["action"],
+             r["encounters"]) for r in rows] == [
+        (demo.sites[ZONE_LZ], "male", "age_60_79", True, False, "persuaded_to_station", 1),
+        (demo.sites[ZONE_LZ], "male", "age_60_79", True, False, "refused_supplies_given", 1),
+    ]
+    week = datetime.fromisoformat(rows[0]["week_start"]).date()
+    met = (datetime.fromisoformat(first["met_at"]) + timedelta(hours=8)).date()  # the week in Asia/Shanghai
+    assert week.weekday() == 0 and week <= met < week + timedelta(days=7)
+    events = await AuditEvent.select(AuditEvent.after).where(AuditEvent.action == "person.purge").output(
+        load_json=True)
+    assert [e["after"]["person_ids"] for e in events] == [[fresh], [person_id]]
+    assert "桥洞下" not in str(events)
+
+    again = await purge_patrol_data(now + timedelta(days=731), settings, store)
+    assert again["persons_purged"] == 0
+    assert [r["encounters"] for r in await EncounterCount.select().order_by(EncounterCount.action)] == [1, 1]
+    assert await AuditEvent.count().where(AuditEvent.action == "person.purge") == 2

@@ -86,7 +86,7 @@ async def patrol_photo(client, demo, headers) -> uuid.UUID:
     minor = await new_photo(client, headers)
     started = recent_start()
     encounters = three_encounters(started)
-    encounters[0]["photo_ids"] = [str(minor)]
+    encounters[0].update(photo_ids=[str(minor)], face_needed=True, face_reason="寻亲")
     _, r = await submit(client, headers, patrol_body(demo.sites[ZONE_LZ], started, encounters))
     assert r.status_code == 201, r.text
     return minor

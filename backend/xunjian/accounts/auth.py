@@ -78,6 +78,13 @@ def require_roles(*roles: str):
 
 
 admin_only = require_roles("admin")
-# Who may read the audit trail; the one place to widen when a personal-data overseer role arrives.
+# Who may read the audit trail.
 AUDIT_READER_ROLES = ("admin",)
 audit_readers = require_roles(*AUDIT_READER_ROLES)
+
+
+async def personal_data_overseers(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Holders of the personal-data grant, whatever their role (the review of personal-data access)."""
+    principal = connection.user
+    if not isinstance(principal, Principal) or not principal.personal_data:
+        raise Forbidden("This needs the personal-data grant")

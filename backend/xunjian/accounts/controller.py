@@ -55,7 +55,8 @@ async def logout(principal: Caller) -> Response[None]:
 async def me(principal: Caller) -> MeRead:
     return MeRead(id=principal.id, username=principal.username, role=principal.role,
                   display_name=principal.display_name, region_ids=list(principal.region_ids),
-                  site_ids=list(principal.site_ids), certificate_no=principal.certificate_no)
+                  site_ids=list(principal.site_ids), certificate_no=principal.certificate_no,
+                  personal_data=principal.personal_data)
 
 
 @patch("/api/me", tags=["auth"], summary="Change your display name (nothing that widens access)")

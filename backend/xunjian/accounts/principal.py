@@ -23,6 +23,14 @@ class Principal:
     via_cookie: bool = False
     client_addr: str = ""
     certificate_no: str | None = None
+    personal_data: bool = False
+
+    @property
+    def reads_people(self) -> bool:
+        """May read personal data of people met on patrols within the scope (rules.reads_people)."""
+        from .rules import reads_people
+
+        return reads_people(self.role, self.personal_data)
 
     @property
     def is_admin(self) -> bool:

@@ -43,10 +43,21 @@ def certificate_problem(role: str, number: str | None) -> str | None:
     return None
 
 
+def reads_people(role: str, personal_data: bool) -> bool:
+    """Who reads the personal data of people met on patrols (person records, encounters, their photos), within their
+    scope. Supervisors: yes, it is their work (follow-up cases, family tracing; rescue-station staff have supervisor
+    accounts), bounded by their regions as today. Admins run the system and see everything, so for them it takes the
+    personal-data grant. Inspectors see only what they recorded themselves (decided by the patrol rules)."""
+    return role == "supervisor" or (role == "admin" and personal_data)
+
+
 def self_change_problem(before_role: str, before_active: bool, before_regions: set[int], role: str,
-                        active: bool, regions: set[int]) -> str | None:
+                        active: bool, regions: set[int], before_grant: bool = False,
+                        grant: bool = False) -> str | None:
     """An admin may not lock themselves out: no deactivating, demoting or narrowing their own account (another admin
-    can)."""
+    can). Nor may they give themselves the personal-data grant: another admin decides, and it is audited."""
+    if grant != before_grant:
+        return "You cannot change your own personal-data grant"
     if before_active and not active:
         return "You cannot deactivate your own account"
     if before_role != role:

@@ -36,6 +36,7 @@ class MeRead(msgspec.Struct):
     region_ids: list[int]
     site_ids: list[int]
     certificate_no: str | None = None
+    personal_data: bool = False
 
 
 class MeUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,6 +54,10 @@ class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
 CertificateNo = Annotated[str, Meta(min_length=1, max_length=40, description="执法证号 (inspector, supervisor)")]
 
 
+GRANT = ("the personal-data grant: opens person records, the people met on patrols and their photos to an admin, and "
+         "the review of personal-data access (GET /api/privacy/access-log)")
+
+
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     username: str
     password: str
@@ -61,6 +66,7 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     region_ids: list[Id] = []
     site_ids: list[Id] = []
     certificate_no: CertificateNo | None = None
+    personal_data: Annotated[bool, Meta(description=GRANT)] = False
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -71,6 +77,7 @@ class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
     is_active: bool | None = None
     # null keeps the number; "" removes it.
     certificate_no: Annotated[str, Meta(max_length=40)] | None = None
+    personal_data: Annotated[bool, Meta(description=GRANT)] | None = None
 
 
 class PasswordReset(msgspec.Struct, forbid_unknown_fields=True):
@@ -86,6 +93,7 @@ class AdminUserRead(msgspec.Struct):
     region_ids: list[int]
     site_ids: list[int]
     certificate_no: str | None = None
+    personal_data: bool = False
 
 
 class UserList(msgspec.Struct):

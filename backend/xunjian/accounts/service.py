@@ -168,6 +168,7 @@ async def _authenticate(settings: Settings, key: str, via_cookie: bool, client_a
             UserSession.id, UserSession.last_seen_at, UserSession.expires_at, UserSession.revoked_at,
             UserSession.user.id, UserSession.user.username, UserSession.user.role,
             UserSession.user.display_name, UserSession.user.is_active, UserSession.user.certificate_no,
+            UserSession.user.personal_data,
         )
         .where(UserSession.token_hash == key)
         .first()
@@ -185,7 +186,7 @@ async def _authenticate(settings: Settings, key: str, via_cookie: bool, client_a
         id=row["user.id"], username=row["user.username"], role=row["user.role"],
         display_name=row["user.display_name"], scope=scope, session_id=row["id"],
         region_ids=region_ids, site_ids=site_ids, via_cookie=via_cookie, client_addr=client_addr,
-        certificate_no=row["user.certificate_no"],
+        certificate_no=row["user.certificate_no"], personal_data=bool(row["user.personal_data"]),
     )
 
 
@@ -268,7 +269,7 @@ def _admin_read(user: dict, region_ids, site_ids) -> AdminUserRead:
     return AdminUserRead(
         id=user["id"], username=user["username"], role=user["role"], display_name=user["display_name"],
         is_active=bool(user["is_active"]), region_ids=sorted(region_ids), site_ids=sorted(site_ids),
-        certificate_no=user["certificate_no"],
+        certificate_no=user["certificate_no"], personal_data=bool(user["personal_data"]),
     )
 
 
@@ -349,13 +350,16 @@ async def create_user(actor: Principal | None, data: UserCreate) -> AdminUserRea
         await _refuse_taken_certificate(certificate_no, None)
         rows = await User.insert(
             User(username=username, display_name=data.display_name.strip() or username, role=data.role,
-                 password_hash=password_hash, certificate_no=certificate_no)
+                 password_hash=password_hash, certificate_no=certificate_no, personal_data=data.personal_data)
         ).returning(User.id)
         user_id = rows[0]["id"]
         await _set_links(user_id, data.region_ids, data.site_ids)
         await audit.record(actor, "user.create", "user", user_id,
                            after={"username": username, "role": data.role, "region_ids": data.region_ids,
                                   "site_ids": data.site_ids, "certificate_no": certificate_no})
+        if data.personal_data:
+            await audit.record(actor, "user.personal_data", "user", user_id, before={"personal_data": False},
+                               after={"personal_data": True})
     return await read_user(user_id)
 
 
@@ -367,9 +371,10 @@ async def update_user(actor: Principal, user_id: int, data: UserUpdate) -> Admin
         before.region_ids if role in rules.REGION_ROLES else [])
     site_ids = data.site_ids if data.site_ids is not None else (before.site_ids if role in rules.SITE_ROLES else [])
     is_active = data.is_active if data.is_active is not None else before.is_active
+    grant = data.personal_data if data.personal_data is not None else before.personal_data
     if actor is not None and actor.id == user_id:
         problem = rules.self_change_problem(before.role, before.is_active, set(before.region_ids), role, is_active,
-                                            set(region_ids))
+                                            set(region_ids), before.personal_data, grant)
         if problem:
             raise Invalid(problem, code="cannot_change_self")
     if data.certificate_no is not None:
@@ -387,6 +392,8 @@ async def update_user(actor: Principal, user_id: int, data: UserUpdate) -> Admin
         changes[User.is_active] = data.is_active
     if certificate_no != before.certificate_no:
         changes[User.certificate_no] = certificate_no
+    if grant != before.personal_data:
+        changes[User.personal_data] = grant
     async with db.write_transaction():
         await _refuse_taken_certificate(certificate_no, user_id)
         if changes:
@@ -399,6 +406,10 @@ async def update_user(actor: Principal, user_id: int, data: UserUpdate) -> Admin
                            after={"role": role, "region_ids": region_ids, "site_ids": site_ids,
                                   "is_active": is_active, "certificate_no": certificate_no,
                                   "display_name": changes.get(User.display_name, before.display_name)})
+        if grant != before.personal_data:
+            # Its own event, so the review of personal-data access lists who was given or lost the grant.
+            await audit.record(actor, "user.personal_data", "user", user_id,
+                               before={"personal_data": before.personal_data}, after={"personal_data": grant})
     return await read_user(user_id)
 
 

@@ -13,7 +13,7 @@ RETURNING failures, window_start
 
 # The admin's account list: one page by id with the total; {where} is built by service.list_users from fixed pieces.
 LIST_USERS = """
-SELECT u.id, u.username, u.role, u.display_name, u.is_active, u.certificate_no, COUNT(*) OVER () AS total_count
+SELECT u.id, u.username, u.role, u.display_name, u.is_active, u.certificate_no, u.personal_data, COUNT(*) OVER () AS total_count
 FROM app_user u WHERE {where} ORDER BY u.id LIMIT {{}} OFFSET {{}}
 """
 COUNT_USERS = "SELECT COUNT(*) AS n FROM app_user u WHERE {where}"

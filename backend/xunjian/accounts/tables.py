@@ -16,6 +16,9 @@ class User(Table, tablename="app_user"):
     # 执法证号 of inspectors and supervisors. Unique when set: a unique index made by the migration (SQLite cannot
     # add a UNIQUE column), which lets any number of accounts have none.
     certificate_no = Varchar(length=40, null=True, default=None)
+    # The personal-data grant (PIPL): opens person records, the people met on patrols and their photos to an admin,
+    # and the review of who read them. Running the system (the admin role) does not include it.
+    personal_data = Boolean(default=False)
 
 
 class UserRegion(Table):

@@ -88,6 +88,10 @@ async def list_events(*, actor: int | None = None, entity_type: str | None = Non
     if until is not None:
         where.append("e.at < {}")
         args.append(_utc(until))
+    return await _page(where, args, limit, offset)
+
+
+async def _page(where: list[str], args: list, limit: int, offset: int) -> AuditList:
     condition = " AND ".join(where)
     rows = await db.fetch(_LIST.format(where=condition), *args, limit, offset)
     total = (await db.fetch(f"SELECT COUNT(*) AS n FROM audit_event e WHERE {condition}", *args))[0]["n"]
@@ -101,3 +105,47 @@ async def list_events(*, actor: int | None = None, entity_type: str | None = Non
         for r in rows
     ]
     return AuditList(items=items, total=total, limit=limit, offset=offset)
+
+
+# What the review of personal-data access lists (PIPL 第五十四条 compliance audits): every read and change of a person
+# record, of the people met on patrols, their cases and photos, grants given or taken, purges, and the reviews.
+PERSONAL_DATA_ACTIONS = (
+    "person.read", "person.list", "person.create", "person.update", "person.purge", "encounter.read",
+    "encounter.candidates", "encounter.link", "encounter.unlink", "encounter.purge", "patrol.read_people",
+    "case.read", "case.list", "case.close", "photo.view_restricted", "user.personal_data", "privacy.access_log",
+)
+# A person's trail: the record's own events and those of the encounters linked to it.
+_OF_PERSON = ("((e.entity_type = 'person' AND e.entity_id = {}) OR (e.entity_type = 'encounter' AND e.entity_id IN "
+              "(SELECT CAST(x.id AS VARCHAR(64)) FROM encounter x WHERE x.person = {})))")
+
+
+async def personal_data_access(principal: Any, *, user: int | None = None, person: int | None = None,
+                               since: datetime | None = None, until: datetime | None = None, limit: int = 50,
+                               offset: int = 0) -> AuditList:
+    """The trail of personal-data access for those who oversee it (the personal-data grant), newest first. Outside
+    an everything scope only events of sites in the caller's scope. The review is itself an event of the trail."""
+    check_page(limit, offset)
+    where = ["e.action IN (" + ", ".join("{}" for _ in PERSONAL_DATA_ACTIONS) + ")"]
+    args: list = list(PERSONAL_DATA_ACTIONS)
+    if not principal.scope.everything:
+        scope_sql, scope_args = principal.scope.sql("s")
+        where.append(f"e.site_id IN (SELECT s.id FROM site s WHERE {scope_sql})")
+        args += scope_args
+    if user is not None:
+        where.append("e.actor = {}")
+        args.append(user)
+    if person is not None:
+        where.append(_OF_PERSON)
+        args += [str(person), person]
+    if since is not None:
+        where.append("e.at >= {}")
+        args.append(_utc(since))
+    if until is not None:
+        where.append("e.at < {}")
+        args.append(_utc(until))
+    page = await _page(where, args, limit, offset)
+    async with db.write_transaction():
+        await record(principal, "privacy.access_log", "audit", "personal_data", after={
+            "user": user, "person": person, "since": since and _utc(since).isoformat(),
+            "until": until and _utc(until).isoformat(), "offset": offset, "returned": len(page.items)})
+    return page

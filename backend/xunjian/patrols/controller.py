@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from litestar import Response, Router, delete, get, patch, post, put
+from litestar import Request, Response, Router, delete, get, patch, post, put
 from litestar.openapi import ResponseSpec
 from litestar.params import Body, FromPath, FromQuery, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from ..accounts.auth import admin_only, require_roles
 from ..accounts.principal import Caller
 from ..paging import Limit, Offset, PathId, QueryId
-from . import route, service
+from . import route, rules, service
 from .schemas import (
     CampaignCreate, CampaignRead, CandidateRead, CaseClose, CaseList, CaseRead, CoverageRead, EncounterRead, LinkIn,
     PatrolList, PatrolPut, PatrolRead, PatrolRoute, PersonCreate, PersonList, PersonRead, PersonUpdate, TracingStatus,
@@ -59,6 +59,13 @@ async def list_patrols(
              "campaign), and open follow-up cases by age")
 async def coverage(principal: Caller, region: QueryId = None) -> CoverageRead:
     return await service.coverage(principal, region=region)
+
+
+@get("/api/patrols/notice", guards=[staff], tags=TAGS,
+     summary="The notice (告知, PIPL 第十七条、第三十五条) the team shows or reads to a person met, zh-CN and English; "
+             "an encounter's notice_given records that it was given")
+async def patrol_notice(request: Request) -> dict[str, str]:
+    return rules.notice_text(request.app.state.settings.person_retention_days)
 
 
 @get("/api/encounters/{encounter_id:uuid}", tags=TAGS, summary="One person met on a patrol (audited)")
@@ -144,7 +151,7 @@ async def declare_campaign(principal: Caller, data: Annotated[CampaignCreate, Bo
 
 
 router = Router(path="/", route_handlers=[
-    put_patrol, get_patrol, get_route, list_patrols, coverage, get_encounter, encounter_candidates, link_encounter,
-    unlink_encounter, list_cases, get_case, close_case, list_persons, create_person, get_person, update_person,
+    put_patrol, get_patrol, get_route, list_patrols, coverage, patrol_notice, get_encounter, encounter_candidates,
+    link_encounter, unlink_encounter, list_cases, get_case, close_case, list_persons, create_person, get_person, update_person,
     list_campaigns, declare_campaign,
 ])

@@ -14,6 +14,7 @@ register(JobSpec(
     name="patrol_retention",
     fn=run_retention,
     description="Purge free text, features, location and photos of encounters past the retention period that no "
-                "person record or open follow-up case needs",
+                "person record or open follow-up case needs; delete person records past theirs with their "
+                "encounters, keeping only counts",
     trigger=("cron", {"hour": 3, "minute": 30}),
 ))

@@ -1,6 +1,14 @@
-"""Retention (PIPL: keep it no longer than needed): after `patrol_retention_days` (default 90), an encounter linked to
-no person record and with no open follow-up case loses its free text, features, location and photos. The flags and
-the action stay as anonymous statistics. Every purged encounter is an audit event; the run reports counts.
+"""Retention (PIPL 第十九条: keep it no longer than needed; 第四十七条: delete once the period is over).
+
+- After `patrol_retention_days` (default 90), an encounter linked to no person record and with no open follow-up case
+  loses its free text, features, location and photos. The flags and the action stay as anonymous statistics. Every
+  purged encounter is an audit event.
+- After `person_retention_days` (default 730) since a person record's last encounter (its creation when it has none),
+  with no open case on any of them, the record, its encounters, their closed cases, photo links and photos are
+  deleted. What is deleted is first added to `encounter_count` (zone, week, sex, age band, flags, action), in the same
+  transaction, set-based: a few statements per batch whatever its size. One audit event per batch names the records.
+
+The run reports counts; a second run over the same data deletes and counts nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from ..audit import service as audit
 from ..config import Settings
 from ..photos.store import PhotoStore, StoreUnavailable, make_store
 from ..photos.tables import Photo, PhotoLink
-from . import rules
+from . import rules, sql
 from .tables import Encounter, FollowUpCase
 
 log = logging.getLogger("xunjian.patrols")
@@ -73,6 +81,68 @@ async def _purge_batch(rows: list[dict], cutoff: datetime, now: datetime) -> tup
     return purged, photos, keys
 
 
+def _marks(values: list) -> str:
+    return ", ".join("{}" for _ in values)
+
+
+async def _purge_persons_batch(ids: list[int], cutoff: datetime) -> tuple[int, int, int, list[str]]:
+    """One transaction: re-check which of these records are still due (an encounter or a case may have come since),
+    count their encounters into `encounter_count`, delete photos, cases, encounters and records. Returns (persons,
+    encounters, photos deleted, object keys)."""
+    async with db.write_transaction():
+        due = {r["id"] for r in await db.fetch(sql.DUE_PERSONS.format(limit=len(ids)), cutoff)}
+        ids = [i for i in ids if i in due]
+        if not ids:
+            return 0, 0, 0, []
+        marks = _marks(ids)
+        week = sql.WEEK_START["sqlite" if db.is_sqlite() else "postgres"]
+        await db.fetch(sql.ADD_COUNTS.format(week=week, ids=marks), *ids)
+        photo_ids = sorted({str(r["photo_id"]) for r in await db.fetch(sql.DELETE_PHOTO_LINKS.format(ids=marks),
+                                                                         *ids)})
+        keys: list[str] = []
+        if photo_ids:
+            photos = [uuid.UUID(p) for p in photo_ids]
+            for row in await db.fetch(sql.DELETE_UNLINKED_PHOTOS.format(photos=_marks(photos)), *photos):
+                keys.extend(row.values())
+        await db.fetch(sql.DELETE_CASES.format(ids=marks), *ids)
+        encounters = await db.fetch(sql.DELETE_ENCOUNTERS.format(ids=marks), *ids)
+        persons = await db.fetch(sql.DELETE_PERSONS.format(ids=marks), *ids)
+        await audit.record(None, "person.purge", "person", "retention", after={
+            "person_ids": sorted(r["id"] for r in persons), "encounters": len(encounters),
+            "photos_deleted": len(keys) // 3, "retention_cutoff": cutoff.isoformat()})
+    return len(persons), len(encounters), len(keys) // 3, keys
+
+
+async def purge_persons(now: datetime, settings: Settings, store: PhotoStore) -> dict[str, int]:
+    cutoff = rules.purge_cutoff(now, settings.person_retention_days)
+    counts = {"persons_purged": 0, "person_encounters_deleted": 0, "person_photos_deleted": 0}
+    while True:
+        ids = [r["id"] for r in await db.fetch(sql.DUE_PERSONS.format(limit=BATCH), cutoff)]
+        if not ids:
+            break
+        persons, encounters, photos, keys = await _purge_persons_batch(ids, cutoff)
+        counts["persons_purged"] += persons
+        counts["person_encounters_deleted"] += encounters
+        counts["person_photos_deleted"] += photos
+        await _delete_objects(store, keys, counts)
+        if persons == 0:
+            break
+    return counts
+
+
+async def _delete_objects(store: PhotoStore, keys: list[str], counts: dict[str, int]) -> None:
+    """Rows first, objects after: an object left behind by a store outage has no row, and the photo cleanup job's
+    orphan sweep removes it."""
+    if not keys:
+        return
+    try:
+        await store.delete_many(keys)
+        counts["photo_objects_deleted"] = counts.get("photo_objects_deleted", 0) + len(keys)
+    except StoreUnavailable as exc:
+        log.warning("Retention could not delete %d photo objects: %s", len(keys), exc)
+        counts["photo_objects_failed"] = counts.get("photo_objects_failed", 0) + len(keys)
+
+
 async def purge_patrol_data(now: datetime, settings: Settings | None = None,
                             store: PhotoStore | None = None) -> dict[str, int]:
     settings = settings or Settings.from_env()
@@ -86,14 +156,7 @@ async def purge_patrol_data(now: datetime, settings: Settings | None = None,
         purged, photos, keys = await _purge_batch(rows, cutoff, now)
         counts["encounters_purged"] += purged
         counts["photos_deleted"] += photos
-        # Rows first, objects after: an object left behind by a store outage has no row, and the photo cleanup
-        # job's orphan sweep removes it.
-        try:
-            await store.delete_many(keys)
-            counts["photo_objects_deleted"] += len(keys)
-        except StoreUnavailable as exc:
-            log.warning("Retention could not delete %d photo objects: %s", len(keys), exc)
-            counts["photo_objects_failed"] += len(keys)
+        await _delete_objects(store, keys, counts)
         if purged == 0:
             break  # everything due changed state under us; the next run sees it again
-    return counts
+    return counts | await purge_persons(now, settings, store)

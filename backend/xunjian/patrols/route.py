@@ -18,7 +18,7 @@ from .tables import Encounter
 async def patrol_route(principal: Principal, patrol_id: uuid.UUID) -> PatrolRoute:
     row = await visible_patrol(principal, patrol_id)  # 404 outside the caller's scope
     encounters, met = None, []
-    if rules.sees_people(principal.role, principal.id, row["recorded_by"]):
+    if rules.sees_people(principal.role, principal.id, row["recorded_by"], principal.reads_people):
         met = await Encounter.select(Encounter.id, Encounter.lat, Encounter.lng, Encounter.action).where(
             Encounter.patrol == patrol_id).order_by(Encounter.seq)
         encounters = [RouteEncounter(lat=e["lat"], lng=e["lng"], action=e["action"]) for e in met

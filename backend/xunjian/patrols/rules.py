@@ -85,14 +85,15 @@ STAFF_ROLES = frozenset({"inspector", "supervisor", "admin"})
 REGISTRAR_ROLES = frozenset({"supervisor", "admin"})
 
 
-def sees_people(role: str, user_id: int, recorded_by: int) -> bool:
+def sees_people(role: str, user_id: int, recorded_by: int, reads_people: bool) -> bool:
     """Whether a caller who may see a patrol (its zone is in their scope) may also see the people met on it.
 
-    Supervisors and admins: yes. Inspectors: only on what they recorded themselves; other inspectors of the region
-    see that the zone was patrolled, not whom the team met.
+    Those who read personal data (`reads_people`: supervisors, admins holding the personal-data grant; see
+    accounts.rules.reads_people): yes. Inspectors: only on what they recorded themselves; other inspectors of the
+    region see that the zone was patrolled, not whom the team met. An admin without the grant sees the patrol only.
     """
     if role in REGISTRAR_ROLES:
-        return True
+        return reads_people
     return role == "inspector" and user_id == recorded_by
 
 
@@ -120,6 +121,38 @@ def _valid_coords(lat: Any, lng: Any) -> bool:
         isinstance(lat, (int, float)) and isinstance(lng, (int, float))
         and math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180
     )
+
+
+# 告知: what the team shows or reads to the person met before recording them (PIPL 第十七条: who processes, why, how,
+# what, how long, how to exercise one's rights; 第三十五条: a state organ performing its statutory duties gives notice
+# too). The encounter records that it was given (`notice_given`). {retention} is filled from the settings.
+NOTICE = {
+    "zh-CN": ("您好，我们是民政部门街面巡查救助人员。为了向您提供救助、必要时联系您的家人，我们会记录这次见面的时间、地点、"
+              "您的大致年龄、性别和需要的帮助，不记录身份证号。这些信息仅由民政部门用于救助和寻亲，严格保密，"
+              "最后一次见面后保存{retention}天后删除。您可以向当地民政部门或救助管理站查阅、更正这些信息，"
+              "或要求说明处理规则。"),
+    "en": ("Hello, we are the civil-affairs street outreach team. To help you, and to contact your family if needed, "
+           "we record when and where we met, your approximate age, your sex and the help you need; we do not record "
+           "ID numbers. Only the civil-affairs department uses this, for assistance and family tracing; it is kept "
+           "confidential and deleted {retention} days after our last meeting. You may ask the local civil-affairs "
+           "bureau or rescue station to see or correct it, or to explain how it is handled."),
+}
+
+
+def notice_text(retention_days: int) -> dict[str, str]:
+    return {lang: text.format(retention=retention_days) for lang, text in NOTICE.items()}
+
+
+def face_photo_problem(e: Mapping[str, Any]) -> tuple[str, str] | None:
+    """No photos of a minor unless needed and marked so: `face_needed` with a reason (for example, tracing the family
+    of a lost child). A minor's personal information is sensitive (PIPL 第二十八条). Returns (field, message)."""
+    reason = (e.get("face_reason") or "").strip()
+    if e.get("face_needed") and not reason:
+        return "face_reason", "says why a face photo is needed"
+    minor = e.get("is_minor") or e.get("age_band") in MINOR_BANDS
+    if minor and e.get("photo_ids") and not e.get("face_needed"):
+        return "photo_ids", "no photos of a minor unless needed: set face_needed with a reason"
+    return None
 
 
 def validate_patrol(
@@ -169,6 +202,9 @@ def validate_patrol(
             errors.append({"field": f"{where}.age_band", "message": "a minor cannot be of this age band"})
         if len(e.get("photo_ids") or ()) > MAX_PHOTOS:
             errors.append({"field": f"{where}.photo_ids", "message": f"at most {MAX_PHOTOS} photos"})
+        problem = face_photo_problem(e)
+        if problem:
+            errors.append({"field": f"{where}.{problem[0]}", "message": problem[1]})
         if len(e.get("features") or ()) > MAX_FEATURES:
             errors.append({"field": f"{where}.features", "message": f"at most {MAX_FEATURES} features"})
     if errors:

@@ -64,6 +64,16 @@ class EncounterIn(msgspec.Struct, forbid_unknown_fields=True):
     details: Annotated[str, Meta(max_length=1000, description="free text; purged after the retention period")] = ""
     photo_ids: list[uuid.UUID] = []
     answers: Annotated[dict, Meta(description="further answers of the template's encounter group")] = {}
+    notice_given: Annotated[bool, Meta(description="the notice (告知, GET /api/patrols/notice) was shown or read to "
+                                                   "the person")] = False
+    face_needed: Annotated[bool, Meta(description="photos of a minor are refused unless this is set with a "
+                                                  "reason")] = False
+    face_reason: Annotated[str, Meta(max_length=200, description="why a minor's face photo is needed")] = ""
+
+
+# Fields added after patrols were first recorded, left out of the content hash while at their default, so that an
+# offline replay of a patrol sent before them is still recognised as the same content.
+LATER_DEFAULTS = {"notice_given": False, "face_needed": False, "face_reason": ""}
 
 
 class PatrolPut(msgspec.Struct, forbid_unknown_fields=True):
@@ -174,6 +184,9 @@ class EncounterRead(msgspec.Struct):
     person_id: int | None
     purged: bool
     case: CaseRead | None = None
+    notice_given: bool = False
+    face_needed: bool = False
+    face_reason: str = ""
 
 
 class PatrolRead(msgspec.Struct):

@@ -2,10 +2,10 @@
 candidate matches, retention and zone coverage.
 
 Who sees what (one rule, `rules.sees_people`): a patrol is visible to admins, and to supervisors and inspectors whose
-scope holds its zone; the people met on it (encounters, cases, photos) only to admins, supervisors in scope and the
-inspector who recorded them. Person records: admins, supervisors in scope of the record's site, and an inspector who
-recorded an encounter linked to the record. Institution managers never (404). Every read of a person record or of
-encounter details is audited.
+scope holds its zone; the people met on it (encounters, cases, photos) only to supervisors in scope, admins holding
+the personal-data grant and the inspector who recorded them. Person records: supervisors in scope of the record's
+site, admins holding the grant, and an inspector who recorded an encounter linked to the record. An admin without the
+grant and institution managers never (404). Every read of a person record or of encounter details is audited.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from ..sites.tables import Site
 from . import rules, template
 from .schemas import (
     CampaignCreate, CampaignRead, CandidateRead, CaseAges, CaseClose, CaseList, CaseRead, CoverageRead,
-    EncounterIn, EncounterRead, LinkIn, PatrolList, PatrolPut, PatrolRead, PatrolSummary, PersonCreate,
+    LATER_DEFAULTS, EncounterIn, EncounterRead, LinkIn, PatrolList, PatrolPut, PatrolRead, PatrolSummary, PersonCreate,
     PersonEncounter, PersonList, PersonRead, PersonUpdate, TrackPoint, ZoneCoverage,
 )
 from .tables import Campaign, Encounter, FollowUpCase, Patrol, PersonRecord
@@ -58,6 +58,10 @@ def _canonical(value: Any) -> Any:
 def _hash(struct: msgspec.Struct) -> str:
     """The same content sent with another UTC offset or key order is the same submission."""
     builtins = msgspec.to_builtins(struct, builtin_types=(datetime, uuid.UUID))
+    for enc in builtins.get("encounters", [builtins] if isinstance(struct, EncounterIn) else []):
+        for k, default in LATER_DEFAULTS.items():
+            if enc.get(k) == default:
+                del enc[k]
     encoded = json.dumps(_canonical(builtins), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return rules.content_hash(encoded.encode())
 
@@ -241,6 +245,7 @@ async def _add_encounters(principal: Principal, patrol_id: uuid.UUID, zone: dict
             earlier_record=e.earlier_record.strip(),
             features=[f.strip() for f in e.features], details=e.details, answers=e.answers,
             photo_ids=[str(p) for p in e.photo_ids], content_hash=hashes[e.id], created_at=now,
+            notice_given=e.notice_given, face_needed=e.face_needed, face_reason=e.face_reason.strip(),
         ))
         reasons = rules.case_reasons(_encounter_dict(e))
         if reasons:
@@ -303,6 +308,7 @@ def _encounter_read(r: dict, case: CaseRead | None) -> EncounterRead:
         action=r["action"], referral_target_id=r["referral_target"], follow_up_needed=r["follow_up_needed"],
         earlier_record=r["earlier_record"], features=r["features"] or [], details=r["details"], photo_ids=[uuid.UUID(p) for p in r["photo_ids"] or []],
         answers=r["answers"] or {}, person_id=r["person"], purged=r["purged_at"] is not None, case=case,
+        notice_given=bool(r["notice_given"]), face_needed=bool(r["face_needed"]), face_reason=r["face_reason"],
     )
 
 
@@ -322,7 +328,7 @@ async def get_patrol(principal: Principal, patrol_id: uuid.UUID, *, audit_read: 
     now = now or utcnow()
     row = await visible_patrol(principal, patrol_id)
     encounters = None
-    if rules.sees_people(principal.role, principal.id, row["recorded_by"]):
+    if rules.sees_people(principal.role, principal.id, row["recorded_by"], principal.reads_people):
         enc_rows = await Encounter.select().where(Encounter.patrol == patrol_id).order_by(
             Encounter.seq).output(load_json=True)
         case_rows = await FollowUpCase.select(*_CASE_COLUMNS).where(
@@ -380,7 +386,7 @@ async def _visible_encounter(principal: Principal, encounter_id: uuid.UUID) -> d
     row = await Encounter.select().where(
         _and([Encounter.id == encounter_id, principal.scope.where(Encounter.zone)])
     ).output(load_json=True).first()
-    if row is None or not rules.sees_people(principal.role, principal.id, row["recorded_by"]):
+    if row is None or not rules.sees_people(principal.role, principal.id, row["recorded_by"], principal.reads_people):
         raise NotFound("Encounter not found")
     return row
 
@@ -405,7 +411,7 @@ async def _visible_case(principal: Principal, case_id: int) -> dict:
     row = await FollowUpCase.select(*_CASE_COLUMNS).where(
         _and([FollowUpCase.id == case_id, principal.scope.where(FollowUpCase.zone)])
     ).output(load_json=True).first()
-    if row is None or not rules.sees_people(principal.role, principal.id, row["recorded_by"]):
+    if row is None or not rules.sees_people(principal.role, principal.id, row["recorded_by"], principal.reads_people):
         raise NotFound("Case not found")
     return row
 
@@ -443,7 +449,12 @@ async def list_cases(principal: Principal, *, status: str | None = None, zone: i
     if rows:
         await audit.record(principal, "case.list", "follow_up_case", "list",
                            after={"ids": [r["id"] for r in rows]})
-    return CaseList(items=[_case_read(r, now) for r in rows], total=await count, limit=limit, offset=offset)
+    items = [_case_read(r, now) for r in rows]
+    if not principal.reads_people and principal.role != "inspector":
+        # An admin without the personal-data grant keeps the list for the board's figures (numbers, zones, reasons,
+        # deadlines), not the free text about the person; the case itself and its encounter are 404 for them.
+        items = [msgspec.structs.replace(c, outcome_note="") for c in items]
+    return CaseList(items=items, total=await count, limit=limit, offset=offset)
 
 
 async def close_case(principal: Principal, case_id: int, data: CaseClose, now: datetime | None = None) -> CaseRead:
@@ -491,6 +502,8 @@ def _require_registrar(principal: Principal) -> None:
     _ensure_staff(principal)
     if principal.role not in rules.REGISTRAR_ROLES:
         raise Forbidden("Only supervisors and admins manage person records")
+    if not principal.reads_people:
+        raise NotFound("Not found")  # an admin without the personal-data grant: the register does not exist for them
 
 
 async def _visible_person(principal: Principal, person_id: int) -> dict:
@@ -500,7 +513,7 @@ async def _visible_person(principal: Principal, person_id: int) -> dict:
     if row is None:
         raise NotFound("Person record not found")
     if principal.role in rules.REGISTRAR_ROLES:
-        if principal.scope.holds(row["site"], row["region_path"]):
+        if principal.reads_people and principal.scope.holds(row["site"], row["region_path"]):
             return row
     elif principal.role == "inspector" and await Encounter.exists().where(
         (Encounter.person == person_id) & (Encounter.recorded_by == principal.id)

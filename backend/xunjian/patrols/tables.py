@@ -97,6 +97,11 @@ class Encounter(Table):
     details = Text(default="")
     answers = JSON(default={})
     photo_ids = JSON(default=[])
+    # 告知 (PIPL 第十七条、第三十五条): the team showed or read the notice to the person met.
+    notice_given = Boolean(default=False)
+    # A minor's face is photographed only when needed, and then marked so with the reason (rules.face_photo_problem).
+    face_needed = Boolean(default=False)
+    face_reason = Varchar(length=200, default="")
     content_hash = Varchar(length=64)
     person = ForeignKey(PersonRecord, null=True, default=None, index=True)
     linked_by = ForeignKey(User, null=True, default=None)
@@ -124,3 +129,22 @@ class FollowUpCase(Table):
     outcome_note = Text(default="")
     closed_at = Timestamptz(null=True, default=None)
     closed_by = ForeignKey(User, null=True, default=None)
+
+
+class EncounterCount(Table):
+    """What retention deleted, kept as counts instead of de-identified rows: people met per patrol zone, week (the
+    Monday of the ISO week, Asia/Shanghai), sex, age band, vulnerability flags and action. One row per combination
+    (a unique index made by the migration); a purge adds its counts to it."""
+
+    zone = ForeignKey(Site, index=True)
+    region_path = Varchar(length=255, index=True)
+    week_start = Varchar(length=10)
+    sex = Varchar(length=8)
+    age_band = Varchar(length=16)
+    is_minor = Boolean(default=False)
+    is_elderly = Boolean(default=False)
+    is_disabled = Boolean(default=False)
+    suspected_mental_illness = Boolean(default=False)
+    critically_ill = Boolean(default=False)
+    action = Varchar(length=32)
+    encounters = Integer(default=0)

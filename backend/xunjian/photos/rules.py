@@ -197,23 +197,24 @@ class Link:
     in_scope: bool
 
 
-def visible_links(role: str, is_uploader: bool, links: Iterable[Link]) -> list[Link]:
+def visible_links(role: str, is_uploader: bool, links: Iterable[Link], reads_people: bool = False) -> list[Link]:
     """The links through which the caller sees the photo.
 
-    Restricted links (people met on patrols) count only for supervisors and admins in scope; managers never see them.
+    Restricted links (people met on patrols) count only for callers who read personal data (supervisors; admins with
+    the personal-data grant: accounts.rules.reads_people) in scope; managers never see them.
     """
     out = []
     for link in links:
         if not link.in_scope:
             continue
-        if link.restricted and role not in PRIVILEGED_ROLES:
+        if link.restricted and not reads_people:
             continue
         out.append(link)
     return out
 
 
-def may_view(role: str, is_uploader: bool, links: Iterable[Link]) -> bool:
-    return is_uploader or bool(visible_links(role, is_uploader, links))
+def may_view(role: str, is_uploader: bool, links: Iterable[Link], reads_people: bool = False) -> bool:
+    return is_uploader or bool(visible_links(role, is_uploader, links, reads_people))
 
 
 def sees_original(role: str) -> bool:

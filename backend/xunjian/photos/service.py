@@ -163,7 +163,7 @@ async def _links(principal, row: dict) -> list[rules.Link]:
 
 async def _may_view(principal, row: dict) -> bool:
     links = await _links(principal, row)
-    return rules.may_view(principal.role, row["uploader"] == principal.id, links)
+    return rules.may_view(principal.role, row["uploader"] == principal.id, links, principal.reads_people)
 
 
 async def get_photo(principal, store: PhotoStore, photo_id: uuid.UUID) -> PhotoRead:
@@ -172,12 +172,12 @@ async def get_photo(principal, store: PhotoStore, photo_id: uuid.UUID) -> PhotoR
         raise NotFound("Photo not found")
     links = await _links(principal, row)
     is_uploader = row["uploader"] == principal.id
-    if not rules.may_view(principal.role, is_uploader, links):
+    if not rules.may_view(principal.role, is_uploader, links, principal.reads_people):
         raise NotFound("Photo not found")
     restricted = any(link.restricted for link in links)
     original = rules.sees_original(principal.role)
     if restricted or original:
-        seen = rules.visible_links(principal.role, is_uploader, links)
+        seen = rules.visible_links(principal.role, is_uploader, links, principal.reads_people)
         site_id = seen[0].site_id if seen else None
         async with db.write_transaction():
             if restricted:

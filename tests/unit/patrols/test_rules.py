@@ -108,9 +108,10 @@ def test_replay_decision(existing, ended, new, decision):
 
 
 def test_who_sees_the_people_met():
-    assert rules.sees_people("supervisor", 1, 2) and rules.sees_people("admin", 1, 2)
-    assert rules.sees_people("inspector", 2, 2) and not rules.sees_people("inspector", 1, 2)
-    assert not rules.sees_people("manager", 2, 2)
+    assert rules.sees_people("supervisor", 1, 2, True) and rules.sees_people("admin", 1, 2, True)
+    assert not rules.sees_people("admin", 1, 2, False)  # running the system is not reading personal data
+    assert rules.sees_people("inspector", 2, 2, False) and not rules.sees_people("inspector", 1, 2, False)
+    assert not rules.sees_people("manager", 2, 2, True)
 
 
 # ---------------------------------------------------------------- candidates
@@ -224,3 +225,21 @@ def test_an_unidentified_person_needs_a_notice_within_a_day():
     assert not rules.notice_overdue("", "pending", created, created + timedelta(hours=23))
     assert not rules.notice_overdue("张某", "pending", created, created + timedelta(hours=25))
     assert not rules.notice_overdue("", "notice_published", created, created + timedelta(hours=25))
+
+
+def test_no_face_photos_of_minors_unless_needed_and_marked_so():
+    photo = ["00000000-0000-4000-8000-000000000001"]
+    assert rules.face_photo_problem({"is_minor": True, "photo_ids": photo})[0] == "photo_ids"
+    assert rules.face_photo_problem({"age_band": "age_under_14", "photo_ids": photo})[0] == "photo_ids"
+    assert rules.face_photo_problem({"is_minor": True, "photo_ids": photo, "face_needed": True})[0] == "face_reason"
+    assert rules.face_photo_problem({"is_minor": True, "photo_ids": photo, "face_needed": True,
+                                     "face_reason": "  "})[0] == "face_reason"
+    assert rules.face_photo_problem({"is_minor": True, "photo_ids": photo, "face_needed": True,
+                                     "face_reason": "寻亲"}) is None
+    assert rules.face_photo_problem({"is_minor": True, "photo_ids": []}) is None
+    assert rules.face_photo_problem({"age_band": "age_18_59", "photo_ids": photo}) is None
+
+
+def test_the_notice_names_the_period_in_both_languages():
+    text = rules.notice_text(730)
+    assert set(text) == {"zh-CN", "en"} and "730天" in text["zh-CN"] and "730 days" in text["en"]

@@ -92,13 +92,13 @@ def test_visibility_follows_links_in_scope():
     assert rules.may_view("inspector", True, [])  # the uploader, before any record refers to the photo
 
 
-def test_restricted_links_only_for_supervisors_and_admins():
+def test_restricted_links_only_for_readers_of_personal_data():
     patrol = Link(site_id=3, restricted=True, in_scope=True)
-    for role in ("manager", "inspector"):
-        assert not rules.may_view(role, False, [patrol])
+    for role in ("manager", "inspector", "admin"):
+        assert not rules.may_view(role, False, [patrol])  # an admin without the personal-data grant included
     for role in ("supervisor", "admin"):
-        assert rules.may_view(role, False, [patrol])
-    assert not rules.may_view("supervisor", False, [Link(site_id=3, restricted=True, in_scope=False)])
+        assert rules.may_view(role, False, [patrol], reads_people=True)
+    assert not rules.may_view("supervisor", False, [Link(site_id=3, restricted=True, in_scope=False)], True)
     assert rules.may_view("inspector", True, [patrol])
     assert rules.sees_original("supervisor") and rules.sees_original("admin")
     assert not any(rules.sees_original(r) for r in ("inspector", "manager"))
