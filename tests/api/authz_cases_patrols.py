@@ -87,7 +87,7 @@ CASES = [
     Case("GET", "/api/patrols/{patrol_lz}", {**LZ_PEOPLE, "admin": 200}),
     Case("GET", "/api/patrols/{patrol_ts}", {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200,
                                               "manager": 404, "manager2": 404, "lottery": 404}),
-    Case("GET", "/api/patrols/{patrol_lz}/route", LZ_PEOPLE),
+    Case("GET", "/api/patrols/{patrol_lz}/route", {**LZ_PEOPLE, "admin": 200}),  # like the patrol: without people
     Case("GET", "/api/patrols/{patrol_ts}/route", {"admin": 200, "supervisor": 200, "inspector": 404,
                                                     "inspector2": 200, "manager": 404, "manager2": 404,
                                                     "lottery": 404}),
