@@ -52,7 +52,8 @@ def server(tmp_path_factory):
     proc = subprocess.Popen([*exe, "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    # Generous: under pytest-xdist two workers start servers and browsers at once on two cores (47 s was seen).
+    deadline = time.monotonic() + 120
     while True:
         try:
             if httpx.get(base + "/healthz", timeout=1).status_code == 200:
