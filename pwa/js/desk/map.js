@@ -109,8 +109,9 @@ function tile(c) {
   const label = [c.direct ? t('direct_row', { name: c.name }) : c.name,
     TIERS.map((k) => `${t(`tier_${k}`)} ${c.counts[k] || 0}`).join(' · ')];
   const body = [h('b', {}, label[0]), TIERS.map((k) => h('span', {}, `${t(`m_${k}`)}${c.counts[k] || 0} `))];
-  const attrs = { class: tier || 'none', 'data-region': c.region_id, 'data-tier': tier || 'none', 'aria-label': label.join('：') };
-  const el = c.direct ? h('div', attrs, body) : h('button', { ...attrs, type: 'button', title: t('m_open'),
+  const attrs = { class: tier || 'none', 'data-region': c.region_id, 'data-tier': tier || 'none' };
+  // The region's own sites (本级) are this board already: a plain box, not a button.
+  const el = c.direct ? h('div', attrs, body) : h('button', { ...attrs, type: 'button', 'aria-label': label.join('：'), title: t('m_open'),
     onclick: () => { location.hash = `#/board?region=${c.region_id}`; } }, body);
   Object.assign(el.style, { gridColumn: c.col + 1, gridRow: c.row + 1 });
   return el;
@@ -140,8 +141,9 @@ function pointsSvg(m) {
   return frameSvg(m.bounds, t('m_points', { n: m.points.length }), (svg, p) => {
     for (const pt of shown) {
       const [x, y] = p(pt.lat, pt.lng);
-      svg.append(s('a', { href: `#/site/${pt.site_id}`, 'data-site': pt.site_id, 'data-tier': pt.tier },
-        s('title', {}, `${pt.name} · ${t(`tier_${pt.tier}`)}`),
+      const name = `${pt.name} · ${t(`tier_${pt.tier}`)}`;
+      svg.append(s('a', { href: `#/site/${pt.site_id}`, 'data-site': pt.site_id, 'data-tier': pt.tier, 'aria-label': name },
+        s('title', {}, name),
         s('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 6, fill: FILL[pt.tier], stroke: '#fff', 'stroke-width': 1.5 })));
     }
   });
