@@ -177,23 +177,23 @@ async def test_restricted_photo_of_a_person_met(client, demo, as_user):
     photo_id, _ = await upload(client, await as_user("inspector"), support.jpeg())
     zone = demo.sites["XC-620102-01"]
     await link_photos(demo.users["inspector"], [photo_id], "encounter", "e-1", zone, restricted=True)
-    expect = {"inspector": 200, "supervisor": 200, "admin": 200, "manager": 404, "manager2": 404, "inspector2": 404}
+    expect = {"inspector": 200, "supervisor": 200, "admin": 404, "privacy": 200, "manager": 404, "manager2": 404, "inspector2": 404}
     for user, status in expect.items():
         r = await client.get(f"/api/photos/{photo_id}", headers=await as_user(user))
         assert r.status_code == status, user
     views = await AuditEvent.select(AuditEvent.actor_name).where(
         (AuditEvent.action == "photo.view_restricted") & (AuditEvent.entity_id == str(photo_id)))
-    assert sorted(v["actor_name"] for v in views) == ["admin", "inspector", "supervisor"]
+    assert sorted(v["actor_name"] for v in views) == ["inspector", "privacy", "supervisor"]
 
 
 async def test_every_original_url_is_audited(client, demo, as_user):
     photo_id, _ = await upload(client, await as_user("inspector"), support.jpeg())
     await link_photos(demo.users["inspector"], [photo_id], "finding", 2, demo.sites["YL-620102-001"])
-    for user in ("supervisor", "supervisor", "admin", "manager", "inspector"):
+    for user in ("supervisor", "supervisor", "privacy", "manager", "inspector"):
         await client.get(f"/api/photos/{photo_id}", headers=await as_user(user))
     events = await AuditEvent.select(AuditEvent.actor_name, AuditEvent.site_id).where(
         (AuditEvent.action == "photo.original_url") & (AuditEvent.entity_id == str(photo_id)))
-    assert sorted(e["actor_name"] for e in events) == ["admin", "supervisor", "supervisor"]
+    assert sorted(e["actor_name"] for e in events) == ["privacy", "supervisor", "supervisor"]
     assert {e["site_id"] for e in events} == {demo.sites["YL-620102-001"]}
 
 
