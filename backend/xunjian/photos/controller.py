@@ -6,7 +6,7 @@ from litestar import Request, Response, Router, get, put
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
-from litestar.params import FromPath, FromQuery, Parameter, PathParameter, QueryParameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.principal import Caller
@@ -37,13 +37,13 @@ class _ImageBodyOperation(Operation):
                  "pixels or a broken image, 409 other bytes under this id, 503 when the photo store is down.")
 async def upload_photo(
     request: Request, principal: Caller, photo_id: FromPath[uuid.UUID],
-    capture_time: Annotated[str | None, Parameter(header="X-Capture-Time", required=False, max_length=40,
+    capture_time: Annotated[str | None, HeaderParameter(name="X-Capture-Time", required=False, max_length=40,
                                                   description="When the photo was taken, ISO 8601 with an offset "
                                                               "(the phone's clock)")] = None,
-    capture_position: Annotated[str | None, Parameter(header="X-Capture-Position", required=False, max_length=60,
+    capture_position: Annotated[str | None, HeaderParameter(name="X-Capture-Position", required=False, max_length=60,
                                                       description="Where it was taken: lat,lng[,accuracy in metres]")] = None,
-    capture_origin: Annotated[Literal["camera", "gallery"] | None, Parameter(
-        header="X-Capture-Origin", required=False,
+    capture_origin: Annotated[Literal["camera", "gallery"] | None, HeaderParameter(
+        name="X-Capture-Origin", required=False,
         description="camera (taken just now) or gallery (picked from the phone's pictures)")] = None,
 ) -> Response[PhotoRead]:
     settings = request.app.state.settings
