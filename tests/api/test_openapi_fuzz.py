@@ -37,7 +37,7 @@ def _config(token: str) -> schemathesis.Config:
     })
 
 
-@pytest.fixture(params=["admin", "supervisor", "inspector", "manager"])
+@pytest.fixture(params=["admin", "supervisor", "inspector", "manager", "lottery"])
 def fuzz_target(request, backend, tmp_path):
     from xunjian import demo
     from xunjian.accounts import service
