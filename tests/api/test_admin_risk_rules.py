@@ -211,6 +211,28 @@ async def test_upload_dry_run_then_activation_does_what_the_dry_run_said(client,
     assert sorted(e["action"] for e in events) == ["risk_rules.activate", "risk_rules.upload"]
 
 
+async def test_activation_that_stops_rating_a_kind_reports_those_sites_as_unrated_like_the_dry_run(
+        client, demo, as_user):
+    """Activation counts its moves off its own rating (not a second dry run): sites of a kind the new rules no
+    longer rate leave the board as "->unrated", exactly as the dry run said."""
+    admin = await as_user("admin")
+    await _world(demo)
+    doc = _v3({"yellow": 1, "orange": 3, "red": 200})
+    doc["rated_kinds"] = [k for k in doc["rated_kinds"] if k != "rescue_station"]
+    doc["kinds"].pop("rescue_station", None)
+    r = await _post_rules(client, admin, doc)
+    assert r.status_code == 201, r.text
+    before = await _tiers()
+    dry = (await client.post("/api/admin/risk-rules/3/dry-run", headers=admin)).json()
+    gone = {k: n for k, n in dry["transitions"].items() if k.endswith("->unrated")}
+    assert sum(gone.values()) == sum(1 for code in demo.sites if code.startswith("JZ-")) > 0, dry
+    r = await client.post("/api/admin/risk-rules/3/activate", headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["transitions"] == dry["transitions"] and r.json()["sites_changed"] == dry["sites_changing"]
+    after = await _tiers()
+    assert len(before) - len(after) == sum(gone.values())
+
+
 async def test_uploads_are_validated_with_json_paths_and_versions_only_rise(client, demo, as_user):
     admin = await as_user("admin")
     bad = _v3()

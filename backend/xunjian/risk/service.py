@@ -46,10 +46,12 @@ async def _lock(exclusive: bool) -> None:
 
 
 async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | None = None,
-                     rules: dict | None = None, stats: dict | None = None) -> int:
+                     rules: dict | None = None, stats: dict | None = None, moves: dict | None = None) -> int:
     """Rate every rated site (or those `site_filter` yields) at `now` in set-based SQL; returns how many.
 
     Only ratings that changed are written (site_risk, history, roll-up); `stats`, when given, gets how many.
+    `moves`, when given, gets the tier transitions ("orange->red": n, counted as the rules' dry run counts them,
+    a site no longer rated going to "unrated"), read off the rating's own table instead of rating twice.
     Runs in the caller's transaction when there is one (the escalation job re-rates the sites it escalated)."""
     rules = rules or current_rules()
     d = dialect()
@@ -68,6 +70,8 @@ async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | 
         for stmt in statements:
             await db.fetch(stmt.text, *stmt.args)
         changed = (await db.fetch("SELECT COUNT(*) AS n FROM risk_changed"))[0]["n"]
+        if moves is not None:
+            moves.update(await _moves(d, rules, full))
         rated_sql = f"SELECT COUNT(*) AS n FROM site s WHERE {S.rated_sites_sql(d, rules, 's')}"
         rated = (await db.fetch(rated_sql + (f" AND s.id IN ({site_filter})" if site_filter else "")))[0]["n"]
         if full and (await db.fetch("SELECT COUNT(*) AS n FROM site_risk"))[0]["n"] > rated:
@@ -89,6 +93,19 @@ async def rate_sites(now: datetime, *, trigger: str = "job", site_filter: str | 
     if stats is not None:
         stats["ratings_changed"] = stats.get("ratings_changed", 0) + changed
     return rated
+
+
+async def _moves(d, rules: dict, full: bool) -> dict[str, int]:
+    """The tier transitions of the rating in progress: risk_changed's rows whose tier moved, and (in a full run) the
+    sites in site_risk that the rules no longer rate, before they are deleted."""
+    rows = await db.fetch(
+        "SELECT COALESCE(x.old_tier, 'unrated') AS from_tier, x.tier AS to_tier, COUNT(*) AS n FROM risk_changed x "
+        "WHERE x.old_tier IS NULL OR x.old_tier <> x.tier GROUP BY COALESCE(x.old_tier, 'unrated'), x.tier")
+    if full:
+        rows += await db.fetch(
+            "SELECT sr.tier AS from_tier, 'unrated' AS to_tier, COUNT(*) AS n FROM site_risk sr WHERE NOT EXISTS "
+            f"(SELECT 1 FROM site s WHERE s.id = sr.site AND {S.rated_sites_sql(d, rules, 's')}) GROUP BY sr.tier")
+    return {f"{r['from_tier']}->{r['to_tier']}": int(r["n"]) for r in rows}
 
 
 def local_day(now: datetime) -> date:

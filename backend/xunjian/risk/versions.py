@@ -279,22 +279,22 @@ async def dry_run(version: int, now: datetime | None = None) -> DryRun:
 
 async def activate(principal, version: int) -> ActivationRead:
     """Make `version` active and re-rate every site with it in the same transaction (the risk job's set-based
-    rating); `sites_changed` counts the tiers that changed, as the dry run does."""
+    rating); `sites_changed` counts the tiers that changed, as the dry run does, read off that one rating."""
     from .service import rate_sites
 
     rules = await get_document(version)
     now = datetime.now(timezone.utc)
+    moves: dict[str, int] = {}
     async with db.write_transaction():
         if not db.is_sqlite():
             await db.fetch("SET LOCAL jit = off")
             await db.fetch("SET LOCAL work_mem = '256MB'")
         before = await RiskRules.select(RiskRules.version).where(RiskRules.active == True).first()  # noqa: E712
-        changes = await _changes(rules, now)
         await set_active(version, principal.username, now)
-        await rate_sites(now, trigger="rules", rules=rules)
+        await rate_sites(now, trigger="rules", rules=rules, moves=moves)
+        changed = sum(moves.values())
         await audit.record(principal, "risk_rules.activate", "risk_rules", version,
                            before={"active_version": before["version"] if before else None},
-                           after={"active_version": version, "sites_changed": changes.sites_changing,
-                                  "transitions": changes.transitions})
+                           after={"active_version": version, "sites_changed": changed, "transitions": moves})
     _remember(rules)
-    return ActivationRead(version=version, sites_changed=changes.sites_changing, transitions=changes.transitions)
+    return ActivationRead(version=version, sites_changed=changed, transitions=moves)
