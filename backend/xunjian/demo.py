@@ -1,11 +1,24 @@
-"""Demo data: Gansu's 14 prefecture-level divisions, real counties under several, sites of every kind, demo users.
+"""Demo data: Gansu's 14 prefecture-level divisions, real counties under several, sites of every kind, demo users,
+and (with the hooks, as `xunjian demo` loads it) a quarter of history.
 
-Idempotent: rows are matched by code or username and only missing ones are added.
+Idempotent: rows are matched by code or username and only missing ones are added; the history is lived once.
+
+The history is lived, not written: inspections, answers, re-checks, extensions, listings, patrols and closed cases go
+through the services at their own moments of the last 12 weeks (`Clock`), and between them the scheduler's jobs run
+as the days pass (the risk job each night, the escalation job each morning). So every deadline follows its finding,
+each ladder step is taken on its own day, the board's 12-week trend has a snapshot each night, and the inbox holds
+what people were told when they were told it.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from . import db
 from .accounts import service as accounts
+from .accounts.passwords import hash_password
+from .accounts.principal import Principal
 from .accounts.schemas import UserCreate
 from .accounts.tables import User
 from .config import Settings
@@ -111,6 +124,15 @@ USERS = [
 MORE_USERS = [
     ("supervisor_lz", "supervisor", "兰州市民政局监管员 刘洋", ["620100"], []),
 ]
+# The people the history needs beside the demo logins: the managers who answered their sites' findings. Created by
+# `xunjian demo` only and not printed (the logins above are the ones to try); they share the demo password.
+HISTORY_USERS = [
+    ("manager_qlh", "manager", "七里河区社会福利中心 主任 杨帆", [], ["YL-620103-002"]),
+    ("manager_yz", "manager", "榆中县和平镇敬老院 院长 孙文", [], ["YL-620123-003"]),
+    ("manager_mj", "manager", "麦积区中心敬老院 院长 何平", [], ["YL-620503-005"]),
+    ("outlet_xz", "manager", "福彩投注站 62010305 业主 李秀兰", [], ["FC-62010305"]),
+    ("outlet_zyl", "manager", "福彩投注站 62010201 业主 王建国", [], ["FC-62010201"]),
+]
 # Accounts holding the personal-data grant: `admin` runs the system and sees no one's personal data; `privacy`
 # oversees it (PIPL 第五十二条), reads person records and patrol encounters and reviews who read them.
 PERSONAL_DATA_USERS = {"privacy"}
@@ -147,10 +169,12 @@ async def load(settings: Settings, hooks: bool = True) -> str:
     site_ids = {s["code"]: s["id"] for s in await Site.select(Site.id, Site.code)}
     users = {u["username"] for u in await User.select(User.username)}
     accounts_to_load = USERS + (MORE_USERS if hooks else [])
-    for username, role, display, region_codes, site_codes in accounts_to_load:
+    shared_hash = None
+    for username, role, display, region_codes, site_codes in accounts_to_load + (HISTORY_USERS if hooks else []):
         if username in users:
             continue
-        await accounts.create_user(None, UserCreate(
+        shared_hash = shared_hash or await hash_password(settings.demo_password)
+        await accounts.create_user(None, password_hash=shared_hash, data=UserCreate(
             username=username, password=settings.demo_password, role=role, display_name=display,
             region_ids=[regions[c]["id"] for c in region_codes], site_ids=[site_ids[c] for c in site_codes],
             personal_data=username in PERSONAL_DATA_USERS,
@@ -175,47 +199,115 @@ async def present_logins(settings: Settings) -> str | None:
     return _logins(settings, present) if present else None
 
 
-# Later domains (checklists, findings…) add demo content through these hooks: async fn(settings).
+# Later domains add demo content through these hooks: async fn(settings).
 DEMO_HOOKS: list = []
 
-
-async def _inspections_demo(settings) -> None:
-    from .inspections.demo import load as load_inspections
-
-    await load_inspections(settings)
-
-
-DEMO_HOOKS.append(_inspections_demo)
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+HISTORY_DAYS = 12 * 7
+# The demo's sites were registered this long before the history starts (a site's rating counts the time since its
+# last inspection, or since it was registered).
+REGISTERED_BEFORE_DAYS = 30
 
 
-async def _patrols_demo(settings) -> None:
-    from .patrols.demo import load as load_patrols
+class Clock:
+    """The demo's quarter: what happened at which moment, lived in order through the services, with the scheduler's
+    jobs run between those moments as the days passed. Domains add their moments with `at` (see each demo.py)."""
 
-    await load_patrols(settings)
+    def __init__(self, settings: Settings, now: datetime):
+        self.settings = settings
+        self.now = now
+        self.today = now.astimezone(LOCAL_TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+        self._events: list[tuple[datetime, int, object]] = []
+        self._opened: set[datetime] = set()
+        self._actors: dict[str, Principal] = {}
+
+    def day(self, days_ago: int) -> datetime:
+        """Midnight (Beijing time) `days_ago` days before today."""
+        return self.today - timedelta(days=days_ago)
+
+    def at(self, moment: datetime, fn, *, opens: bool = False) -> None:
+        """`fn(now)` happens at `moment`, if that is not after the present; `opens`: it opens things the escalation
+        ladder climbs (findings, cases)."""
+        self._events.append((moment.astimezone(timezone.utc), len(self._events), fn))
+        if opens:
+            self._opened.add(moment.astimezone(timezone.utc))
+
+    async def actor(self, username: str) -> Principal:
+        """The demo user as the server would see them signed in: their role and their own scope."""
+        if username not in self._actors:
+            user = await User.select(User.id, User.username, User.role, User.display_name, User.certificate_no,
+                                     User.personal_data).where(User.username == username).first()
+            scope, region_ids, site_ids = await accounts.load_scope(user["id"], user["role"])
+            self._actors[username] = Principal(
+                id=user["id"], username=user["username"], role=user["role"], display_name=user["display_name"],
+                scope=scope, session_id=0, region_ids=region_ids, site_ids=site_ids,
+                certificate_no=user["certificate_no"], personal_data=bool(user["personal_data"]))
+        return self._actors[username]
+
+    async def live(self) -> None:
+        from .escalation import rules as ladder
+        from .escalation.service import escalate
+        from .risk import service as risk
+
+        ladders = ladder.load_ladders(self.settings.extra)
+        rules = risk.current_rules(self.settings)
+
+        async def rate(now):
+            await risk.rate_sites(now, trigger="job", rules=rules)
+
+        async def climb(now):
+            await escalate(now, ladders)
+
+        # The escalation job runs hourly at :05. Here it runs each morning, and in the hour after anything was opened,
+        # when the hourly job would first see it (an urgent case opened at night takes its reminder that night and its
+        # next step in the morning, not both in one run).
+        after = {(moment + timedelta(hours=1)).replace(minute=5, second=0) for moment in self._opened}
+        for moment in sorted(after):
+            self.at(moment, climb)
+        for n in range(HISTORY_DAYS, -1, -1):
+            night = self.day(n)
+            self.at(night.replace(hour=2, minute=30), rate)  # as the risk job's cron says
+            self.at(night.replace(hour=8, minute=30), self._read_inbox)
+            self.at(night.replace(hour=9, minute=5), climb)
+        # One transaction: the quarter is there whole or not at all, and SQLite commits once instead of a few hundred
+        # times (each service's own transaction joins this one).
+        async with db.write_transaction():
+            for moment, _, fn in sorted(e for e in self._events if e[0] <= self.now):
+                await fn(moment)
+
+    async def _read_inbox(self, now: datetime) -> None:
+        """People read what they were told by the next morning (the last day's news stays unread)."""
+        from .notifications import service as inbox
+        from .notifications.tables import Notification
+
+        unread = await Notification.select(Notification.id, Notification.user.username.as_alias("username")).where(
+            Notification.read_at.is_null() & (Notification.created_at <= now - timedelta(hours=12)))
+        for row in unread:
+            await inbox.mark_read(await self.actor(row["username"]), row["id"], now)
 
 
-DEMO_HOOKS.append(_patrols_demo)
-
-
-async def _escalation_demo(settings) -> None:
-    # The ladder as the scheduler would have run it while the demo's findings and cases aged: overdue ones have their
-    # steps, the inbox and the board's overdue-by-level show them. Each step once, however often the demo loads.
-    from datetime import datetime, timezone
-
+async def _history(settings: Settings) -> None:
+    """A quarter lived through the services (once: a later load leaves what was lived then), then the jobs at the
+    present, as the scheduler would run them on its first minute."""
+    from .checklists import service as checklists
     from .escalation import rules as ladder
     from .escalation.service import escalate
+    from .inspections import demo as inspections_demo
+    from .patrols import demo as patrols_demo
+    from .risk import service as risk
 
-    await escalate(datetime.now(timezone.utc), ladder.load_ladders(settings.extra))
+    await checklists.load_templates(settings)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    clock = Clock(settings, now)
+    if not (await inspections_demo.lived() or await patrols_demo.lived()):
+        registered = clock.day(HISTORY_DAYS + REGISTERED_BEFORE_DAYS)
+        await Site.update({Site.created_at: registered}).where(
+            Site.code.is_in([s[0] for s in SITES]) & (Site.created_at > registered))
+        inspections_demo.history(clock)
+        patrols_demo.history(clock)
+        await clock.live()
+    await escalate(now, ladder.load_ladders(settings.extra))
+    await risk.rate_sites(now, trigger="demo", rules=risk.current_rules(settings))
 
 
-DEMO_HOOKS.append(_escalation_demo)
-
-
-async def _risk_demo(settings) -> None:
-    # Last: rates the sites with whatever findings the hooks before it added.
-    from .risk.demo import load as rate_demo_sites
-
-    await rate_demo_sites(settings)
-
-
-DEMO_HOOKS.append(_risk_demo)
+DEMO_HOOKS.append(_history)

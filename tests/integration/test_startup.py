@@ -45,8 +45,9 @@ def test_cli_migrate_and_demo_are_idempotent(tmp_path):
         assert result.returncode == 0, result.stderr
         assert "inspector2" in result.stdout and "Demo data ready" in result.stdout
     assert (tmp_path / "xunjian.sqlite3").exists()
-    # The demo shows something everywhere, once however often it is loaded: inspections with findings, rated sites,
-    # and last nights' patrols with the follow-up cases their people opened.
+    # The demo shows something everywhere, once however often it is loaded: a quarter of inspections with findings,
+    # rated sites, and patrols with the follow-up cases their people opened (tests/integration/test_demo_history.py
+    # checks that the quarter is coherent).
     import sqlite3
 
     con = sqlite3.connect(tmp_path / "xunjian.sqlite3")
@@ -59,11 +60,14 @@ def test_cli_migrate_and_demo_are_idempotent(tmp_path):
         reasons = sorted(r for (r,) in con.execute("SELECT reasons FROM follow_up_case"))
     finally:
         con.close()
-    assert counts["inspection"] == 3 and counts["finding"] > 0 and counts["site_risk"] > 0
-    assert (counts["patrol"], counts["encounter"], counts["follow_up_case"]) == (2, 4, 4)
-    assert reasons == ['["disabled"]', '["elderly"]', '["minor"]', '["refusal"]']
-    # The overdue cases (the minor's and the disabled man's, due by the end of their day) and overdue findings have
-    # climbed the ladder, once each, and told people.
+    from xunjian.inspections.demo import DEMO as INSPECTIONS
+    from xunjian.patrols.demo import DEMO as PATROLS
+
+    assert counts["inspection"] == len(INSPECTIONS) and counts["finding"] > 0 and counts["site_risk"] > 0
+    met = [e for p in PATROLS for e in p[6]]
+    assert (counts["patrol"], counts["encounter"], counts["follow_up_case"]) == (len(PATROLS), len(met), 9)
+    assert set(reasons) == {'["disabled"]', '["elderly"]', '["minor"]', '["refusal"]', '["critically_ill", "elderly"]'}
+    # Overdue cases and findings have climbed the ladder, each step once, and told people.
     assert {s[0] for s in steps} == {"finding", "follow_up_case"} and all(s[3] == 1 for s in steps)
     assert counts["notification"] > 0
 

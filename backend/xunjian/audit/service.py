@@ -23,10 +23,14 @@ async def record(
     before: Any = None,
     after: Any = None,
     client_addr: str = "",
+    at: datetime | None = None,
 ) -> None:
-    """`actor` is a Principal (or None for the system: jobs)."""
+    """`actor` is a Principal (or None for the system: jobs). `at` is the time of the change it records (the
+    service's `now`, so a change made at a past moment, as the demo's history does, is dated then); by default the
+    database's now."""
     await AuditEvent.insert(
         AuditEvent(
+            **({"at": at} if at is not None else {}),
             actor=getattr(actor, "id", None),
             actor_name=getattr(actor, "username", "system"),
             action=action,

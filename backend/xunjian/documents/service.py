@@ -105,7 +105,7 @@ async def issue_document(actor, *, authority_region_id: int, kind: str, subject_
         subject_type=subject_type, subject_id=str(subject_id), issued_by=getattr(actor, "id", None), issued_at=now,
     )).returning(*IssuedDocument.all_columns())
     doc = _read(inserted[0])
-    await audit.record(actor, "document.issue", "document", doc.id, site_id=site_id, after={
+    await audit.record(actor, "document.issue", "document", doc.id, site_id=site_id, at=now, after={
         "number": doc.number, "kind": kind, "authority": authority_region_id, "subject_type": subject_type,
         "subject_id": str(subject_id)})
     return doc

@@ -113,7 +113,7 @@ async def create_findings(actor, site_id: int, inspection_id: uuid.UUID, found: 
                                  Finding.photos).where(Finding.id.is_in(ids)).output(load_json=True) if ids else []
     for r in by_id:
         await link_photos(actor.id, r["photos"] or [], "finding", r["id"], site_id)
-        await audit.record(actor, "finding.create", "finding", r["id"], site_id=site_id, after={
+        await audit.record(actor, "finding.create", "finding", r["id"], site_id=site_id, at=now, after={
             "inspection": str(inspection_id), "item_key": r["item_key"], "title": r["title"], "grade": r["grade"],
             "status": "open", "deadline": _iso(r["deadline"]), "self_reported": self_reported,
         })
@@ -322,10 +322,11 @@ def _event(action: str, grade: str) -> str:
 
 
 async def _act(principal: Principal, finding_id: int, action: str, apply, record,
-               client_id: uuid.UUID | None) -> tuple[FindingRead, bool]:
+               client_id: uuid.UUID | None, now: datetime | None = None) -> tuple[FindingRead, bool]:
     """Load (404 outside the scope), recognise a replay of the same action (the device's `client_id`), check role
-    (403) and state (409), then let `apply` write; audit it. Returns the finding and whether anything changed."""
-    now = utcnow()
+    (403) and state (409), then let `apply` write; audit it. Returns the finding and whether anything changed.
+    `now` is the moment of the action (a request's is the present; the demo lives its history at past moments)."""
+    now = now or utcnow()
     async with db.write_transaction():
         row = await _fetch(principal, finding_id, lock=True)
         if client_id is not None and await record.exists().where(
@@ -345,7 +346,7 @@ async def _act(principal: Principal, finding_id: int, action: str, apply, record
         values[Finding.updated_at] = now
         await Finding.update(values).where(Finding.id == finding_id)
         changed = {**row, **{col._meta.name: v for col, v in values.items()}}
-        await audit.record(principal, f"finding.{action}", "finding", finding_id, site_id=row["site"],
+        await audit.record(principal, f"finding.{action}", "finding", finding_id, site_id=row["site"], at=now,
                            before=_snapshot(row), after={**_snapshot(changed), **detail})
         # The row `apply` just wrote (the finding is locked) names the event, so it is announced once.
         written = await record.select(record.id).where(record.finding == finding_id) \
@@ -363,7 +364,8 @@ async def _act(principal: Principal, finding_id: int, action: str, apply, record
     return await get_finding(principal, finding_id), True
 
 
-async def respond(principal: Principal, finding_id: int, data: ResponseCreate) -> tuple[FindingRead, bool]:
+async def respond(principal: Principal, finding_id: int, data: ResponseCreate, *,
+                  now: datetime | None = None) -> tuple[FindingRead, bool]:
     async def apply(row, now):
         note = _text(data.note, "note", required=True)
         photos = _photos(data.photos)
@@ -375,11 +377,11 @@ async def respond(principal: Principal, finding_id: int, data: ResponseCreate) -
         return ({Finding.status: "responded", Finding.responded_at: now, Finding.rechecked_at: None,
                  Finding.rechecked_by: None}, {"note": note, "photos": photos})
 
-    return await _act(principal, finding_id, "respond", apply, FindingResponse, data.client_id)
+    return await _act(principal, finding_id, "respond", apply, FindingResponse, data.client_id, now)
 
 
 async def verify(principal: Principal, finding_id: int, data: VerificationCreate,
-                 site_far_meters: int) -> tuple[FindingRead, bool]:
+                 site_far_meters: int, *, now: datetime | None = None) -> tuple[FindingRead, bool]:
     action = {"recheck": "recheck", "accept": "accept", "reject": "reject"}[data.decision]
 
     async def apply(row, now):
@@ -410,11 +412,11 @@ async def verify(principal: Principal, finding_id: int, data: VerificationCreate
                      Finding.rechecked_by: None}, detail)
         return {Finding.status: "closed", Finding.closed_at: now, Finding.closed_by: principal.id}, detail
 
-    return await _act(principal, finding_id, action, apply, FindingVerification, data.client_id)
+    return await _act(principal, finding_id, action, apply, FindingVerification, data.client_id, now)
 
 
 async def extension(principal: Principal, finding_id: int, data: ExtensionCreate,
-                    major_extension_days: int) -> tuple[FindingRead, bool]:
+                    major_extension_days: int, *, now: datetime | None = None) -> tuple[FindingRead, bool]:
     """`major_extension_days`: how far beyond a major hazard's first deadline an inspector may propose
     (Settings.major_extension_days)."""
     action = data.action + "_extension"
@@ -451,10 +453,11 @@ async def extension(principal: Principal, finding_id: int, data: ExtensionCreate
         return ({Finding.extension_status: "approved", Finding.deadline: requested,
                  Finding.first_deadline: row["first_deadline"] or row["deadline"]}, {"reason": reason})
 
-    return await _act(principal, finding_id, action, apply, FindingExtension, data.client_id)
+    return await _act(principal, finding_id, action, apply, FindingExtension, data.client_id, now)
 
 
-async def decide_listing(principal: Principal, finding_id: int, data: ListingDecision) -> tuple[FindingRead, bool]:
+async def decide_listing(principal: Principal, finding_id: int, data: ListingDecision, *,
+                         now: datetime | None = None) -> tuple[FindingRead, bool]:
     """A supervisor of the listing authority confirms the job's proposal to list the finding for supervision
     (挂牌督办: level 3, a numbered 督办通知书 issued in the same transaction) or declines it with the reason."""
     action = data.decision + "_listing"
@@ -475,7 +478,7 @@ async def decide_listing(principal: Principal, finding_id: int, data: ListingDec
         return ({Finding.listing: "confirmed", Finding.escalation_level: max(row["escalation_level"], LISTED_LEVEL)},
                 {"reason": reason, "document_id": document.id, "number": document.number})
 
-    return await _act(principal, finding_id, action, apply, FindingListing, data.client_id)
+    return await _act(principal, finding_id, action, apply, FindingListing, data.client_id, now)
 
 
 async def submit_plan(principal: Principal, finding_id: int, data: PlanCreate) -> tuple[FindingRead, bool]:

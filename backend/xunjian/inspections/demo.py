@@ -1,38 +1,88 @@
-"""Demo inspections and findings, so the product shows something on first start (`xunjian demo`).
+"""Demo inspections and what became of their findings, lived as a quarter (`xunjian demo`).
 
-Submitted through the same service as the API, at past times, under fixed ids: loading twice is a replay. They sit on
-sites the demo managers do not run, so the managers' own views start clean.
+Each inspection is submitted through the same service as the API at its own past moment, under a fixed id, and each
+finding's rectification follows through the findings service at the days given: answered and closed on time, late
+(after the ladder's steps), rejected and answered again, given more time, or still open and overdue. The demo's clock
+(`demo.py`) runs the escalation and risk jobs between these moments as the scheduler would have. The inspections sit
+on sites the demo managers (`manager`, `manager2`) do not run, so their own views start clean.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-from ..accounts.principal import Principal
-from ..accounts.tables import User
 from ..checklists import rules as engine
 from ..checklists import service as checklists
-from ..config import Settings
-from ..scope import Scope
+from ..findings import service as findings
+from ..findings.schemas import ExtensionCreate, ListingDecision, ResponseCreate, VerificationCreate
+from ..findings.schemas import Location as Place
+from ..findings.tables import Finding
+from ..inspections.schemas import InspectionPut, Location
 from ..sites.tables import Site
 from . import service
 from .tables import Inspection
-from .schemas import InspectionPut, Location
 
-# (name, site code, inspector, template, days ago, noncompliant answers)
+# What happens to a finding after the inspection that raised it: (days after the inspection, who, action, text), at
+# 15:00 Beijing time that day. Actions: respond (the manager), recheck (an inspector on site), accept / reject (an
+# inspector, or a supervisor for a major hazard), extend (the manager asks for the text's number of days more),
+# approve (an extension asked for), confirm (the listing authority confirms the ladder's proposal to list it).
+ON_TIME = [(6, "{manager}", "respond", "已整改，附整改后照片"), (8, "{inspector}", "accept", "")]
+LATE = [(19, "{manager}", "respond", "整改资金到位较晚，现已整改完毕"), (23, "{inspector}", "accept", "")]
+# A major hazard: answered, re-checked on site by the inspector, closed by a supervisor (销号), within its 30 days.
+MAJOR_ON_TIME = [(10, "{manager}", "respond", "已拆除楼道充电插座，设集中充电棚"),
+                 (12, "{inspector}", "recheck", "现场复查：楼道内无电动车"), (13, "supervisor", "accept", "")]
+
+# (name, site code, inspector, manager of the site, template, days ago, {item: (note, photo?, what became of it)})
 DEMO = [
-    ("qilihe-welfare-centre", "YL-620103-002", "inspector", "eldercare_safety", 40, {
-        "exits_clear": {"note": "三楼北侧安全出口被杂物堵塞并上锁", "photo": True},
-        "no_ebike_indoors": {"note": "一楼楼道内停放电动自行车并充电", "photo": True},
-        "medicines_in_order": {"note": "护理站发现3盒过期药品"},
+    ("qilihe-welfare-centre", "YL-620103-002", "inspector", "manager_qlh", "eldercare_safety", 80, {
+        "exits_clear": ("三楼北侧安全出口被杂物堵塞并上锁", True, [
+            (3, "{manager}", "respond", "已清理杂物，拆除门锁，改为推闩式安全门"),
+            (5, "{inspector}", "recheck", "现场复查：出口畅通"), (7, "supervisor_lz", "accept", "")]),
+        "no_ebike_indoors": ("一楼楼道内停放电动自行车并充电", True, MAJOR_ON_TIME),
+        "medicines_in_order": ("护理站发现3盒过期药品", False, LATE),
     }),
-    ("maiji-care-home", "YL-620503-005", "inspector2", "eldercare_safety", 5, {
-        "lighting_ok": {"note": "二楼走廊4盏灯不亮"},
-        "protect_falls": {"note": "2名跌倒高风险老人无书面防护措施"},
+    ("yuzhong-heping-home", "YL-620123-003", "inspector", "manager_yz", "eldercare_safety", 74, {
+        "extinguishers_ok": ("2具灭火器压力不足", False, ON_TIME),
+        "protect_falls": ("卫生间无扶手，3名跌倒高风险老人无书面防护措施", False, [
+            (9, "{manager}", "respond", "已安装扶手"),
+            (10, "{inspector}", "reject", "未制定书面防护措施，请补充"),
+            (20, "{manager}", "respond", "已补充书面防护措施并经家属签字"), (22, "{inspector}", "accept", "")]),
     }),
-    ("xizhan-outlet", "FC-62010305", "inspector", "lottery_outlet_audit", 20, {
-        "minors_sign_intact": {"note": "“不得向未成年人售彩”标识破损", "photo": True},
+    ("xizhan-outlet", "FC-62010305", "inspector", "outlet_xz", "lottery_outlet_audit", 66, {
+        "minors_sign_intact": ("“不得向未成年人售彩”标识破损", True, ON_TIME),
+    }),
+    ("maiji-care-home", "YL-620503-005", "inspector2", "manager_mj", "eldercare_safety", 61, {
+        "fire_drill": ("今年未组织消防演练", False, [
+            (10, "{manager}", "extend", "20"), (11, "{inspector}", "approve", "同意延期至演练计划日期"),
+            (28, "{manager}", "respond", "已于本月组织全员消防演练，附记录"), (30, "{inspector}", "accept", "")]),
+        "lighting_ok": ("二楼走廊4盏灯不亮", False, ON_TIME),
+    }),
+    ("heping-outlet", "FC-62012311", "inspector", "", "lottery_outlet_audit", 52, {}),
+    ("zhangyelu-outlet", "FC-62010201", "inspector", "outlet_zyl", "lottery_outlet_audit", 45, {
+        "rational_play_notice": ("未张贴理性购彩提示", False, LATE),
+        "licence_displayed": ("代销证未悬挂", False, ON_TIME),
+    }),
+    ("dazhonglu-outlet", "FC-62050203", "inspector2", "", "lottery_outlet_audit", 40, {}),
+    ("yuzhong-heping-home-2", "YL-620123-003", "inspector", "manager_yz", "eldercare_safety", 38, {
+        # Still open: past its deadline 督办, then proposed for listing, which 兰州's supervisor confirms (挂牌督办).
+        "no_ebike_indoors": ("院内楼道再次发现电动自行车充电", True, [(34, "supervisor_lz", "confirm", "")]),
+        "distribution_box_ok": ("配电箱未上锁，线路老化", False, []),
+    }),
+    ("lanzhou-rescue-station", "JZ-620100", "inspector", "", "rescue_station_audit", 33, {}),
+    ("qilihe-welfare-centre-2", "YL-620103-002", "inspector", "manager_qlh", "eldercare_safety", 26, {
+        "lighting_ok": ("二楼走廊应急照明灯不亮", False, []),  # still open and overdue
+        "call_bells_ok": ("3间居室呼叫器失灵", False, ON_TIME),
+    }),
+    ("tianshui-rescue-station", "JZ-620500", "inspector2", "", "rescue_station_audit", 19, {
+        "staff_trained": ("新入职2名工作人员未培训", False, []),  # still open and overdue
+    }),
+    ("xizhan-outlet-2", "FC-62010305", "inspector", "outlet_xz", "lottery_outlet_audit", 12, {
+        "no_minors_in_outlet": ("发现未成年人在站内逗留", False, [(4, "{manager}", "respond", "已加强劝离并张贴提示")]),
+    }),
+    ("maiji-care-home-2", "YL-620503-005", "inspector2", "manager_mj", "eldercare_safety", 5, {
+        "protect_falls": ("2名跌倒高风险老人无书面防护措施", False, []),  # not due yet
+        "handrails_ok": ("楼梯扶手松动", False, []),
     }),
 ]
 
@@ -41,7 +91,7 @@ def _demo_id(name: str) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"https://xunjian.local/demo/inspection/{name}")
 
 
-def _answers(template, noncompliant: dict) -> dict:
+def _answers(name: str, template, noncompliant: dict) -> dict:
     """Every shown item answered: checks compliant except the listed ones; choices at their first option."""
     answers: dict = {}
     for item in template.items:
@@ -51,9 +101,8 @@ def _answers(template, noncompliant: dict) -> dict:
         if kind == "check":
             bad = noncompliant.get(item["key"])
             answers[item["key"]] = {"result": "compliant"} if bad is None else {
-                "result": "noncompliant", "note": bad["note"],
-                "photos": [str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-photo/{item['key']}"))]
-                if bad.get("photo") else [],
+                "result": "noncompliant", "note": bad[0],
+                "photos": [str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo-photo/{name}/{item['key']}"))] if bad[1] else [],
             }
         elif kind == "number":
             answers[item["key"]] = item.get("min", 0) + 1
@@ -63,22 +112,59 @@ def _answers(template, noncompliant: dict) -> dict:
     return answers
 
 
-async def load(settings: Settings) -> None:
-    await checklists.load_templates(settings)
-    users = {u["username"]: u for u in await User.select(User.id, User.username, User.role, User.display_name)}
-    now = datetime.now(timezone.utc)
-    for name, code, username, key, days_ago, noncompliant in DEMO:
+async def lived() -> bool:
+    """Whether the history was lived already (a later load leaves it as it is: its times were those of then)."""
+    return await Inspection.exists().where(Inspection.id.is_in([_demo_id(d[0]) for d in DEMO]))
+
+
+def history(clock) -> None:
+    """Put the inspections and the follow-up of their findings on the demo's clock (`demo.Clock`)."""
+    for name, code, inspector, manager, key, days_ago, noncompliant in DEMO:
+        day = clock.day(days_ago)
+        clock.at(day.replace(hour=10), _submit(clock, name, code, inspector, key, noncompliant), opens=True)
+        for item, (_, _, then) in noncompliant.items():
+            for n, (after, who, action, text) in enumerate(then):
+                who = who.format(manager=manager, inspector=inspector)
+                clock.at(day.replace(hour=15, minute=n) + timedelta(days=after),
+                         _follow_up(clock, name, item, who, action, text))
+
+
+def _submit(clock, name, code, username, key, noncompliant):
+    async def run(now):
         site = await Site.select(Site.id, Site.lat, Site.lng).where(Site.code == code).first()
-        user = users.get(username)
-        # Loaded once: a later load would answer a newer template version under the same id (a 409, not a replay).
-        if site is None or user is None or await Inspection.exists().where(Inspection.id == _demo_id(name)):
-            continue
         template = await checklists.get_template(key)
-        actor = Principal(id=user["id"], username=user["username"], role=user["role"],
-                          display_name=user["display_name"], scope=Scope(everything=True), session_id=0)
         data = InspectionPut(
             site_id=site["id"], template_key=key, template_version=template.version, status="submitted",
-            answers=_answers(template, noncompliant), remarks="演示数据",
+            answers=_answers(name, template, noncompliant), remarks="演示数据",
             checkin=Location(lat=site["lat"] + 0.0002, lng=site["lng"], accuracy_m=10.0),
-        )  # no device times: they would change the content on every load, and a replay must be identical
-        await service.put_inspection(actor, settings, _demo_id(name), data, now=now - timedelta(days=days_ago))
+        )
+        await service.put_inspection(await clock.actor(username), clock.settings, _demo_id(name), data, now=now)
+    return run
+
+
+def _follow_up(clock, name, item, username, action, text):
+    async def run(now):
+        finding = await Finding.select(Finding.id, Finding.deadline, Finding.site).where(
+            (Finding.inspection == _demo_id(name)) & (Finding.item_key == item)).first()
+        actor = await clock.actor(username)
+        settings = clock.settings
+        if action == "respond":
+            await findings.respond(actor, finding["id"], ResponseCreate(note=text), now=now)
+        elif action in ("accept", "reject"):
+            await findings.verify(actor, finding["id"], VerificationCreate(decision=action, note=text),
+                                  settings.checkin_far_meters, now=now)
+        elif action == "recheck":
+            site = await Site.select(Site.lat, Site.lng).where(Site.id == finding["site"]).first()
+            await findings.verify(actor, finding["id"], VerificationCreate(
+                decision="recheck", note=text, location=Place(lat=site["lat"], lng=site["lng"], accuracy_m=8.0)),
+                settings.checkin_far_meters, now=now)
+        elif action == "extend":
+            await findings.extension(actor, finding["id"], ExtensionCreate(
+                action="request", deadline=finding["deadline"] + timedelta(days=int(text)),
+                reason="消防演练需与街道消防站协调日期"), settings.major_extension_days, now=now)
+        elif action == "confirm":
+            await findings.decide_listing(actor, finding["id"], ListingDecision(decision="confirm"), now=now)
+        elif action == "approve":
+            await findings.extension(actor, finding["id"], ExtensionCreate(action="approve", reason=text),
+                                     settings.major_extension_days, now=now)
+    return run

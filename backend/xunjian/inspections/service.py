@@ -118,7 +118,7 @@ async def put_inspection(principal: Principal, settings: Settings, inspection_id
             before = None if created else {"status": existing["status"], "content_hash": existing["content_hash"]}
             await audit.record(
                 principal, "inspection.submit" if final else f"inspection.{decision}", "inspection", inspection_id,
-                site_id=site["id"], before=before,
+                site_id=site["id"], before=before, at=now,
                 after={"status": data.status, "content_hash": content_hash,
                        "template": f"{template.key}@{template.version}",
                        "checks_noncompliant": evaluation.checks_noncompliant, "checkin_distance_m": distance,

@@ -159,7 +159,7 @@ async def put_patrol(principal: Principal, patrol_id: uuid.UUID, data: PatrolPut
             if inserted:
                 created = True
                 await _add_encounters(principal, patrol_id, zone, data.encounters, enc_hashes, 0, now)
-                await audit.record(principal, "patrol.create", "patrol", patrol_id, site_id=zone["id"],
+                await audit.record(principal, "patrol.create", "patrol", patrol_id, site_id=zone["id"], at=now,
                                    after={"encounters": len(data.encounters), "ended": data.ended_at is not None})
             else:  # a concurrent request created it first (PostgreSQL); it is an ordinary replay now
                 existing = await _locked_patrol(patrol_id)
@@ -220,7 +220,7 @@ async def _replay(principal: Principal, existing: dict, zone: dict, data: Patrol
         Patrol.content_hash: patrol_hash, Patrol.updated_at: now,
     }).where(Patrol.id == existing["id"])
     await _add_encounters(principal, existing["id"], zone, new, enc_hashes, len(stored), now)
-    await audit.record(principal, "patrol.update", "patrol", existing["id"], site_id=zone["id"],
+    await audit.record(principal, "patrol.update", "patrol", existing["id"], site_id=zone["id"], at=now,
                        before={"encounters": len(stored), "ended": existing["ended_at"] is not None},
                        after={"encounters": len(stored) + len(new), "ended": data.ended_at is not None})
 
@@ -265,6 +265,7 @@ async def _add_encounters(principal: Principal, patrol_id: uuid.UUID, zone: dict
         FollowUpCase.id, FollowUpCase.encounter)}
     for case in cases:
         await audit.record(principal, "case.open", "follow_up_case", opened[str(case.encounter)], site_id=zone["id"],
+                           at=now,
                            after={"encounter_id": str(case.encounter), "reasons": case.reasons,
                                   "deadline": case.deadline.isoformat()})
     await announce("case.opened", [_case_subject(opened[str(c.encounter)], zone["id"], c.urgent) for c in cases],
@@ -472,7 +473,7 @@ async def close_case(principal: Principal, case_id: int, data: CaseClose, now: d
             FollowUpCase.outcome_note: data.note.strip(), FollowUpCase.closed_at: now,
             FollowUpCase.closed_by: principal.id,
         }).where(FollowUpCase.id == case_id)
-        await audit.record(principal, "case.close", "follow_up_case", case_id, site_id=row["zone"],
+        await audit.record(principal, "case.close", "follow_up_case", case_id, site_id=row["zone"], at=now,
                            before={"status": "open"}, after={"status": "closed", "outcome": data.outcome})
         await announce("case.closed", [_case_subject(case_id, row["zone"], row["urgent"])], actor_id=principal.id,
                        now=now)
