@@ -161,3 +161,58 @@ async def test_the_centre_suspends_and_restores_a_terminal_once_per_device_actio
     assert (await client.post(f"/api/sites/{outlet}/decisions", json=restore, headers=centre)).status_code == 200
     kinds = [d["kind"] for d in (await client.get(f"/api/sites/{outlet}/decisions", headers=centre)).json()]
     assert kinds == ["terminal_suspended", "terminal_restored"]
+
+
+async def test_the_centres_board_counts_only_the_outlets_of_its_regions(client, demo, as_user):
+    """The board, its CSV and map, as the centre of 兰州市 sees them: its outlets' tiers, red and orange list, overdue
+    counts and trend, none of the eldercare institution's (red here) nor 天水's outlet."""
+    from xunjian.escalation.service import escalate
+    from xunjian.regions.tables import Region
+    from xunjian.risk import service as risk
+    from xunjian.sites.tables import Site
+
+    await factory.close_existing_findings()
+    await _lottery_for_lanzhou(demo)
+    now = factory.utcnow() + timedelta(seconds=1)
+    inspector = demo.users["inspector"]
+    await factory.finding(demo.sites[ELDERCARE], inspector, grade="major", deadline=now - timedelta(days=5))
+    await factory.finding(demo.sites["FC-62010305"], inspector, grade="major", deadline=now + timedelta(days=20))
+    await factory.finding(demo.sites[OUTLET], inspector, grade="general", deadline=now - timedelta(days=2))
+    await factory.finding(demo.sites[OUTLET_TS], demo.users["inspector2"], grade="major",
+                          deadline=now + timedelta(days=20))
+    await escalate(now)
+    await risk.rate_sites(now)
+    lz_path = (await Region.select(Region.path).where(Region.code == "620100").first())["path"]
+    outlets_lz = await Site.count().where((Site.kind == "lottery_outlet") & (Site.is_active == True)  # noqa: E712
+                                          & Site.region_path.like(lz_path + "%"))
+
+    centre = await as_user("lottery_lz")
+    r = await client.get("/api/risk/board", headers=centre)
+    assert r.status_code == 200, r.text
+    board = r.json()
+    assert board["region"]["code"] == "620100"
+    assert board["total"] == outlets_lz == 3
+    assert board["counts"]["red"] == 0 and board["counts"]["orange"] == 1
+    assert [s["code"] for s in board["red_orange"]] == ["FC-62010305"]
+    assert sum(c["total"] for c in board["children"]) == board["total"]
+    assert board["overdue_by_level"]["0"] + board["overdue_by_level"]["1"] == 1  # the outlet's general hazard only
+    assert sum(board["trend"][-1]["counts"].values()) == 3 and board["trend"][-1]["counts"]["orange"] == 1
+
+    # The supervisor of the same region counts every kind: the eldercare institution is red there.
+    supervisor = (await client.get(f"/api/risk/board?region={demo.regions['620100']}",
+                                   headers=await as_user("supervisor"))).json()
+    assert supervisor["counts"]["red"] == 1 and supervisor["total"] > board["total"]
+    assert sum(supervisor["trend"][-1]["counts"].values()) == supervisor["total"]
+
+    rows = (await client.get("/api/risk/board.csv", headers=centre)).text.splitlines()[1:]
+    assert sorted(row.split(",")[0] for row in rows) == ["FC-62010201", "FC-62010305", "FC-62012311"]
+    points = (await client.get("/api/risk/map", headers=centre)).json()
+    assert points["counts"] == board["counts"]
+    assert {p["site_id"] for p in points["points"]} <= {demo.sites[c] for c in ("FC-62010201", "FC-62010305",
+                                                                                 "FC-62012311")}
+    # Another prefecture's board is out of its scope; the province's centre counts both prefectures' outlets.
+    assert (await client.get(f"/api/risk/board?region={demo.regions['620500']}", headers=centre)).status_code == 404
+    province = (await client.get("/api/risk/board", headers=await as_user("lottery"))).json()
+    assert province["counts"]["red"] == 0 and province["counts"]["orange"] == 2
+    assert province["total"] == await Site.count().where((Site.kind == "lottery_outlet")
+                                                         & (Site.is_active == True))  # noqa: E712

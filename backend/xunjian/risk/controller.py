@@ -12,7 +12,7 @@ from . import map as risk_map
 from . import service, versions
 from .schemas import ActivationRead, Board, DryRun, RiskMap, RulesVersionList, RulesVersionRead, SiteRiskRead
 
-board_roles = require_roles("admin", "supervisor", "inspector")
+board_roles = require_roles("admin", "supervisor", "inspector", "lottery_centre")
 
 
 @get("/api/risk/board", guards=[board_roles], tags=["risk"],

@@ -123,11 +123,11 @@ async def _snapshot(now: datetime) -> None:
     if not lengths:
         return
     cuts = " UNION ALL ".join(
-        f"SELECT substr(region_path, 1, {int(n)}) AS path, tier, sites FROM risk_rollup "
+        f"SELECT substr(region_path, 1, {int(n)}) AS path, kind, tier, sites FROM risk_rollup "
         f"WHERE sites > 0 AND length(region_path) >= {int(n)}" for n in lengths)
     await db.fetch(
-        f"INSERT INTO risk_snapshot (day, region, tier, sites) SELECT {d.param('date')}, r.id, x.tier, SUM(x.sites) "
-        f"FROM ({cuts}) x JOIN region r ON r.path = x.path GROUP BY r.id, x.tier", day)
+        f"INSERT INTO risk_snapshot (day, region, kind, tier, sites) SELECT {d.param('date')}, r.id, x.kind, x.tier, "
+        f"SUM(x.sites) FROM ({cuts}) x JOIN region r ON r.path = x.path GROUP BY r.id, x.kind, x.tier", day)
 
 
 async def run_job(ctx: JobContext) -> dict[str, int]:
@@ -198,7 +198,7 @@ async def rerate_site(site_id: int, now: datetime, *, trigger: str = "finding", 
                 overdue[min(max(f.escalation_level, 0), 3)] += f.count
         path = (await db.fetch("SELECT region_path FROM site WHERE id = {}", site_id))[0]["region_path"]
         shown = {f.factor: f.value for f in rating.factors}
-        values = dict(region_path=path, tier=rating.tier, base_score=rating.base_score, rules_version=rules["version"],
+        values = dict(region_path=path, kind=facts.kind, tier=rating.tier, base_score=rating.base_score, rules_version=rules["version"],
                       open_findings=sum(f.count for f in facts.findings),
                       open_major=sum(f.count for f in facts.findings if f.grade == "major"),
                       overdue_l0=overdue[0], overdue_l1=overdue[1], overdue_l2=overdue[2], overdue_l3=overdue[3],
@@ -226,19 +226,19 @@ _COMPARED = tuple(getattr(SiteRisk, c) for c in (
 
 
 async def _rollup_delta(old: dict | None, new: dict | None, now: datetime) -> None:
-    """Move one site from its old (region, tier, overdue counts) to its new ones in the board's roll-up."""
-    deltas: dict[tuple[str, str], list[int]] = {}
+    """Move one site from its old (region, kind, tier, overdue counts) to its new ones in the board's roll-up."""
+    deltas: dict[tuple[str, str, str], list[int]] = {}
     for row, sign in ((old, -1), (new, 1)):
         if row is not None:
-            d = deltas.setdefault((row["region_path"], row["tier"]), [0] * 5)
+            d = deltas.setdefault((row["region_path"], row["kind"], row["tier"]), [0] * 5)
             d[0] += sign
             for i in range(4):
                 d[i + 1] += sign * row[f"overdue_l{i}"]
-    changes = [(path, tier, *d) for (path, tier), d in deltas.items() if any(d)]
+    changes = [(path, kind, tier, *d) for (path, kind, tier), d in deltas.items() if any(d)]
     if not changes:
         return
     d = dialect()
-    values = ", ".join(f"({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {d.ts_param()})" for _ in changes)
+    values = ", ".join(f"({{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {{}}, {d.ts_param()})" for _ in changes)
     await db.fetch(f"INSERT INTO risk_rollup ({S.ROLLUP_COLUMNS}) VALUES {values} {S.rollup_add(d)}",
                    *[v for change in changes for v in (*change, now)])
 
@@ -372,13 +372,13 @@ def prefix_sql(prefixes: list[str], alias: str) -> tuple[str, list]:
     return "(" + " OR ".join(f"{alias}.region_path LIKE {{}}" for _ in prefixes) + ")", [p + "%" for p in prefixes]
 
 
-_SR = ("(SELECT site AS id, region_path, tier, base_score, rated_at, open_findings, overdue_l0, overdue_l1, "
+_SR = ("(SELECT site AS id, region_path, kind, tier, base_score, rated_at, open_findings, overdue_l0, overdue_l1, "
        "overdue_l2, overdue_l3, inspection_due_at, 1 AS sites FROM site_risk)")
 # A current rating's factors: from its history row, the one written when it last changed (same site and rated_at;
 # `<=` and the latest, so a rating stored before history held every change still finds the one it came from).
 _FACTORS = ("(SELECT rr.factors FROM risk_rating rr WHERE rr.site = sr.id AND rr.rated_at <= sr.rated_at "
             "ORDER BY rr.rated_at DESC, rr.id DESC LIMIT 1) AS factors")
-_ROLLUP = "(SELECT region_path, tier, sites, overdue_l0, overdue_l1, overdue_l2, overdue_l3, rated_at FROM risk_rollup)"
+_ROLLUP = "(SELECT region_path, kind, tier, sites, overdue_l0, overdue_l1, overdue_l2, overdue_l3, rated_at FROM risk_rollup)"
 
 
 async def region_counts(principal: Principal, prefixes: list[str], children: list[dict]):
@@ -474,12 +474,14 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
                               **own_risk(s["factors"], s["kind"], s["base_score"], s["inspection_due_at"], now, rules))
                     for s in sites],
         red_orange_total=red_orange_total, overdue_by_level=overdue,
-        trend=await _trend(root, children, now), rated_at=rated_at,
+        trend=await _trend(root, children, now, principal.scope.site_kinds), rated_at=rated_at,
     )
 
 
-async def _trend(root: BoardRegion, children: list[dict], now: datetime) -> list[TrendPoint]:
-    """Sites per tier at the end of each of the last 12 weeks (Monday to Sunday, Beijing time)."""
+async def _trend(root: BoardRegion, children: list[dict], now: datetime,
+                 kinds: tuple[str, ...] = ()) -> list[TrendPoint]:
+    """Sites per tier at the end of each of the last 12 weeks (Monday to Sunday, Beijing time); of those `kinds`
+    only when given (a scope's own constants, never input)."""
     today = local_day(now)
     this_week = today - timedelta(days=today.weekday())
     weeks = [this_week - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
@@ -487,7 +489,8 @@ async def _trend(root: BoardRegion, children: list[dict], now: datetime) -> list
     by_day: dict[date, dict[str, int]] = defaultdict(lambda: {t: 0 for t in R.TIERS})
     if region_ids:
         ids = ", ".join(str(int(i)) for i in region_ids)
-        rows = await db.fetch(f"SELECT day, tier, sites FROM risk_snapshot WHERE region IN ({ids}) "
+        of_kinds = " AND kind IN (" + ", ".join(f"'{k}'" for k in kinds) + ")" if kinds else ""
+        rows = await db.fetch(f"SELECT day, tier, sites FROM risk_snapshot WHERE region IN ({ids}){of_kinds} "
                               "AND day >= {} AND day <= {}", weeks[0], today)
         for row in rows:
             day = row["day"] if isinstance(row["day"], date) else date.fromisoformat(str(row["day"]))

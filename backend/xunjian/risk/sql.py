@@ -298,7 +298,7 @@ def factors_json(d: Dialect, t: str, rules: dict) -> str:
 TIER_NAME = "(CASE c.tier_rank WHEN 3 THEN 'red' WHEN 2 THEN 'orange' WHEN 1 THEN 'yellow' ELSE 'blue' END)"
 # The values site_risk keeps beside the tier (see tables.SiteRisk), and calc's column for each. No score: it moves
 # with the passage of time (the lateness points), which changes no stored rating; base_score is the rest of it.
-VALUE_COLUMNS = {"region_path": "c.region_path", "base_score": "c.base_score_shown",
+VALUE_COLUMNS = {"region_path": "c.region_path", "kind": "c.kind", "base_score": "c.base_score_shown",
                  "open_findings": "c.n_general + c.n_major", "open_major": "c.n_major", "overdue_l0": "c.overdue_l0",
                  "overdue_l1": "c.overdue_l1", "overdue_l2": "c.overdue_l2", "overdue_l3": "c.overdue_l3",
                  "level_sum": "c.level_sum", "noncompliance_pct": "c.noncompliance_pct", "beds": "c.beds",
@@ -327,7 +327,7 @@ def changed_statement(d: Dialect, rules: dict, now: datetime, site_filter: str |
         f" SELECT c.site_id, {TIER_NAME} AS tier, c.score, {factors_json(d, 'c', rules)} AS factors, "
         + ", ".join(f"{expr} AS {col}" for col, expr in VALUE_COLUMNS.items()) + ", "
         + ", ".join(f"c.{col}" for col in NULLABLE_COLUMNS) + ", "
-        "sr.tier AS old_tier, sr.region_path AS old_path, "
+        "sr.tier AS old_tier, sr.region_path AS old_path, sr.kind AS old_kind, "
         "sr.overdue_l0 AS old_l0, sr.overdue_l1 AS old_l1, sr.overdue_l2 AS old_l2, sr.overdue_l3 AS old_l3 "
         "FROM calc c LEFT JOIN site_risk sr ON sr.site = c.site_id "
         f"WHERE sr.site IS NULL OR sr.tier <> {TIER_NAME} OR sr.rules_version <> {version} "
@@ -357,28 +357,28 @@ def upsert_statement(d: Dialect, version: int, now: datetime) -> Sql:
     )
 
 
-ROLLUP_COLUMNS = "region_path, tier, sites, overdue_l0, overdue_l1, overdue_l2, overdue_l3, rated_at"
+ROLLUP_COLUMNS = "region_path, kind, tier, sites, overdue_l0, overdue_l1, overdue_l2, overdue_l3, rated_at"
 
 
 def rollup_add(d: Dialect) -> str:
     """The ON CONFLICT clause that adds a difference to a roll-up row (differences commute: concurrent partial
     ratings never lose each other's counts)."""
     later = d.greatest("COALESCE(risk_rollup.rated_at, excluded.rated_at)", "excluded.rated_at")
-    return ("ON CONFLICT (region_path, tier) DO UPDATE SET sites = risk_rollup.sites + excluded.sites, "
+    return ("ON CONFLICT (region_path, kind, tier) DO UPDATE SET sites = risk_rollup.sites + excluded.sites, "
             + ", ".join(f"overdue_l{i} = risk_rollup.overdue_l{i} + excluded.overdue_l{i}" for i in range(4))
             + f", rated_at = {later}")
 
 
 def rollup_delta_statement(d: Dialect, now: datetime) -> Sql:
     """Before the upsert: take each changed site's old rating out of the roll-up and put its new one in."""
-    new = ("SELECT x.region_path AS region_path, x.tier AS tier, 1 AS n, x.overdue_l0 AS l0, x.overdue_l1 AS l1, "
+    new = ("SELECT x.region_path AS region_path, x.kind AS kind, x.tier AS tier, 1 AS n, x.overdue_l0 AS l0, x.overdue_l1 AS l1, "
            "x.overdue_l2 AS l2, x.overdue_l3 AS l3 FROM risk_changed x")
-    old = ("SELECT x.old_path, x.old_tier, -1, -x.old_l0, -x.old_l1, -x.old_l2, -x.old_l3 FROM risk_changed x "
+    old = ("SELECT x.old_path, x.old_kind, x.old_tier, -1, -x.old_l0, -x.old_l1, -x.old_l2, -x.old_l3 FROM risk_changed x "
            "WHERE x.old_tier IS NOT NULL")
     return Sql().add(
-        f"INSERT INTO risk_rollup ({ROLLUP_COLUMNS}) SELECT y.region_path, y.tier, SUM(y.n), SUM(y.l0), "
+        f"INSERT INTO risk_rollup ({ROLLUP_COLUMNS}) SELECT y.region_path, y.kind, y.tier, SUM(y.n), SUM(y.l0), "
         f"SUM(y.l1), SUM(y.l2), SUM(y.l3), {d.ts_param()} FROM ({new} UNION ALL {old}) y WHERE 1 = 1 "
-        "GROUP BY y.region_path, y.tier " + rollup_add(d),
+        "GROUP BY y.region_path, y.kind, y.tier " + rollup_add(d),
         now,
     )
 
@@ -386,8 +386,9 @@ def rollup_delta_statement(d: Dialect, now: datetime) -> Sql:
 def rollup_rebuild_statement(d: Dialect, now: datetime) -> Sql:
     """The roll-up recounted from every site's rating (after a full run dropped sites from the ratings)."""
     return Sql().add(
-        f"INSERT INTO risk_rollup ({ROLLUP_COLUMNS}) SELECT region_path, tier, COUNT(*), SUM(overdue_l0), "
-        f"SUM(overdue_l1), SUM(overdue_l2), SUM(overdue_l3), {d.ts_param()} FROM site_risk GROUP BY region_path, tier",
+        f"INSERT INTO risk_rollup ({ROLLUP_COLUMNS}) SELECT region_path, kind, tier, COUNT(*), SUM(overdue_l0), "
+        f"SUM(overdue_l1), SUM(overdue_l2), SUM(overdue_l3), {d.ts_param()} FROM site_risk "
+        "GROUP BY region_path, kind, tier",
         now,
     )
 

@@ -17,6 +17,9 @@ class SiteRisk(Table):
 
     site = ForeignKey(Site, unique=True)
     region_path = Varchar(length=255)
+    # The site's kind, copied like region_path: a scope of some kinds only (the lottery centre's outlets) is counted
+    # from these rows and the roll-up without a join.
+    kind = Varchar(length=32, default="")
     tier = Varchar(length=8)
     # The score without the lateness points: the score at any moment adds those, counted from inspection_due_at
     # (rules.live_score). So the passage of time changes no stored rating, and a night writes only real changes.
@@ -41,7 +44,7 @@ class SiteRisk(Table):
 
 
 class RiskRollup(Table):
-    """The board's counts: sites per (region_path, tier), with their overdue open findings by escalation level.
+    """The board's counts: sites per (region_path, kind, tier), with their overdue open findings by escalation level.
 
     Every rating run, full or partial (a finding changed, the escalation job), adds the difference between each
     changed site's old and new rating, so concurrent updates commute; a full run that drops sites from the ratings
@@ -49,6 +52,7 @@ class RiskRollup(Table):
     """
 
     region_path = Varchar(length=255)
+    kind = Varchar(length=32, default="")
     tier = Varchar(length=8)
     sites = Integer(default=0)
     overdue_l0 = Integer(default=0)
@@ -76,10 +80,12 @@ class RiskRating(Table):
 
 
 class RiskSnapshot(Table):
-    """Sites per tier per region per day (every ancestor region included), for the board's weekly trend."""
+    """Sites per kind and tier per region per day (every ancestor region included), for the board's weekly trend.
+    Rows from before kinds were kept have kind "": they count for scopes of every kind only."""
 
     day = Date()
     region = ForeignKey(Region, index=True)
+    kind = Varchar(length=32, default="")
     tier = Varchar(length=8)
     sites = Integer()
 

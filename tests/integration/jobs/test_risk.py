@@ -126,11 +126,18 @@ async def test_the_nightly_snapshot_counts_every_ancestor_region(client, demo):
     await factory.finding(demo.sites[LZ], demo.users["inspector"], grade="major", deadline=now + timedelta(days=9))
     await risk.rate_sites(now)
     rows = await RiskSnapshot.select().where(RiskSnapshot.day == risk.local_day(now))
-    by = {(r["region"], r["tier"]): r["sites"] for r in rows}
+    by: dict = {}
+    for r in rows:
+        by[(r["region"], r["tier"])] = by.get((r["region"], r["tier"]), 0) + r["sites"]
     province, lanzhou, chengguan = demo.regions["620000"], demo.regions["620100"], demo.regions["620102"]
     rated = await SiteRisk.count()
     assert sum(n for (region, _), n in by.items() if region == province) == rated
     assert by[(chengguan, "red")] == by[(lanzhou, "red")] == by[(province, "red")] == 1  # v2: eldercare major → red
+    # Per kind too (the lottery centre's trend counts its outlets only).
+    outlets = await SiteRisk.count().where(SiteRisk.site._.kind == "lottery_outlet")
+    assert 0 < outlets < rated
+    assert sum(r["sites"] for r in rows if r["region"] == province and r["kind"] == "lottery_outlet") == outlets
+    assert {r["kind"] for r in rows if r["region"] == chengguan and r["tier"] == "red"} == {"eldercare"}
     await risk.rate_sites(now)  # a second run the same day replaces the day's snapshot
     assert await RiskSnapshot.count().where(RiskSnapshot.day == risk.local_day(now)) == len(rows)
 
@@ -146,12 +153,16 @@ async def test_deactivated_sites_leave_the_ratings(client, demo):
 async def _rollup_vs_ratings() -> tuple[dict, dict]:
     from xunjian import db
 
+    # Per kind as well: a scope of some kinds (the lottery centre's) is counted from these rows. The site's own kind,
+    # joined here, not the copy the ratings keep.
     cols = "SUM(sites) AS n, SUM(overdue_l0) AS l0, SUM(overdue_l1) AS l1, SUM(overdue_l2) AS l2, SUM(overdue_l3) AS l3"
-    rolled = {(r["region_path"], r["tier"]): (r["n"], r["l0"], r["l1"], r["l2"], r["l3"]) for r in await db.fetch(
-        f"SELECT region_path, tier, {cols} FROM risk_rollup GROUP BY region_path, tier HAVING SUM(sites) <> 0")}
-    counted = {(r["region_path"], r["tier"]): (r["n"], r["l0"], r["l1"], r["l2"], r["l3"]) for r in await db.fetch(
-        f"SELECT region_path, tier, {cols.replace('SUM(sites)', 'COUNT(*)')} FROM site_risk "
-        "GROUP BY region_path, tier")}
+    rolled = {(r["region_path"], r["kind"], r["tier"]): (r["n"], r["l0"], r["l1"], r["l2"], r["l3"])
+              for r in await db.fetch(f"SELECT region_path, kind, tier, {cols} FROM risk_rollup "
+                                      "GROUP BY region_path, kind, tier HAVING SUM(sites) <> 0")}
+    counted = {(r["region_path"], r["kind"], r["tier"]): (r["n"], r["l0"], r["l1"], r["l2"], r["l3"])
+               for r in await db.fetch(
+        f"SELECT sr.region_path, s.kind, sr.tier, {cols.replace('SUM(sites)', 'COUNT(*)')} FROM site_risk sr "
+        "JOIN site s ON s.id = sr.site GROUP BY sr.region_path, s.kind, sr.tier")}
     return rolled, counted
 
 
