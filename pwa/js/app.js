@@ -16,17 +16,21 @@ let unread = null; // the inbox badge: {n, at, stale}
 const ROUTES = {
   '': 'home', login: 'login', sites: 'sites', site: 'site', run: 'run', findings: 'findings', finding: 'finding',
   board: 'board', case: 'case', inbox: 'inbox', patrol: 'patrol', outbox: 'outboxview', admin: 'admin', plans: 'plans', analytics: 'analytics',
+  decisions: 'decisions',
 };
 
 const NAV = {
   inspector: [['', 'nav_home'], ['sites', 'nav_sites'], ['findings', 'nav_findings'], ['patrol', 'nav_patrol'], ['inbox', 'nav_inbox']],
   manager: [['', 'nav_home'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
   supervisor: [['board', 'nav_board'], ['plans', 'nav_plans'], ['analytics', 'nav_analytics'], ['findings', 'nav_findings'], ['sites', 'nav_sites'], ['inbox', 'nav_inbox']],
+  // The welfare-lottery centre: its outlets' board, the outlets, their findings, its inbox (no patrols, no plans).
+  lottery_centre: [['board', 'nav_board'], ['sites', 'nav_sites'], ['findings', 'nav_findings'], ['inbox', 'nav_inbox']],
   admin: [['admin', 'nav_console'], ['board', 'nav_board'], ['plans', 'nav_plans'], ['analytics', 'nav_analytics'], ['findings', 'nav_findings'], ['inbox', 'nav_inbox']],
 };
 
-// Where '#/' leads for roles whose home is not the due list: the console for admins, the board for supervisors.
-const HOME = { admin: 'admin', supervisor: 'board' };
+// Where '#/' leads for roles whose home is not the due list: the console for admins, the board for supervisors
+// and the lottery centre.
+const HOME = { admin: 'admin', supervisor: 'board', lottery_centre: 'board' };
 
 export function go(hash) { if (location.hash === '#/' + hash) route(); else location.hash = '#/' + hash; }
 
@@ -268,7 +272,7 @@ export async function route() {
     // The admin console and the supervisors' desk are online only and not precached: offline, their import fails
     // like an API call would.
     const online = { admin: () => import('./admin/console.js'), plans: () => import('./desk/plans.js'),
-      analytics: () => import('./desk/analytics.js') }[view];
+      analytics: () => import('./desk/analytics.js'), decisions: () => import('./desk/decisions.js') }[view];
     const mod = await (online ? online().catch(() => { throw new api.ApiError(0); }) : import(`./views/${view}.js`));
     const el = await mod.render({ params, args: rest, session });
     if (mine !== routeSeq) return;

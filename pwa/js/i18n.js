@@ -66,6 +66,11 @@ const zh = {
   outcome_handed_to_police: '已移交公安', outcome_not_found_again: '未再找到',
   enc_show: '查看所遇人员信息', enc_met: '遇见时间', enc_sex: '性别', enc_age: '年龄段', enc_flags: '特殊情况', enc_place: '地点类型',
   enc_action: '处置', enc_features: '体貌特征', system: '系统', enc_purged: '已按保存期限删除',
+  decisions_title: '监管决定',
+  plan_title: '五到位整改方案', plan_submit: '提交整改方案', plan_revise: '修改整改方案', plan_measures: '整改措施',
+  plan_responsible: '整改责任人', plan_funds: '整改资金', plan_complete_by: '完成时限', plan_contingency: '应急预案',
+  plan_due: '整改方案须于 {d} 前提交', plan_overdue: '整改方案逾期未提交（期限 {d}）', plan_late: '逾期提交',
+  plan_revision: '共 {n} 版，以最新一版为准',
 };
 
 

@@ -58,15 +58,21 @@ def system_notifications(page) -> list[dict]:
                          ".map((n) => ({ tag: n.tag, title: n.title, open: n.data && n.data.open }))")
 
 
-def submit_major_hazard(server, site_id) -> int:
-    """The inspector's submission (the PWA's own checklist run is covered by test_pwa_offline)."""
-    headers = api_token(server, "inspector")
+def uploaded_photo(server, headers, colour=(200, 30, 30)) -> str:
+    """A small JPEG put through the photo API; its id."""
     photo = str(uuid.uuid4())
     buf = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(buf, "JPEG")
+    Image.new("RGB", (64, 48), colour).save(buf, "JPEG")
     r = httpx.put(f"{server['base']}/api/photos/{photo}", content=buf.getvalue(),
                   headers={**headers, "Content-Type": "image/jpeg"})
     assert r.status_code in (200, 201), r.text
+    return photo
+
+
+def submit_major_hazard(server, site_id) -> int:
+    """The inspector's submission (the PWA's own checklist run is covered by test_pwa_offline)."""
+    headers = api_token(server, "inspector")
+    photo = uploaded_photo(server, headers)
     answers = all_compliant("eldercare_safety")
     answers["exits_clear"] = {"result": "noncompliant", "note": "二楼安全出口上锁", "photos": [photo]}
     r = httpx.put(f"{server['base']}/api/inspections/{uuid.uuid4()}", headers=headers,

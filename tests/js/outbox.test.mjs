@@ -103,8 +103,11 @@ test('uuid is a v4 UUID and unique', () => {
 
 test('workflow actions carry their outbox id as client_id, the same on every retry', async () => {
   const { withClientId, CLIENT_ID_TYPES } = await import('../../pwa/js/outbox.js');
-  assert.deepEqual(CLIENT_ID_TYPES, ['response', 'verification', 'extension', 'listing']);
+  assert.deepEqual(CLIENT_ID_TYPES, ['response', 'verification', 'extension', 'listing', 'decision', 'plan']);
   const box = new Outbox(memoryStore());
+  const decision = await box.add({ type: 'decision', method: 'POST', path: '/api/sites/3/decisions', body: { kind: 'talk', reason: 'r' } });
+  assert.equal(decision.body.client_id, decision.id, 'a decision on a site too');
+  await box.discard(decision.id);
   await box.add({ type: 'photo', path: '/api/photos/p1', blobId: 'p1' });
   const resp = await box.add({ type: 'response', method: 'POST', path: '/api/findings/7/responses', body: { note: 'fixed', photos: [] } });
   await box.add({ type: 'verification', method: 'POST', path: '/api/findings/7/verification', body: { decision: 'accept' } });

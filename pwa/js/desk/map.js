@@ -202,8 +202,9 @@ async function coverage(region) {
     h('p', {}, h('a', { class: 'btn sec', href: query('/api/plans/coverage.csv', { region }), download: 'coverage.csv' }, t('m_cov_csv'))));
 }
 
-// The board's desk part: the map, then patrol routes and coverage for those the API shows them to.
-export async function mount(box, region) {
+// The board's desk part: the map, then patrol routes and coverage for those the API shows them to (`extras`
+// false: not asked for at all, as for the lottery centre, to whom both answer 403).
+export async function mount(box, region, { extras = true } = {}) {
   const r = await send('GET', query('/api/risk/map', { region }));
   if (r.status !== 200) return;
   style();
@@ -221,6 +222,7 @@ export async function mount(box, region) {
     m.bounds ? pointsSvg(m) : h('p', { class: 'muted' }, t('m_none')),
     h('div', { class: 'legend' }, TIERS.map((k) => h('span', { class: `pill ${k}` }, `${t(`tier_${k}`)} ${m.counts[k] || 0}`))),
     key ? h('p', { class: 'muted' }, t('m_base')) : null));
+  if (!extras) return;
   const [a, b] = await Promise.all([routes().catch(() => null), coverage(region).catch(() => null)]);
   box.querySelector('#risk-map').after(...[a, b].filter(Boolean));
 }

@@ -79,4 +79,9 @@ export const en = {
   outcome_handed_to_police: 'Handed to the police', outcome_not_found_again: 'Not found again',
   enc_show: 'Show the person met', enc_met: 'Met at', enc_sex: 'Sex', enc_age: 'Age band', enc_flags: 'Vulnerable', enc_place: 'Place',
   enc_action: 'Action taken', enc_features: 'Visible features', system: 'System', enc_purged: 'Deleted after the retention period',
+  decisions_title: 'Decisions on the site',
+  plan_title: 'Rectification plan (five in place)', plan_submit: 'Submit the rectification plan', plan_revise: 'Revise the rectification plan',
+  plan_measures: 'Measures', plan_responsible: 'Person responsible', plan_funds: 'Funds', plan_complete_by: 'Complete by',
+  plan_contingency: 'Contingency plan', plan_due: 'The plan is due by {d}', plan_overdue: 'The plan is overdue (due {d})',
+  plan_late: 'submitted late', plan_revision: '{n} versions; the latest is in force',
 };

@@ -1,7 +1,7 @@
 // The supervisor's risk board. Patrol cases describe vulnerable people: fetched fresh, never kept offline.
 import { t, formatDate, levelName } from '../i18n.js';
 import { h, s } from '../dom.js';
-import { cachedGet } from '../app.js';
+import { cachedGet, session } from '../app.js';
 import { query, send } from '../api.js';
 import { tierPill, factorText, lateNote } from './parts.js';
 
@@ -74,7 +74,8 @@ async function patrols(region) {
 }
 
 export async function render({ params }) {
-  const cov = patrols(params.region).catch(() => null);
+  // The lottery centre's board is its outlets': patrols are not its business (their API answers it 403).
+  const cov = session.user?.role === 'lottery_centre' ? null : patrols(params.region).catch(() => null);
   const b = await cachedGet(query('/api/risk/board', { region: params.region }));
   const region = b.region || {};
   const out = h('div', {}, h('h1', {}, t('board_title'), region.name ? ` · ${region.name}` : ''),
@@ -104,7 +105,8 @@ export async function render({ params }) {
     h('th', { scope: 'row' }, Number(level) === 0 ? t('overdue_l0') : levelName(level)),
     h('td', { class: 'n' }, n ? h('a', { href: '#/findings?status=&overdue=true' }, String(n)) : '0'))))));
   out.append(h('div', { class: 'board' }, main, side));
-  if (innerWidth > 999 && navigator.onLine) import('../desk/map.js').then((m) => m.mount(out, params.region), () => 0);
+  const centre = session.user?.role === 'lottery_centre';
+  if (innerWidth > 999 && navigator.onLine) import('../desk/map.js').then((m) => m.mount(out, params.region, { extras: !centre }), () => 0);
 
   out.append(h('p', {}, h('a', { class: 'btn sec', href: query('/api/risk/board.csv', { region: params.region }), download: 'risk-board.csv' }, t('export_csv'))));
   out.append(h('h2', {}, t('trend')), h('div', { class: 'trend' }, trendSvg(b.trend || []),

@@ -125,6 +125,55 @@ function listingForm(f) {
   return box;
 }
 
+// A major hazard's 五到位 rectification plan: the one in force, read-only for everyone who sees the finding.
+const PLAN_PARTS = [['measures', 'plan_measures'], ['responsible', 'plan_responsible'], ['funds', 'plan_funds'],
+  ['complete_by', 'plan_complete_by'], ['contingency', 'plan_contingency']];
+
+function planCard(detail) {
+  const plans = detail.plans || [];
+  const due = detail.plan_due;
+  const last = plans[plans.length - 1];
+  const late = (at) => due && Date.parse(at) > Date.parse(due);
+  if (!last) {
+    const overdue = due && Date.now() > Date.parse(due);
+    return h('div', { class: 'card', id: 'plan' }, h('h2', {}, t('plan_title')),
+      h('p', { class: overdue ? 'pill late' : 'muted', id: 'plan-due' }, t(overdue ? 'plan_overdue' : 'plan_due', { d: formatDate(due, true) })));
+  }
+  return h('div', { class: 'card', id: 'plan' }, h('h2', {}, t('plan_title')),
+    h('p', { class: 'muted' }, last.by_name, ' · ', formatDate(last.at, true), plans.length > 1 ? ` · ${t('plan_revision', { n: plans.length })}` : '',
+      late(plans[0].at) ? h('span', { class: 'pill late' }, t('plan_late')) : null),
+    h('dl', { id: 'plan-parts' }, PLAN_PARTS.map(([k, label]) => [h('dt', {}, t(label)),
+      h('dd', { 'data-part': k }, k === 'complete_by' ? formatDate(last[k]) : last[k])])));
+}
+
+// The site's manager submits the plan (or revises the one in force) within the 7 days after the hazard was found.
+function planForm(f, detail) {
+  const last = (detail.plans || []).slice(-1)[0];
+  const area = (name) => h('textarea', { name, id: `plan-${name}`, required: true, maxlength: 2000 }, last?.[name] || '');
+  const line = (name, max) => h('input', { name, id: `plan-${name}`, required: true, maxlength: max, value: last?.[name] || '' });
+  const measures = area('measures');
+  const responsible = line('responsible', 100);
+  const funds = line('funds', 500);
+  const completeBy = h('input', { type: 'date', name: 'complete_by', id: 'plan-complete_by', required: true,
+    min: new Date().toISOString().slice(0, 10), value: last ? last.complete_by.slice(0, 10) : '' });
+  const contingency = area('contingency');
+  const form = h('form', { class: 'card', id: 'plan-form' }, h('h2', {}, last ? t('plan_revise') : t('plan_submit')),
+    detail.plan_due ? h('p', { class: 'muted', id: 'plan-form-due' }, t('plan_due', { d: formatDate(detail.plan_due, true) })) : null,
+    field(t('plan_measures'), measures), field(t('plan_responsible'), responsible), field(t('plan_funds'), funds),
+    field(t('plan_complete_by'), completeBy), field(t('plan_contingency'), contingency),
+    h('button', { type: 'submit', class: 'big', id: 'plan-send' }, t('send')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const empty = [measures, responsible, funds, completeBy, contingency].find((c) => !c.value.trim());
+    if (empty) { empty.focus(); return; }
+    await act(form, { id: uuid(), type: 'plan', method: 'POST', path: `/api/findings/${f.id}/plan`,
+      body: { measures: measures.value.trim(), responsible: responsible.value.trim(), funds: funds.value.trim(),
+        complete_by: new Date(`${completeBy.value}T23:59:59+08:00`).toISOString(), contingency: contingency.value.trim() },
+      label: `${t('plan_title')} · ${f.title}` });
+  });
+  return form;
+}
+
 function eventText(action) {
   const key = 'ev_' + String(action).replace(/\./g, '_');
   return t(key) === key ? action : t(key);
@@ -154,6 +203,8 @@ export async function render({ args }) {
     out.append(h('div', { class: 'card' }, h('h3', {}, t('respond'), ' · ', r.by_name, ' · ', formatDate(r.at, true)), h('p', {}, r.note),
       navigator.onLine ? await serverPhotos(r.photos) : null));
   }
+  // Not yet submitted, the manager's form says when it is due; everyone else sees that here.
+  if (f.grade === 'major' && (detail.plans?.length || (detail.plan_due && !allowed.includes('submit_plan')))) out.append(planCard(detail));
   if (f.inspection_id) {
     out.append(h('p', {}, h('a', { href: `/api/inspections/${f.inspection_id}/notice`, target: '_blank', rel: 'noopener', id: 'notice-link' }, t('print_notice'))));
   }
@@ -165,6 +216,7 @@ export async function render({ args }) {
     if (['recheck', 'accept', 'reject'].some((a) => allowed.includes(a))) out.append(verifyForm(f, allowed));
     if (['approve_extension', 'propose_extension', 'refuse_extension'].some((a) => allowed.includes(a))) out.append(decideExtension(f, allowed));
     if (allowed.includes('confirm_listing')) out.append(listingForm(f));
+    if (allowed.includes('submit_plan') && f.status !== 'closed') out.append(planForm(f, detail));
   }
   const hist = h('section', {}, h('h2', {}, t('history')));
   out.append(hist);

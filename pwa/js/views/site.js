@@ -69,8 +69,12 @@ export async function render({ args, params }) {
         } catch (err) { msg.textContent = err.status === 0 ? t('template_missing') : errorText(err); msg.hidden = false; }
       } }, session.user.role === 'manager' ? t('self_inspection') : t('start_inspection'))), msg);
   }
-  if (['inspector', 'supervisor', 'admin', 'manager'].includes(session.user.role)) {
+  if (['inspector', 'supervisor', 'admin', 'manager', 'lottery_centre'].includes(session.user.role)) {
     out.append(h('p', {}, h('a', { href: `#/findings?site=${site.id}` }, t('findings_title'))));
+  }
+  // The desk's decisions on the site (desk/decisions.js): who decides, and admins who read them.
+  if (['supervisor', 'lottery_centre', 'admin'].includes(session.user.role) && site.kind !== 'patrol_zone') {
+    out.append(h('p', {}, h('a', { href: `#/decisions/${site.id}`, id: 'decisions-link' }, t('decisions_title'))));
   }
   return out;
 }
