@@ -136,7 +136,9 @@ async def board_latency(settings, requests: int) -> dict:
         who = {"admin (whole country)": ("bench_board_admin", "admin", []),
                "province supervisor": ("bench_board_prov", "supervisor", [province["id"]]),
                "prefecture supervisor": ("bench_board_pref", "supervisor", [prefecture["id"]]),
-               "county supervisor": ("bench_board_county", "supervisor", [county["id"]])}
+               "county supervisor": ("bench_board_county", "supervisor", [county["id"]]),
+               # Its scope is one site kind: counted from the roll-up's rows of that kind.
+               "province lottery centre": ("bench_board_lottery", "lottery_centre", [province["id"]])}
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for label, (username, role, regions) in who.items():
