@@ -73,17 +73,15 @@ def _overdue(ladders: Ladders, subject_type: str, now_rows: list[dict], before_r
 async def _coverage(principal: Principal, path: str | None, period: rules.Period) -> tuple[list[CountyCoverage],
                                                                                         CountyCoverage]:
     d = dialect()
-    spans = {"period": (period.start, period.end), "this": (period.last.start, period.last.end),
-             "previous": (period.previous.start, period.previous.end)}
     counties: dict[int | None, dict] = {}
-    for key, (start, end) in spans.items():
-        # A few hundred grouped rows (county × site kind), folded per county.
-        for r in await county_coverage(d, principal.scope, path, start, end):
-            c = counties.setdefault(r["region_id"], {"name": r["name"], "sites": 0, "period": 0, "this": 0,
-                                                     "previous": 0})
-            if key == "period":
-                c["sites"] += int(r["sites"])
-            c[key] += int(r["inspected"] or 0)
+    # One statement for the three spans: the period, its last month and the month before.
+    for r in await county_coverage(d, principal.scope, path, period.start, period.end,
+                                   (period.last.start, period.last.end), (period.previous.start, period.previous.end)):
+        c = counties.setdefault(r["region_id"], {"name": r["name"], "sites": 0, "period": 0, "this": 0,
+                                                 "previous": 0})
+        c["sites"] += int(r["sites"])
+        for key, column in (("period", "inspected"), ("this", "inspected_1"), ("previous", "inspected_2")):
+            c[key] += int(r[column] or 0)
 
     def row(region_id, c) -> CountyCoverage:
         return CountyCoverage(

@@ -46,30 +46,45 @@ async def conflicting_pairs(d: Dialect, pool: list[int], region_path: str, kinds
 
 
 async def county_coverage(d: Dialect, scope: Scope, region_path: str | None, start: datetime,
-                          end: datetime) -> list[dict]:
-    """Per county and site kind: active sites, and those inspected at least once in [start, end). Sites are first
-    counted per region (a few thousand groups in a country), then each group is placed under its county by id: the
-    region itself, or a township's parent (matching every group's path against every county's took 4.5 s of 6.7 s
-    at national scale)."""
-    scope_sql, args = scope.sql("site")
+                          end: datetime, *more: tuple[datetime, datetime]) -> list[dict]:
+    """Per county and site kind: active sites, and those inspected at least once in [start, end) (`inspected`), and
+    in each further span of `more` (`inspected_1`, `inspected_2`…), in one statement. The scoped sites' counted
+    inspections of all the spans are read once and flagged per span per site (three statements, one per span, took
+    3.9 s for the analytics of a country); sites are then counted per region (a few thousand groups in a country),
+    and each group is placed under its county by id: the region itself, or a township's parent (matching every
+    group's path against every county's took 4.5 s of 6.7 s at national scale)."""
+    spans = [(start, end), *more]
+    scope_sql, scope_args = scope.sql("site")
     where = [f"site.is_active = {d.true}", f"site.kind IN ({_kinds(DRAWABLE_KINDS)})", scope_sql]
+    args = list(scope_args)
     if region_path is not None:
         where.append("site.region_path LIKE {}")
         args.append(region_path + "%")
-    inspected = (f"EXISTS (SELECT 1 FROM inspection i WHERE i.site = site.id AND {counted_sql(d, 'i')} "
-                 f"AND i.submitted_at >= {d.ts_param()} AND i.submitted_at < {d.ts_param()})")
+    t = d.ts_param()
+    flags = ", ".join(f"MAX(CASE WHEN i.submitted_at >= {t} AND i.submitted_at < {t} THEN 1 ELSE 0 END) AS k{n}"
+                      for n in range(len(spans)))
+    sums = ", ".join(f"SUM(COALESCE(i.k{n}, 0)) AS {_inspected(n)}" for n in range(len(spans)))
+    totals = ", ".join(f"SUM(gc.{_inspected(n)}) AS {_inspected(n)}" for n in range(len(spans)))
+    names = ", ".join(f"g.{_inspected(n)}" for n in range(len(spans)))
     return await db.fetch(
-        "WITH g AS (SELECT site.region, site.kind, COUNT(*) AS sites, "
-        f"SUM(CASE WHEN {inspected} THEN 1 ELSE 0 END) AS inspected FROM site "
+        f"WITH i AS (SELECT i.site, {flags} FROM inspection i JOIN site ON site.id = i.site "
+        f"WHERE {counted_sql(d, 'i')} AND i.submitted_at >= {t} AND i.submitted_at < {t} AND {' AND '.join(where)} "
+        "GROUP BY i.site), "
+        f"g AS (SELECT site.region, site.kind, COUNT(*) AS sites, {sums} FROM site LEFT JOIN i ON i.site = site.id "
         f"WHERE {' AND '.join(where)} GROUP BY site.region, site.kind), "
         "gc AS (SELECT CASE WHEN r.level = 'county' THEN r.id WHEN rp.level = 'county' THEN rp.id END AS county, "
-        "g.kind, g.sites, g.inspected FROM g JOIN region r ON r.id = g.region LEFT JOIN region rp ON rp.id = r.parent) "
+        f"g.kind, g.sites, {names} FROM g JOIN region r ON r.id = g.region "
+        "LEFT JOIN region rp ON rp.id = r.parent) "
         "SELECT c.id AS region_id, COALESCE(c.code, '') AS code, COALESCE(c.name, '') AS name, gc.kind, "
-        "SUM(gc.sites) AS sites, SUM(gc.inspected) AS inspected "
+        f"SUM(gc.sites) AS sites, {totals} "
         "FROM gc LEFT JOIN region c ON c.id = gc.county "
         "GROUP BY c.id, c.code, c.name, gc.kind ORDER BY COALESCE(c.code, ''), gc.kind",
-        start, end, *args,
+        *[v for span in spans for v in span], min(a for a, _ in spans), max(b for _, b in spans), *args, *args,
     )
+
+
+def _inspected(n: int) -> str:
+    return "inspected" if n == 0 else f"inspected_{n}"
 
 
 async def plan_coverage(d: Dialect, scope: Scope, region_path: str | None, first: date, last: date) -> list[dict]:
