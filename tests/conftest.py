@@ -49,6 +49,8 @@ def _worker_database(url: str | None) -> str | None:
 TEST_PG_URL = _worker_database(os.environ.get("XUNJIAN_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite"] + (["postgres"] if TEST_PG_URL else [])
 DEMO_PASSWORD = "demo-password-1"
+# The tests' own personal-data key (32 bytes in base64), so that PostgreSQL runs have one too.
+TEST_PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE="
 
 
 @dataclass
@@ -65,6 +67,7 @@ def base_settings(data_dir: Path, **overrides) -> Settings:
         # argon2id still, at a cost that keeps the suite fast.
         argon2_memory_kib=1024,
         argon2_time_cost=1,
+        pii_key=TEST_PII_KEY,
     )
     values.update(overrides)
     return Settings(**values)
@@ -114,12 +117,15 @@ async def _truncate_postgres(url: str) -> None:
 async def _load_demo(settings: Settings) -> None:
     from xunjian import demo as demo_module
     from xunjian.accounts.service import configure_hasher
+    from xunjian.patrols import pii
 
     engine = db.make_engine(settings)
     db.bind_engine(engine)
     configure_hasher(settings)
+    pii.configure(settings)
     await db.prepare(engine, 2)
     try:
+        await pii.check_keys()
         # The base demo only (regions, sites, users): tests create the records they talk about themselves.
         await demo_module.load(settings, hooks=False)
     finally:
@@ -226,6 +232,20 @@ async def running(app):
     finally:
         stop.set()
         await task
+
+
+async def assert_start_fails(app, message: str) -> None:
+    """The app's start stops with our ConfigError saying `message` (the lifespan may wrap it in an exception
+    group)."""
+    from xunjian.errors import ConfigError
+
+    with pytest.raises(BaseException) as info:
+        async with running(app):
+            pass
+    if isinstance(info.value, BaseExceptionGroup):
+        assert info.group_contains(ConfigError, match=message)
+    else:
+        assert info.errisinstance(ConfigError) and message in str(info.value)
 
 
 @pytest.fixture

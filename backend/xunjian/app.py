@@ -36,6 +36,7 @@ from .jobs import scheduler as jobs_scheduler
 from .notifications import controller as notifications_controller
 from .openapi_structs import StrictStructSchemaPlugin
 from .patrols import controller as patrols_controller
+from .patrols import pii as patrols_pii
 from .photos import controller as photos_controller
 from .photos import service as photos_service
 from .planning import controller as planning_controller
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = db.make_engine(settings)
     db.bind_engine(engine)
     accounts_service.configure_hasher(settings)
+    patrols_pii.configure(settings)  # a malformed or missing key stops the start here
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -230,6 +232,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    patrols_pii.register(app)  # first: a wrong key stops the start before any job or hook runs
     photos_service.register(app)
     checklists_service.register(app)
     risk_versions.register(app)

@@ -28,13 +28,16 @@ def setup_logging(level: str) -> None:
 
 async def _with_engine(settings: Settings, fn):
     from .accounts.service import configure_hasher
+    from .patrols import pii
 
     engine = db.make_engine(settings)
     db.bind_engine(engine)
     configure_hasher(settings)
+    pii.configure(settings)
     await db.prepare(engine, 5)
     try:
         await db.ensure_migrated(engine)
+        await pii.check_keys()
         return await fn()
     finally:
         await db.shutdown(engine)
@@ -212,6 +215,15 @@ def _jobs_commands(sub) -> None:
 
 
 EXTENSIONS.append(_jobs_commands)
+
+
+def _pii_commands(sub) -> None:
+    from .patrols.pii_cli import extend
+
+    extend(sub, COMMANDS)
+
+
+EXTENSIONS.append(_pii_commands)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,6 +51,11 @@ class Settings:
     # Signs the app's own expiring URLs (local photo store). Unset: generated once and kept in the data dir.
     secret_key: str = ""
     checkin_far_meters: int = 500
+    # The key of personal data at rest (patrols/crypto.py): 32 bytes in base64. Unset on SQLite, the embedded default:
+    # generated once into the data dir (mode 0600), never into the database; PostgreSQL deployments must set it.
+    # The previous key while a rotation is under way (read only).
+    pii_key: str = field(default="", repr=False)
+    pii_key_old: str = field(default="", repr=False)
     # 天地图's browser key: the risk map's online base layer. Unset: the map fetches nothing from outside.
     tianditu_key: str = ""
     # An inspector proposes extending a major hazard's deadline by at most this many days beyond its first deadline.
@@ -94,20 +99,42 @@ class Settings:
         """XUNJIAN_SECRET_KEY, or a random key created on first use and persisted in the data dir (mode 0600)."""
         if self.secret_key:
             return self.secret_key.encode()
-        path = self.data_dir / "secret_key"
+        return self._data_dir_secret("secret_key", lambda: secrets.token_urlsafe(48)).encode()
+
+    def pii_keys(self) -> tuple[bytes, bytes | None]:
+        """(current, previous) personal-data keys. ConfigError when one is malformed, or missing on PostgreSQL (each
+        app instance would invent its own key, and none could read another's records)."""
+        from .patrols.crypto import new_key, parse_key
+
+        raw = self.pii_key
+        if not raw:
+            if self.is_postgres:
+                raise ConfigError("XUNJIAN_PII_KEY must be set on PostgreSQL (32 bytes in base64, e.g. from "
+                                  "`xunjian pii new-key`): it encrypts the personal data of people met on patrols")
+            raw = self._data_dir_secret("pii_key", new_key)
         try:
-            return path.read_bytes().strip()
+            current = parse_key(raw, "XUNJIAN_PII_KEY" if self.pii_key else str(self.data_dir / "pii_key"))
+            old = parse_key(self.pii_key_old, "XUNJIAN_PII_KEY_OLD") if self.pii_key_old else None
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        return current, old
+
+    def _data_dir_secret(self, name: str, make) -> str:
+        """A secret created on first use in the data dir (mode 0600), or the one already there."""
+        path = self.data_dir / name
+        try:
+            return path.read_text().strip()
         except FileNotFoundError:
             pass
         self.data_dir.mkdir(parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it first
-            return path.read_bytes().strip()
-        key = secrets.token_urlsafe(48).encode()
-        with os.fdopen(fd, "wb") as f:
-            f.write(key)
-        return key
+            return path.read_text().strip()
+        value = make()
+        with os.fdopen(fd, "w") as f:
+            f.write(value)
+        return value
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

@@ -76,6 +76,14 @@ async def test_search_the_register(client, demo, as_user):
                                                     "age_band": "unknown", "name": name, "hometown": hometown},
                               headers=supervisor)
         assert r.status_code == 201
-    found = await client.get("/api/persons", params={"q": "dingxi"}, headers=supervisor)
+    # Name and hometown are sealed: found by the whole value (case, width and spaces aside), not by a part of it.
+    found = await client.get("/api/persons", params={"q": "DINGXI定西"}, headers=supervisor)
     assert [p["name"] for p in found.json()["items"]] == ["张某"]
     assert found.json()["items"][0]["notice_overdue"] is False
+    assert (await client.get("/api/persons", params={"q": "dingxi"}, headers=supervisor)).json()["items"] == []
+    found = await client.get("/api/persons", params={"q": " 张某 "}, headers=supervisor)
+    assert [p["hometown"] for p in found.json()["items"]] == ["Dingxi 定西"]
+    # The register number is not sealed, and is still found by any part of it.
+    code = found.json()["items"][0]["code"]
+    found = await client.get("/api/persons", params={"q": code[-4:]}, headers=supervisor)
+    assert code in [p["code"] for p in found.json()["items"]]

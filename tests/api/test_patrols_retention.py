@@ -9,6 +9,7 @@ from tests.api.test_patrols import ZONE_LZ, encounter, patrol_body, recent_start
 from tests.integration.photos import support
 from xunjian.audit.tables import AuditEvent
 from xunjian.jobs import registry
+from xunjian.patrols import pii
 from xunjian.patrols.retention import purge_patrol_data
 from xunjian.patrols.tables import Encounter, EncounterCount, FollowUpCase, PersonRecord
 from xunjian.photos.tables import Photo, PhotoLink
@@ -67,7 +68,7 @@ async def test_unlinked_encounter_photo_is_purged_after_the_period_and_a_linked_
     assert gone["purged_at"] is not None and gone["sex"] == "male"  # the anonymous statistics stay
     # Linked to a person record: kept whole.
     kept = await Encounter.select().where(Encounter.id == linked["id"]).output(load_json=True).first()
-    assert kept["details"] == "多次在此遇到" and kept["purged_at"] is None
+    assert pii.opened("encounter", kept)["details"] == "多次在此遇到" and kept["purged_at"] is None
     assert await Photo.count().where(Photo.id == linked_photo) == 1 and len(_files(settings, linked_photo)) == 3
     # An open case keeps its encounter too, until it is closed.
     assert await Photo.count().where(Photo.id == case_photo) == 1

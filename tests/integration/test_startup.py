@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from tests.conftest import base_settings, running
+from tests.conftest import TEST_PII_KEY, assert_start_fails, base_settings, running
 from xunjian.errors import ConfigError
 
 
@@ -93,14 +93,7 @@ async def test_start_up_refuses_a_database_that_is_not_migrated(tmp_path, backen
         settings = base_settings(tmp_path, database_url=f"{server}/{scratch}")
     else:
         settings = base_settings(tmp_path)
-    with pytest.raises(BaseException) as info:
-        async with running(create_app(settings)):
-            pass
-    message = "Run `xunjian migrate` first"
-    if isinstance(info.value, BaseExceptionGroup):
-        assert info.group_contains(ConfigError, match=message)
-    else:
-        assert info.errisinstance(ConfigError) and message in str(info.value)
+    await assert_start_fails(create_app(settings), "Run `xunjian migrate` first")
     if scratch:
         con = await asyncpg.connect(backend.url)
         try:
@@ -150,8 +143,25 @@ def test_serve_with_an_unreachable_database_says_so_in_one_line_and_exits_non_ze
 
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
-    result = _serve(tmp_path, port, XUNJIAN_DATABASE_URL="postgresql://postgres@127.0.0.1:1/nowhere")
+    result = _serve(tmp_path, port, XUNJIAN_DATABASE_URL="postgresql://postgres@127.0.0.1:1/nowhere",
+                    XUNJIAN_PII_KEY=TEST_PII_KEY)
     _assert_one_line_failure(result, "Cannot reach PostgreSQL")
+
+
+def test_serve_with_the_wrong_personal_data_key_says_so_in_one_line_before_serving(tmp_path):
+    import os
+    import socket
+
+    env = {**os.environ, "XUNJIAN_DATA_DIR": str(tmp_path), "XUNJIAN_PII_KEY": TEST_PII_KEY}
+    env.pop("XUNJIAN_DATABASE_URL", None)
+    for command in (["migrate"], ["pii", "encrypt-existing"]):  # the second records the key's id
+        done = subprocess.run([sys.executable, "-m", "xunjian.cli", *command], env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    result = _serve(tmp_path, port, XUNJIAN_PII_KEY="kVliz86brhTp2eszxibk5jMJulXCRUBLNkO6Osezyg4=")
+    _assert_one_line_failure(result, "is not the key the personal data in this database was sealed with")
 
 
 def test_a_first_start_prints_little_and_ends_with_the_url_and_the_logins(tmp_path):

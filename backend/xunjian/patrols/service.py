@@ -26,7 +26,7 @@ from ..photos.links import link_photos
 from ..regions.service import get_region
 from ..regions.tables import Region
 from ..sites.tables import Site
-from . import rules, template
+from . import pii, rules, template
 from .schemas import (
     CampaignCreate, CampaignRead, CandidateRead, CaseAges, CaseClose, CaseList, CaseRead, CoverageRead,
     LATER_DEFAULTS, EncounterIn, EncounterRead, LinkIn, PatrolList, PatrolPut, PatrolRead, PatrolSummary, PersonCreate,
@@ -236,6 +236,9 @@ async def _add_encounters(principal: Principal, patrol_id: uuid.UUID, zone: dict
                        details={"encounters": sorted(str(r["id"]) for r in elsewhere)})
     rows, cases = [], []
     for n, e in enumerate(encounters):
+        sealed = pii.sealed_values("encounter", {
+            "features": [f.strip() for f in e.features], "details": e.details, "answers": e.answers,
+            "face_reason": e.face_reason.strip()})
         rows.append(Encounter(
             id=e.id, patrol=patrol_id, zone=zone["id"], recorded_by=principal.id, seq=first_seq + n,
             met_at=e.met_at, lat=e.lat, lng=e.lng, place_type=e.place_type, sex=e.sex, age_band=e.age_band,
@@ -243,9 +246,8 @@ async def _add_encounters(principal: Principal, patrol_id: uuid.UUID, zone: dict
             suspected_mental_illness=e.suspected_mental_illness, critically_ill=e.critically_ill, action=e.action,
             referral_target=e.referral_target_id, follow_up_needed=e.follow_up_needed,
             earlier_record=e.earlier_record.strip(),
-            features=[f.strip() for f in e.features], details=e.details, answers=e.answers,
             photo_ids=[str(p) for p in e.photo_ids], content_hash=hashes[e.id], created_at=now,
-            notice_given=e.notice_given, face_needed=e.face_needed, face_reason=e.face_reason.strip(),
+            notice_given=e.notice_given, face_needed=e.face_needed, **sealed,
         ))
         reasons = rules.case_reasons(_encounter_dict(e))
         if reasons:
@@ -287,7 +289,8 @@ def _case_read(r: dict, now: datetime) -> CaseRead:
         reasons=r["reasons"] or [], urgent=r["urgent"], opened_at=r["opened_at"], deadline=r["deadline"],
         overdue=r["status"] == "open" and r["deadline"] < now, escalation_level=r["escalation_level"],
         status=r["status"], outcome=r["outcome"],
-        outcome_note=r["outcome_note"], closed_at=r["closed_at"],
+        outcome_note=pii.opened("follow_up_case", {"outcome_note": r["outcome_note"]})["outcome_note"],
+        closed_at=r["closed_at"],
     )
 
 
@@ -301,6 +304,7 @@ _CASE_COLUMNS = (
 
 
 def _encounter_read(r: dict, case: CaseRead | None) -> EncounterRead:
+    """From a row opened by `pii.opened`."""
     return EncounterRead(
         id=r["id"], patrol_id=r["patrol"], zone_id=r["zone"], seq=r["seq"], met_at=r["met_at"], lat=r["lat"],
         lng=r["lng"], place_type=r["place_type"], sex=r["sex"], age_band=r["age_band"], is_minor=r["is_minor"],
@@ -330,8 +334,8 @@ async def get_patrol(principal: Principal, patrol_id: uuid.UUID, *, audit_read: 
     row = await visible_patrol(principal, patrol_id)
     encounters = None
     if rules.sees_people(principal.role, principal.id, row["recorded_by"], principal.reads_people):
-        enc_rows = await Encounter.select().where(Encounter.patrol == patrol_id).order_by(
-            Encounter.seq).output(load_json=True)
+        enc_rows = [pii.opened("encounter", r) for r in await Encounter.select().where(
+            Encounter.patrol == patrol_id).order_by(Encounter.seq).output(load_json=True)]
         case_rows = await FollowUpCase.select(*_CASE_COLUMNS).where(
             FollowUpCase.encounter.is_in([r["id"] for r in enc_rows] or [uuid.UUID(int=0)])
         ).output(load_json=True)
@@ -389,7 +393,7 @@ async def _visible_encounter(principal: Principal, encounter_id: uuid.UUID) -> d
     ).output(load_json=True).first()
     if row is None or not rules.sees_people(principal.role, principal.id, row["recorded_by"], principal.reads_people):
         raise NotFound("Encounter not found")
-    return row
+    return pii.opened("encounter", row)
 
 
 async def get_encounter(principal: Principal, encounter_id: uuid.UUID, now: datetime | None = None,
@@ -470,7 +474,8 @@ async def close_case(principal: Principal, case_id: int, data: CaseClose, now: d
             raise Conflict(str(exc), details={"status": row["status"], "allowed_actions": []}) from None
         await FollowUpCase.update({
             FollowUpCase.status: "closed", FollowUpCase.outcome: data.outcome,
-            FollowUpCase.outcome_note: data.note.strip(), FollowUpCase.closed_at: now,
+            FollowUpCase.outcome_note: pii.seal("follow_up_case", "outcome_note", data.note.strip()),
+            FollowUpCase.closed_at: now,
             FollowUpCase.closed_by: principal.id,
         }).where(FollowUpCase.id == case_id)
         await audit.record(principal, "case.close", "follow_up_case", case_id, site_id=row["zone"], at=now,
@@ -513,6 +518,7 @@ async def _visible_person(principal: Principal, person_id: int) -> dict:
         load_json=True).first()
     if row is None:
         raise NotFound("Person record not found")
+    row = pii.opened("person_record", row)
     if principal.role in rules.REGISTRAR_ROLES:
         if principal.reads_people and principal.scope.holds(row["site"], row["region_path"]):
             return row
@@ -557,17 +563,21 @@ async def list_persons(principal: Principal, *, q: str | None = None, tracing_st
     if q:
         needle = q.replace("%", "").replace("_", "").strip()[:50]
         if needle:
-            # SQLite's LIKE ignores ASCII case already (and warns about ILIKE).
-            match = [(c.like if db.is_sqlite() else c.ilike)(f"%{needle}%")
-                     for c in (PersonRecord.name, PersonRecord.code, PersonRecord.hometown)]
-            conds.append(match[0] | match[1] | match[2])
+            # The register number by any part of it (SQLite's LIKE ignores ASCII case already, and warns about
+            # ILIKE); name and hometown are sealed, so only exactly, by their blind index (normalised: case, width
+            # and spaces do not matter). No substring: an index of every part would give the plaintext's shape away.
+            match = (PersonRecord.code.like if db.is_sqlite() else PersonRecord.code.ilike)(f"%{needle}%")
+            indexes = pii.search_indexes(q)
+            if indexes:
+                match = match | PersonRecord.name_bidx.is_in(indexes) | PersonRecord.hometown_bidx.is_in(indexes)
+            conds.append(match)
     where = _and(conds)
     query = PersonRecord.select(*_PERSON_COLUMNS).order_by(PersonRecord.id, ascending=False).limit(limit).offset(
         offset).output(load_json=True)
     count = PersonRecord.count()
     if where is not None:
         query, count = query.where(where), count.where(where)
-    rows = await query
+    rows = [pii.opened("person_record", r) for r in await query]
     if rows:
         await audit.record(principal, "person.list", "person", "list", after={"ids": [r["id"] for r in rows]})
     return PersonList(items=[_person_read(r) for r in rows], total=await count, limit=limit, offset=offset)
@@ -588,10 +598,11 @@ async def create_person(principal: Principal, data: PersonCreate, now: datetime 
                 raise Conflict("The encounter is linked to a person record already",
                                details={"person_id": enc["person"]})
         rows = await PersonRecord.insert(PersonRecord(
-            site=site["id"], code=f"tmp-{uuid.uuid4().hex[:28]}", name=data.name.strip(), sex=data.sex,
-            age_band=data.age_band, features=[f.strip() for f in data.features], hometown=data.hometown.strip(),
-            notes=data.notes, tracing_status=data.tracing_status, created_by=principal.id, created_at=now,
-            updated_at=now,
+            site=site["id"], code=f"tmp-{uuid.uuid4().hex[:28]}", sex=data.sex, age_band=data.age_band,
+            tracing_status=data.tracing_status, created_by=principal.id, created_at=now, updated_at=now,
+            **pii.sealed_values("person_record", {
+                "name": data.name.strip(), "features": [f.strip() for f in data.features],
+                "hometown": data.hometown.strip(), "notes": data.notes}),
         )).returning(PersonRecord.id)
         person_id = rows[0]["id"]
         # A readable, stable register number: LS (流浪) + year + id.
@@ -611,7 +622,7 @@ async def update_person(principal: Principal, person_id: int, data: PersonUpdate
     async with db.write_transaction():
         row = await _visible_person(principal, person_id)
         changes = {f: getattr(data, f) for f in data.__struct_fields__ if getattr(data, f) is not None}
-        values = {getattr(PersonRecord, f): v for f, v in changes.items()}
+        values = {getattr(PersonRecord, f): v for f, v in pii.sealed_values("person_record", changes).items()}
         if data.tracing_status == "notice_published" and data.notice_published_at is None \
                 and row["notice_published_at"] is None:
             values[PersonRecord.notice_published_at] = now
@@ -668,10 +679,10 @@ async def candidates(principal: Principal, encounter_id: uuid.UUID, limit: int =
     _require_registrar(principal)
     enc = await _visible_encounter(principal, encounter_id)
     zone = await Site.select(Site.region_path).where(Site.id == enc["zone"]).first()
-    persons = await PersonRecord.select(*_PERSON_COLUMNS).where(
+    persons = [pii.opened("person_record", p) for p in await PersonRecord.select(*_PERSON_COLUMNS).where(
         _and([principal.scope.where(PersonRecord.site),
               PersonRecord.tracing_status.not_in(["reunited", "closed"])])
-    ).output(load_json=True)
+    ).output(load_json=True)]
     ranked = rules.rank_candidates({**enc, "region_path": zone["region_path"]}, persons, limit)
     by_id = {p["id"]: p for p in persons}
     result = [CandidateRead(

@@ -49,3 +49,22 @@ DELETE_UNLINKED_PHOTOS = """
 DELETE FROM photo WHERE id IN ({photos}) AND NOT EXISTS (SELECT 1 FROM photo_link l WHERE l.photo_id = photo.id)
 RETURNING original_key, display_key, thumb_key
 """
+
+# ---------------------------------------------------------------- sealing existing rows (pii.encrypt_existing)
+
+# A JSON column as its text, to compare with the sealed form ('"xj1:…"') and the empty values.
+JSON_TEXT = "CAST({column} AS TEXT)"
+# The next rows with a value not sealed under the current key, locked on PostgreSQL (SQLite's IMMEDIATE transaction
+# holds the database already). {where} has `{}` placeholders of its own.
+SEAL_SELECT = {
+    "sqlite": "SELECT id, {columns} FROM {table} WHERE {where} ORDER BY id LIMIT {limit}",
+    "postgres": "SELECT id, {columns} FROM {table} WHERE {where} ORDER BY id LIMIT {limit} FOR UPDATE",
+}
+# A parameter of each kind inside VALUES, where PostgreSQL cannot infer its type.
+CAST = {
+    "sqlite": {"int": "{}", "uuid": "{}", "text": "{}", "json": "{}"},
+    "postgres": {"int": "CAST({} AS INTEGER)", "uuid": "CAST({} AS UUID)", "text": "CAST({} AS TEXT)",
+                 "json": "CAST({} AS JSON)"},
+}
+# The whole batch written back in one statement (UPDATE … FROM: SQLite 3.33+, PostgreSQL).
+SEAL_UPDATE = "WITH v({columns}) AS (VALUES {values}) UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id"

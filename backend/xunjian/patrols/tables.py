@@ -26,15 +26,20 @@ class PersonRecord(Table):
 
     Owned by a site (the patrol zone or rescue station where the record was opened) so the one scope decides who sees
     it. Name and hometown are optional: many people met are unidentified.
+
+    Name, hometown, features and notes are sealed (crypto.py, AES-GCM under a key from outside the database); exact
+    search by name or hometown goes through their blind indexes (HMAC-SHA256 of the normalised value).
     """
 
     site = ForeignKey(Site, index=True)
     code = Varchar(length=32, unique=True)
-    name = Varchar(length=50, default="")
+    name = Text(default="")
+    name_bidx = Varchar(length=64, default="", index=True)
     sex = Varchar(length=8)
     age_band = Varchar(length=16)
     features = JSON(default=[])
-    hometown = Varchar(length=100, default="")
+    hometown = Text(default="")
+    hometown_bidx = Varchar(length=64, default="", index=True)
     notes = Text(default="")
     tracing_status = Varchar(length=24, default="pending")
     notice_published_at = Timestamptz(null=True, default=None)
@@ -69,7 +74,8 @@ class Patrol(Table):
 class Encounter(Table):
     """One person met on a patrol. Only what help and follow-up need: no name, no ID number.
 
-    `details`, `features`, the location and the photos are purged after the retention period unless a person record
+    `details`, `features`, `answers` and `face_reason` are sealed (crypto.py). `details`, `features`, the location and
+    the photos are purged after the retention period unless a person record
     or an open case needs them; the flags and the action stay as anonymous statistics.
     """
 
@@ -101,7 +107,7 @@ class Encounter(Table):
     notice_given = Boolean(default=False)
     # A minor's face is photographed only when needed, and then marked so with the reason (rules.face_photo_problem).
     face_needed = Boolean(default=False)
-    face_reason = Varchar(length=200, default="")
+    face_reason = Text(default="")
     content_hash = Varchar(length=64)
     person = ForeignKey(PersonRecord, null=True, default=None, index=True)
     linked_by = ForeignKey(User, null=True, default=None)
@@ -126,7 +132,7 @@ class FollowUpCase(Table):
     deadline = Timestamptz(index=True)
     status = Varchar(length=8, default="open", index=True)
     outcome = Varchar(length=32, null=True, default=None)
-    outcome_note = Text(default="")
+    outcome_note = Text(default="")  # sealed (crypto.py)
     closed_at = Timestamptz(null=True, default=None)
     closed_by = ForeignKey(User, null=True, default=None)
 
@@ -148,3 +154,12 @@ class EncounterCount(Table):
     critically_ill = Boolean(default=False)
     action = Varchar(length=32)
     encounters = Integer(default=0)
+
+
+class PiiKey(Table):
+    """The ids (never the keys) of the keys personal data was sealed with. Start-up refuses a key ring that does not
+    hold every one of them, so a wrong key fails at once instead of on the first read; `xunjian pii
+    encrypt-existing` removes an id once nothing is sealed under it any more."""
+
+    kid = Varchar(length=16, unique=True)
+    first_used_at = Timestamptz(default=TimestamptzNow())
