@@ -3,12 +3,15 @@
 Run by hand:
     .venv/bin/python tests/benchmarks/bench_read_endpoints.py [--seconds 5] [--rounds 3] [--database-url URL]
     .venv/bin/python tests/benchmarks/bench_read_endpoints.py --national [--data-dir DIR] [--reuse] [--database-url URL]
+    .venv/bin/python tests/benchmarks/bench_read_endpoints.py --against DIR   # an A/B with another checkout's code
 
 Demo data by default; `--national` generates the 250,000 sites of national_data.py (once per data dir or database;
 `--reuse` takes what an earlier run generated), rates them, and queries as a province supervisor, a county
 supervisor and a county inspector. Needs `wrk` (Debian package). Each endpoint is run right after the hello-world
 baseline, `--rounds` times; the table gives the median requests/s and the median of the per-round ratios
-(target: at least 0.30). Never asserts on time.
+(target: at least 0.30). With `--against DIR` (e.g. `git archive main | tar -x -C DIR`), a second application
+server runs DIR's code on the same data, and each round measures the baseline, DIR's server ("before") and this
+tree's ("after") back to back. Never asserts on time.
 """
 
 from __future__ import annotations
@@ -99,10 +102,19 @@ def login(base: str, username: str, password: str) -> str:
 class Servers:
     """The application (xunjian serve) and the hello-world, each one uvicorn process on its own port."""
 
-    def __init__(self, env: dict, tmp: Path):
+    def __init__(self, env: dict, tmp: Path, against: Path | None = None):
         (tmp / "hello.py").write_text(HELLO)
         self.app_port, self.hello_port = free_port(), free_port()
-        self.procs = [
+        self.before = None
+        self.procs = []
+        if against:
+            port = free_port()
+            self.procs.append(subprocess.Popen(
+                [PY, "-m", "xunjian.cli", "serve", "--no-scheduler", "--port", str(port)],
+                env={**env, "PYTHONPATH": str(against / "backend")}, cwd=against,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            self.before = f"http://127.0.0.1:{port}"
+        self.procs += [
             subprocess.Popen([PY, "-m", "xunjian.cli", "serve", "--no-scheduler", "--port", str(self.app_port)],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
             subprocess.Popen([PY, "-m", "uvicorn", "hello:app", "--port", str(self.hello_port), "--log-level",
@@ -113,6 +125,8 @@ class Servers:
         self.hello = f"http://127.0.0.1:{self.hello_port}/hello"
         wait_up(self.base + "/healthz", 300)
         wait_up(self.hello)
+        if self.before:
+            wait_up(self.before + "/healthz", 300)
 
     def stop(self) -> None:
         for p in self.procs:
@@ -122,21 +136,23 @@ class Servers:
 
 
 def measure(servers: Servers, cases: list[tuple[str, str, str]], seconds: int, rounds: int) -> None:
-    """Each case (label, path, token) right after a baseline run, `rounds` times; prints medians."""
-    print(f"{'endpoint':<52} {'req/s':>8} {'ratio':>6}   {'p50 ms':>7} {'p99 ms':>7}   (baseline req/s)", flush=True)
+    """Each case (label, path, token) right after a baseline run, `rounds` times; prints medians. With a "before"
+    server, it runs between the baseline and this tree's server in every round."""
+    targets = ([("before", servers.before), ("after", servers.base)] if servers.before else [("", servers.base)])
+    print(f"{'endpoint':<52} {'':>6} {'req/s':>8} {'ratio':>6}   {'p50 ms':>7} {'p99 ms':>7}   (baseline req/s)",
+          flush=True)
     for label, path, token in cases:
-        base_rps, rps, ratios, p50, p99 = [], [], [], [], []
-        for _ in range(rounds):
+        base_rps, runs = [], {name: [] for name, _ in targets}
+        for i in range(rounds):
             b = wrk(servers.hello, seconds)
-            r = wrk(servers.base + path, seconds, token)
             base_rps.append(b["rps"])
-            rps.append(r["rps"])
-            ratios.append(r["rps"] / b["rps"])
-            p50.append(r["p50"])
-            p99.append(r["p99"])
-        print(f"{label:<52} {statistics.median(rps):>8.0f} {statistics.median(ratios):>6.2f}   "
-              f"{statistics.median(p50):>7.1f} {statistics.median(p99):>7.1f}   "
-              f"({statistics.median(base_rps):.0f})", flush=True)
+            for name, url in (targets if i % 2 == 0 else targets[::-1]):  # neither goes first every time
+                r = wrk(url + path, seconds, token)
+                runs[name].append((r["rps"], r["rps"] / b["rps"], r["p50"], r["p99"]))
+        for name, _ in targets:
+            rps, ratios, p50, p99 = (statistics.median(col) for col in zip(*runs[name]))
+            print(f"{label:<52} {name:>6} {rps:>8.0f} {ratios:>6.2f}   {p50:>7.1f} {p99:>7.1f}   "
+                  f"({statistics.median(base_rps):.0f})", flush=True)
 
 
 def demo_cases(base: str, password: str) -> list[tuple[str, str, str]]:
@@ -231,6 +247,7 @@ def main() -> None:
     parser.add_argument("--data-dir", help="where the national data's SQLite file lives (kept for --reuse)")
     parser.add_argument("--reuse", action="store_true", help="with --national: the data an earlier run generated")
     parser.add_argument("--only", help="only the endpoints whose label contains this")
+    parser.add_argument("--against", type=Path, help="another checkout whose server is measured as 'before'")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("install wrk first: apt-get install -y wrk")
@@ -248,7 +265,7 @@ def main() -> None:
         asyncio.run(prepare_national(settings, args.reuse))
     else:
         subprocess.run([PY, "-m", "xunjian.cli", "demo"], env=env, check=True, capture_output=True)
-    servers = Servers(env, tmp)
+    servers = Servers(env, tmp, args.against.resolve() if args.against else None)
     try:
         if args.national:
             cases = national_cases(servers.base)
@@ -259,9 +276,9 @@ def main() -> None:
         engine = "PostgreSQL" if args.database_url else "SQLite"
         print(f"engine: {engine}; {'national' if args.national else 'demo'} data; uvicorn, one process each; "
               f"wrk -t2 -c32 -d{args.seconds}s on the same 2 cores, {args.rounds} rounds; "
-              f"load {os.getloadavg()[0]:.2f}", flush=True)
+              f"load {' '.join(Path('/proc/loadavg').read_text().split()[:3])}", flush=True)
         measure(servers, cases, args.seconds, args.rounds)
-        print(f"load at the end {os.getloadavg()[0]:.2f}", flush=True)
+        print(f"load at the end {' '.join(Path('/proc/loadavg').read_text().split()[:3])}", flush=True)
     finally:
         servers.stop()
         shutil.rmtree(tmp, ignore_errors=True)
