@@ -68,6 +68,9 @@ def base_settings(data_dir: Path, **overrides) -> Settings:
         argon2_memory_kib=1024,
         argon2_time_cost=1,
         pii_key=TEST_PII_KEY,
+        # Most tests record an inspection by one inspector; the tests of the two-inspector rule
+        # (tests/api/test_inspectors.py) set the production default (eldercare) themselves.
+        two_inspectors_kinds=(),
     )
     values.update(overrides)
     return Settings(**values)

@@ -56,6 +56,9 @@ class Settings:
     # The previous key while a rotation is under way (read only).
     pii_key: str = field(default="", repr=False)
     pii_key_old: str = field(default="", repr=False)
+    # Site kinds whose inspections need at least two inspectors on submission (an inspection of a plan task always
+    # does; a manager's self-inspection never). XUNJIAN_TWO_INSPECTORS_KINDS: a comma list, "none" for no kind.
+    two_inspectors_kinds: tuple[str, ...] = ("eldercare",)
     # 天地图's browser key: the risk map's online base layer. Unset: the map fetches nothing from outside.
     tianditu_key: str = ""
     # An inspector proposes extending a major hazard's deadline by at most this many days beyond its first deadline.
@@ -167,6 +170,8 @@ class Settings:
                     values[name] = Path(raw)
                 elif name == "trusted_proxies":
                     values[name] = parse_networks(raw)
+                elif name == "two_inspectors_kinds":
+                    values[name] = parse_kinds(raw)
                 else:
                     values[name] = raw
             except ValueError as exc:
@@ -187,6 +192,19 @@ class Settings:
             if getattr(settings, name) < least:
                 raise ConfigError(f"XUNJIAN_{name.upper()}={getattr(settings, name)} is not valid: at least {least}")
         return settings
+
+
+def parse_kinds(raw: str) -> tuple[str, ...]:
+    """A comma list of site kinds; "none" is the empty list (an empty variable means the default)."""
+    kinds = tuple(sorted({part.strip() for part in raw.split(",") if part.strip()}))
+    if kinds == ("none",):
+        return ()
+    from .sites.rules import KINDS
+
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown site kinds {unknown}; known: {sorted(KINDS)}")
+    return kinds
 
 
 def parse_networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

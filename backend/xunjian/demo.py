@@ -123,6 +123,9 @@ USERS = [
 # (挂牌督办) of 兰州's sites, so that a listing can be confirmed (the tests make their own prefecture supervisors).
 MORE_USERS = [
     ("supervisor_lz", "supervisor", "兰州市民政局监管员 刘洋", ["620100"], []),
+    # Second inspectors: an eldercare institution is inspected by two (Settings.two_inspectors_kinds).
+    ("inspector_lz2", "inspector", "兰州市检查员 赵刚", ["620100"], []),
+    ("inspector_ts2", "inspector", "天水市检查员 孙丽", ["620500"], []),
 ]
 # The people the history needs beside the demo logins: the managers who answered their sites' findings. Created by
 # `xunjian demo` only and not printed (the logins above are the ones to try); they share the demo password.

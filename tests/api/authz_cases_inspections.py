@@ -4,6 +4,7 @@ import uuid
 
 from tests.api.authz import Case
 from tests.api.checklist_answers import all_compliant, template
+from tests.api.signing import handwriting
 
 ALL_200 = {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 200, "manager": 200, "manager2": 200,
            "lottery": 200}
@@ -16,6 +17,7 @@ SEES_TS = {"admin": 200, "supervisor": 200, "inspector": 404, "inspector2": 200,
 NEW_LZ = {"template_key": "eldercare_safety", "template_version": template("eldercare_safety").version, "status": "submitted",
           "answers": all_compliant("eldercare_safety")}
 EXISTING_LZ = dict(NEW_LZ, remarks="setup")
+SIGNATURE = {"signer": "inspector"}  # setup() names the inspector and a handwriting photo of theirs
 
 
 async def setup(client, demo, as_user):
@@ -28,6 +30,8 @@ async def setup(client, demo, as_user):
         r = await client.put(f"/api/inspections/{inspection_id}", json=body, headers=await as_user(user))
         assert r.status_code == 201, r.text
         values[name] = inspection_id
+    SIGNATURE.update(user_id=demo.users["inspector"], photo_id=await handwriting(client, await as_user("inspector")))
+    values["new_signature"] = str(uuid.uuid4())
     return values
 
 
@@ -49,4 +53,13 @@ CASES = [
     Case("GET", "/api/inspections/{inspection_ts}", SEES_TS),
     Case("GET", "/api/inspections/{inspection_lz}/notice", SEES_LZ),
     Case("GET", "/api/inspections/{inspection_ts}/notice", SEES_TS),
+    # Only the inspection's own inspectors record its signatures; others who see it 403, the rest 404.
+    Case("PUT", "/api/inspections/{inspection_lz}/signatures/{new_signature}",
+         {"admin": 403, "supervisor": 403, "inspector": 201, "inspector2": 404, "manager": 403, "manager2": 404,
+          "lottery": 404},
+         body=SIGNATURE),
+    # Who may be named as a co-inspector: for those who inspect (and admins), at a site in scope.
+    Case("GET", "/api/inspectors?site_id={site_lz}",
+         {"admin": 200, "supervisor": 200, "inspector": 200, "inspector2": 404, "manager": 403, "manager2": 403,
+          "lottery": 403}),
 ]

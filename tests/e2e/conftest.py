@@ -44,7 +44,9 @@ def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("e2e-data")
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNJIAN_")}
     env.update(XUNJIAN_DATA_DIR=str(data), XUNJIAN_DEMO_PASSWORD=PASSWORD, XUNJIAN_ARGON2_MEMORY_KIB="1024",
-               XUNJIAN_ARGON2_TIME_COST="1", XUNJIAN_LOG_LEVEL="WARNING")
+               XUNJIAN_ARGON2_TIME_COST="1", XUNJIAN_LOG_LEVEL="WARNING",
+               # One inspector suffices in these screens' flows (the demo itself names second inspectors).
+               XUNJIAN_TWO_INSPECTORS_KINDS="none")
     exe = [sys.executable, "-m", "xunjian.cli"]
     subprocess.run([*exe, "demo"], env=env, check=True, capture_output=True, timeout=120)
     port = _free_port()

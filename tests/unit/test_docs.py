@@ -47,6 +47,19 @@ def test_settings_from_environment():
         Settings.from_env({"XUNJIAN_DATABASE_URL": "mysql://x"})
 
 
+def test_the_site_kinds_needing_two_inspectors():
+    import pytest
+
+    from xunjian.errors import ConfigError
+
+    assert Settings.from_env({}).two_inspectors_kinds == ("eldercare",)
+    assert Settings.from_env({"XUNJIAN_TWO_INSPECTORS_KINDS": "rescue_station, eldercare"}).two_inspectors_kinds == (
+        "eldercare", "rescue_station")
+    assert Settings.from_env({"XUNJIAN_TWO_INSPECTORS_KINDS": "none"}).two_inspectors_kinds == ()
+    with pytest.raises(ConfigError, match="XUNJIAN_TWO_INSPECTORS_KINDS"):
+        Settings.from_env({"XUNJIAN_TWO_INSPECTORS_KINDS": "eldercare,hospital"})
+
+
 def test_a_retention_shorter_than_a_day_is_refused():
     import pytest
 

@@ -20,7 +20,7 @@ from .passwords import configure as configure_hasher  # noqa: F401  (app, CLI an
 from .passwords import hash_password, verify_password
 from .principal import Principal
 from .schemas import AdminUserRead, UserCreate, UserList, UserUpdate
-from .sql import COUNT_ATTEMPT, COUNT_USERS, LINKED_TO_REGION, LIST_USERS
+from .sql import COUNT_ATTEMPT, COUNT_USERS, INSPECTORS_COVERING, LINKED_TO_REGION, LIST_USERS
 from .tables import LoginThrottle, User, UserRegion, UserSession
 
 def utcnow() -> datetime:
@@ -97,6 +97,15 @@ async def login(settings: Settings, username: str, password: str, client_addr: s
         await audit.record(None, "auth.login", "user", user["id"], client_addr=client_addr,
                            after={"username": user["username"]})
     return token, user
+
+
+async def inspectors_covering(site_region_path: str, ids: list[int] | None = None) -> list[dict]:
+    """Active inspectors whose scope holds a site of this region path ({user_id, name, certificate_no}), by id;
+    only those of `ids` when given. One statement, whatever the number of accounts."""
+    where = ""
+    if ids is not None:
+        where = "AND u.id IN (" + (", ".join(str(int(i)) for i in ids) or "NULL") + ")"
+    return await db.fetch(INSPECTORS_COVERING.format(ids=where), site_region_path)
 
 
 async def load_scope(user_id: int, role: str) -> tuple[Scope, tuple[int, ...], tuple[int, ...]]:

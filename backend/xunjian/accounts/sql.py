@@ -20,3 +20,15 @@ COUNT_USERS = "SELECT COUNT(*) AS n FROM app_user u WHERE {where}"
 # Linked to a region inside the subtree whose path prefix is the parameter.
 LINKED_TO_REGION = """EXISTS (SELECT 1 FROM user_region ur JOIN region r ON r.id = ur.region
 WHERE ur."user" = u.id AND r.path LIKE {})"""
+
+# Active inspectors whose scope holds a site, i.e. linked to a region whose subtree holds the site's region path
+# (the parameter): who may be named as an inspection's co-inspector (inspections/people.py). {ids} is "" or a fixed
+# "AND u.id IN (…)" of integers built by service.inspectors_covering.
+INSPECTORS_COVERING = """
+SELECT u.id AS user_id, COALESCE(NULLIF(u.display_name, ''), u.username) AS name, u.certificate_no
+FROM app_user u
+WHERE u.role = 'inspector' AND u.is_active {ids}
+  AND EXISTS (SELECT 1 FROM user_region ur JOIN region r ON r.id = ur.region
+              WHERE ur."user" = u.id AND {{}} LIKE r.path || '%')
+ORDER BY u.id
+"""

@@ -87,6 +87,29 @@ DEMO = [
 ]
 
 
+# An eldercare institution is inspected by two (Settings.two_inspectors_kinds): each city's second inspector.
+SECOND_INSPECTOR = {"inspector": "inspector_lz2", "inspector2": "inspector_ts2"}
+
+
+def handwriting_png(seed: str, size: tuple[int, int] = (360, 120)) -> bytes:
+    """A small PNG of a scribbled signature, different per seed: what the signing screen's canvas uploads."""
+    import hashlib
+    import io
+
+    from PIL import Image, ImageDraw
+
+    digest = hashlib.sha256(seed.encode()).digest()
+    im = Image.new("RGBA", size, (255, 255, 255, 0))
+    draw = ImageDraw.Draw(im)
+    w, h = size
+    points = [(int(12 + i * (w - 24) / (len(digest) - 1)), int(h * 0.2 + b / 255 * h * 0.6))
+              for i, b in enumerate(digest)]
+    draw.line(points, fill=(20, 20, 60, 255), width=4, joint="curve")
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
 def _demo_id(name: str) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"https://xunjian.local/demo/inspection/{name}")
 
@@ -137,6 +160,8 @@ def _submit(clock, name, code, username, key, noncompliant):
             site_id=site["id"], template_key=key, template_version=template.version, status="submitted",
             answers=_answers(name, template, noncompliant), remarks="演示数据",
             checkin=Location(lat=site["lat"] + 0.0002, lng=site["lng"], accuracy_m=10.0),
+            co_inspector_ids=[(await clock.actor(SECOND_INSPECTOR[username])).id]
+            if template.site_kind == "eldercare" else [],
         )
         await service.put_inspection(await clock.actor(username), clock.settings, _demo_id(name), data, now=now)
     return run

@@ -102,3 +102,71 @@ def findings_of(evaluation: engine.Evaluation, extras: list[dict], submitted_at:
 
 def payload_hash(payload: Any) -> str:
     return engine.canonical_hash(payload)
+
+
+# ------------------------------------------------------------------------------------------------ inspectors, signatures
+
+def needs_two_inspectors(site_kind: str, from_task: bool, self_inspection: bool, kinds: tuple[str, ...]) -> bool:
+    """Whether a submission needs a second inspector: an administrative inspection of a plan task (双随机 draws
+    pairs), or of a site kind the settings name. A manager's self-inspection (自查) never does."""
+    return not self_inspection and (from_task or site_kind in kinds)
+
+
+def co_inspector_errors(caller_id: int, ids: list[int], usable: set[int]) -> list[int]:
+    """The named co-inspectors that cannot be: the caller, a repeat, or not among the usable inspectors."""
+    seen: set[int] = set()
+    wrong = []
+    for uid in ids:
+        if uid == caller_id or uid in seen or uid not in usable:
+            wrong.append(uid)
+        seen.add(uid)
+    return wrong
+
+
+def signature_slot(inspection_id: object, signer: str, user_id: int | None) -> str:
+    """One signature per signer of an inspection: each inspector, and the site."""
+    return f"{inspection_id}:inspector:{user_id}" if signer == "inspector" else f"{inspection_id}:site"
+
+
+def signature_errors(sig: dict, inspector_ids: set[int], name_max: int) -> list[dict]:
+    """What is wrong with a signature's fields (SignaturePut as a dict), each naming its field."""
+    errors = []
+
+    def wrong(field: str, message: str) -> None:
+        errors.append({"field": field, "message": message})
+
+    if sig["signer"] == "inspector":
+        if sig["user_id"] not in inspector_ids:
+            wrong("user_id", "one of the inspection's recorded inspectors")
+        if sig["photo_id"] is None:
+            wrong("photo_id", "the signature's image is required")
+        if sig["refused"]:
+            wrong("refused", "only the site may refuse to sign")
+        for field in ("witness_name", "refusal_photo_id"):
+            if sig[field] is not None:
+                wrong(field, "only for a refusal by the site")
+        return errors
+    if sig["user_id"] is not None:
+        wrong("user_id", "the site's signer is named, not an account")
+    name = (sig["name"] or "").strip()
+    if not 1 <= len(name) <= name_max:
+        wrong("name", f"the person in charge's name, 1 to {name_max} characters")
+    if sig["refused"]:
+        witness = (sig["witness_name"] or "").strip()
+        if not 1 <= len(witness) <= name_max:
+            wrong("witness_name", f"a refusal needs its witness, 1 to {name_max} characters")
+        if sig["photo_id"] is not None:
+            wrong("photo_id", "a refusal has no signature image (a photo of the scene is refusal_photo_id)")
+    else:
+        if sig["photo_id"] is None:
+            wrong("photo_id", "the signature's image, or refused")
+        for field in ("witness_name", "refusal_photo_id"):
+            if sig[field] is not None:
+                wrong(field, "only for a refusal")
+    return errors
+
+
+def signatures_complete(inspector_ids: list[int], signatures: list[dict]) -> bool:
+    """Every recorded inspector signed, and the site signed or refused."""
+    signed = {s["user"] for s in signatures if s["signer"] == "inspector"}
+    return bool(inspector_ids) and set(inspector_ids) <= signed and any(s["signer"] == "site" for s in signatures)

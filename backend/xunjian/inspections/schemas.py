@@ -9,6 +9,10 @@ from ..paging import Id
 from ..sites.schemas import Lat, Lng
 
 
+MAX_CO_INSPECTORS = 4
+NAME_MAX = 40  # a signer's or witness's name, as written on paper
+
+
 class Location(msgspec.Struct, forbid_unknown_fields=True):
     lat: Lat
     lng: Lng
@@ -40,6 +44,9 @@ class InspectionPut(msgspec.Struct, forbid_unknown_fields=True):
     device_started_at: datetime | None = None
     device_submitted_at: datetime | None = None
     task_id: Id | None = None  # the plan task (双随机) this inspection carries out; the caller must be of its pair
+    # The other inspectors present (the caller leads): active inspectors whose scope holds the site. Empty for an
+    # inspection of a plan task: the task's other inspector.
+    co_inspector_ids: Annotated[list[Id], Meta(max_length=MAX_CO_INSPECTORS)] = []
 
 
 class FindingBrief(msgspec.Struct):
@@ -49,6 +56,49 @@ class FindingBrief(msgspec.Struct):
     grade: str
     status: str
     deadline: datetime
+
+
+class InspectorRead(msgspec.Struct):
+    """One inspector of an inspection, with the certificate number (执法证号) held when it was recorded."""
+
+    user_id: int
+    name: str
+    certificate_no: str | None
+    lead: bool
+
+
+class CoInspectorOption(msgspec.Struct):
+    """An inspector who may be named as a co-inspector at a site."""
+
+    user_id: int
+    name: str
+    certificate_no: str | None
+
+
+class SignaturePut(msgspec.Struct, forbid_unknown_fields=True):
+    """A signature of a submitted inspection. signer "inspector": `user_id` (one of the inspection's inspectors) and
+    `photo_id` (the handwriting as an image). signer "site": the person in charge's `name`, and either `photo_id`
+    or `refused` (拒签) with `witness_name` and optionally `refusal_photo_id`."""
+
+    signer: Literal["inspector", "site"]
+    user_id: Id | None = None
+    name: Annotated[str, Meta(max_length=NAME_MAX)] | None = None
+    photo_id: uuid.UUID | None = None
+    refused: bool = False
+    witness_name: Annotated[str, Meta(max_length=NAME_MAX)] | None = None
+    refusal_photo_id: uuid.UUID | None = None
+
+
+class SignatureRead(msgspec.Struct):
+    id: uuid.UUID
+    signer: str
+    user_id: int | None
+    name: str
+    refused: bool
+    witness_name: str | None
+    photo_id: uuid.UUID | None
+    refusal_photo_id: uuid.UUID | None
+    signed_at: datetime
 
 
 class InspectionRead(msgspec.Struct):
@@ -75,3 +125,6 @@ class InspectionRead(msgspec.Struct):
     checks_answered: int
     checks_noncompliant: int
     findings: list[FindingBrief]
+    inspectors: list[InspectorRead]  # the lead first
+    signatures: list[SignatureRead]
+    signatures_complete: bool  # every inspector signed, and the site signed or refused

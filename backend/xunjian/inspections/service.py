@@ -9,7 +9,6 @@ transaction that submits, once.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import msgspec
@@ -26,7 +25,7 @@ from ..findings.tables import Finding
 from ..photos.links import link_photos
 from ..plans import service as plans
 from ..sites.tables import Site
-from . import rules
+from . import people, rules, signatures
 from .schemas import ExtraFinding, FindingBrief, InspectionPut, InspectionRead, Location
 from .tables import Inspection
 
@@ -68,13 +67,26 @@ async def put_inspection(principal: Principal, settings: Settings, inspection_id
     if errors:
         raise Invalid("The inspection does not match its checklist", details=errors)
 
+    self_inspection = principal.role == "manager"
+    co_ids = list(data.co_inspector_ids)
+    if not co_ids and data.task_id is not None and not self_inspection:
+        partner = await plans.task_partner(principal, data.task_id)  # the pair drawn for the task
+        co_ids = [partner] if partner is not None else []
+    members = await people.team(principal, site["id"], co_ids, self_inspection=self_inspection)
+    if final and len(members) < 2 and rules.needs_two_inspectors(
+            site["kind"], data.task_id is not None, self_inspection, settings.two_inspectors_kinds):
+        raise Invalid("This inspection needs a second inspector: name them in co_inspector_ids",
+                      code="second_inspector_required", details={"field": "co_inspector_ids"})
+
     payload = msgspec.to_builtins(data)
     if payload.get("task_id") is None:
         del payload["task_id"]  # so an inspection without a task hashes as it did before tasks existed
+    del payload["co_inspector_ids"]
+    if co_ids:  # the co-inspectors as recorded (a task's default included), so a replay naming them is the same
+        payload["co_inspector_ids"] = co_ids
     content_hash = rules.payload_hash(payload)
     checkin = msgspec.structs.asdict(data.checkin) if data.checkin else None
     distance, far = rules.checkin(site["lat"], site["lng"], checkin, settings.checkin_far_meters)
-    self_inspection = principal.role == "manager"
     values = dict(
         status=data.status, answers=data.answers, extra_findings=extras, remarks=data.remarks,
         content_hash=content_hash, checkin_lat=checkin and checkin["lat"], checkin_lng=checkin and checkin["lng"],
@@ -111,6 +123,7 @@ async def put_inspection(principal: Principal, settings: Settings, inspection_id
             if decision == "update":
                 await Inspection.update({getattr(Inspection, k): v for k, v in values.items()}).where(
                     Inspection.id == inspection_id)
+            await people.write_team(inspection_id, members)
             await link_photos(principal.id, evaluation.photo_ids, "inspection", inspection_id, site["id"],
                               field="answers")
             if data.task_id is not None:
@@ -122,7 +135,7 @@ async def put_inspection(principal: Principal, settings: Settings, inspection_id
                 after={"status": data.status, "content_hash": content_hash,
                        "template": f"{template.key}@{template.version}",
                        "checks_noncompliant": evaluation.checks_noncompliant, "checkin_distance_m": distance,
-                       "checkin_far": far},
+                       "checkin_far": far, "inspectors": [[uid, number] for uid, number in members]},
             )
             if final:
                 found = rules.findings_of(evaluation, extras, now)
@@ -147,21 +160,7 @@ async def load_row(principal: Principal, inspection_id: uuid.UUID) -> dict:
     return row
 
 
-@dataclass(frozen=True)
-class Inspector:
-    user_id: int
-    name: str
-    certificate_no: str | None  # 执法证号
-
-
-async def inspectors_of(inspection_id: uuid.UUID) -> list[Inspector]:
-    """Who carried out the inspection, each with the certificate number (执法证号): the one reader of an
-    inspection's inspectors, for the documents. Today the submitting inspector, with the account's number."""
-    rows = await Inspection.select(
-        Inspection.inspector.as_alias("user_id"), Inspection.inspector._.display_name.as_alias("name"),
-        Inspection.inspector._.certificate_no.as_alias("certificate_no"),
-    ).where(Inspection.id == inspection_id)
-    return [Inspector(**r) for r in rows]
+inspectors_of = people.inspectors_of  # the one reader of who inspected (documents import it from here)
 
 
 async def get_inspection(principal: Principal, inspection_id: uuid.UUID) -> InspectionRead:
@@ -169,10 +168,13 @@ async def get_inspection(principal: Principal, inspection_id: uuid.UUID) -> Insp
     found = await Finding.select(
         Finding.id, Finding.item_key, Finding.title, Finding.grade, Finding.status, Finding.deadline,
     ).where(Finding.inspection == inspection_id).order_by(Finding.id)
-    return to_read(row, [FindingBrief(**f) for f in found])
+    inspectors = await people.inspectors_of(inspection_id)
+    signed = await signatures.of(inspection_id)
+    return to_read(row, [FindingBrief(**f) for f in found], inspectors, signed)
 
 
-def to_read(row: dict, found: list[FindingBrief]) -> InspectionRead:
+def to_read(row: dict, found: list[FindingBrief], inspectors: list[people.Inspector],
+            signed: list[dict]) -> InspectionRead:
     checkin = None
     if row["checkin_lat"] is not None:
         checkin = Location(lat=row["checkin_lat"], lng=row["checkin_lng"], accuracy_m=row["checkin_accuracy_m"])
@@ -185,6 +187,8 @@ def to_read(row: dict, found: list[FindingBrief]) -> InspectionRead:
         checkin_far=row["checkin_far"], device_started_at=row["device_started_at"],
         device_submitted_at=row["device_submitted_at"], created_at=row["created_at"], updated_at=row["updated_at"],
         submitted_at=row["submitted_at"], checks_answered=row["checks_answered"],
-        checks_noncompliant=row["checks_noncompliant"], findings=found,
+        checks_noncompliant=row["checks_noncompliant"], findings=found, inspectors=people.reads(inspectors),
+        signatures=signatures.reads(signed),
+        signatures_complete=rules.signatures_complete([i.user_id for i in inspectors], signed),
     )
 

@@ -36,3 +36,41 @@ class Inspection(Table):
     submitted_at = Timestamptz(null=True, default=None, index=True)  # server time
     checks_answered = Integer(default=0)
     checks_noncompliant = Integer(default=0)
+
+
+class InspectionInspector(Table, tablename="inspection_team"):
+    """Who carried out an inspection: the lead (who submits it) and the co-inspectors, each with the certificate
+    number (执法证号) their account held when the inspection was written, so an old record keeps its numbers.
+    Written in the inspection's own transaction; `position` keeps the order (the lead is 0)."""
+
+    inspection = ForeignKey(Inspection, index=True)
+    user = ForeignKey(User, index=True)
+    certificate_no = Varchar(length=40, null=True, default=None)
+    lead = Boolean(default=False)
+    position = Integer(default=0)
+
+
+class InspectionSignature(Table):
+    """A signature of a submitted inspection, keyed by the client's UUID: evidence, never edited.
+
+    signer "inspector" (one of the recorded inspectors, `user`) or "site" (its person in charge, `name`); the
+    handwriting is a photo (`photo_id`, through the photo pipeline), or, for the site only, a refusal (拒签) with a
+    witness and optionally a photo of the scene. `slot` ("<inspection>:inspector:<user>", "<inspection>:site") is
+    unique: one signature per signer. `image_sha256` is the signing image's SHA-256 (the photo's original), set once
+    the photo has arrived.
+    """
+
+    id = UUID(primary_key=True)
+    inspection = ForeignKey(Inspection, index=True)
+    slot = Varchar(length=80, unique=True)
+    signer = Varchar(length=16)
+    user = ForeignKey(User, null=True, default=None)
+    name = Varchar(length=100, default="")
+    photo_id = UUID(null=True, default=None)
+    refused = Boolean(default=False)
+    witness_name = Varchar(length=40, null=True, default=None)
+    refusal_photo_id = UUID(null=True, default=None)
+    image_sha256 = Varchar(length=64, null=True, default=None)
+    content_hash = Varchar(length=64)
+    captured_by = ForeignKey(User)
+    signed_at = Timestamptz(default=TimestamptzNow())

@@ -293,19 +293,40 @@ async def cleanup_photos(now: datetime, store: PhotoStore | None = None) -> dict
     return {"unreferenced_deleted": deleted, "orphan_objects_deleted": orphans, "temporary_files_deleted": temporary}
 
 
-async def thumbnails(store: PhotoStore, photo_ids: list[str]) -> dict[str, bytes]:
-    """The thumbnails' bytes of the photos that have arrived, by id (an issued document prints them). The ids come
-    from a record the caller already read in its scope; a photo still on its way is simply absent."""
+async def _objects(store: PhotoStore, photo_ids: list[str], column, what: str) -> dict[str, bytes]:
+    """One stored object of each photo that has arrived (`column` its key), by id; a photo on its way is absent."""
     ids = [uuid.UUID(p) for p in photo_ids]
     if not ids:
         return {}
     out = {}
     try:
-        for r in await Photo.select(Photo.id, Photo.thumb_key).where(Photo.id.is_in(ids)):
+        for r in await Photo.select(Photo.id, column.as_alias("key")).where(Photo.id.is_in(ids)):
             try:
-                out[str(r["id"])] = await store.get(r["thumb_key"])
+                out[str(r["id"])] = await store.get(r["key"])
             except KeyError:
-                log.warning("Photo %s has no thumbnail object", r["id"])
+                log.warning("Photo %s has no %s object", r["id"], what)
     except StoreUnavailable as exc:
         raise _unavailable(exc) from None
     return out
+
+
+async def thumbnails(store: PhotoStore, photo_ids: list[str]) -> dict[str, bytes]:
+    """The thumbnails' bytes of the photos that have arrived, by id (an issued document prints them). The ids come
+    from a record the caller already read in its scope; a photo still on its way is simply absent."""
+    return await _objects(store, photo_ids, Photo.thumb_key, "thumbnail")
+
+
+async def originals(store: PhotoStore, photo_ids: list[str]) -> dict[str, bytes]:
+    """The byte-exact originals of the photos that have arrived, by id: a signature is printed as it was drawn,
+    not as its JPEG display copy. The ids come from a record the caller already read in its scope."""
+    return await _objects(store, photo_ids, Photo.original_key, "original")
+
+
+async def hashes_of(photo_ids: list[uuid.UUID], uploader: int) -> dict[str, str]:
+    """The SHA-256 of the originals of these photos that have arrived from `uploader`, by id (a signature records
+    its image's)."""
+    if not photo_ids:
+        return {}
+    rows = await Photo.select(Photo.id, Photo.sha256).where(Photo.id.is_in(photo_ids) & (Photo.uploader == uploader))
+    return {str(r["id"]): r["sha256"] for r in rows}
+

@@ -420,6 +420,15 @@ async def list_tasks(principal: Principal, *, mine: bool, plan: int | None, limi
     return TaskList(items=items, total=await count, limit=limit, offset=offset)
 
 
+async def task_partner(principal: Principal, task_id: int) -> int | None:
+    """The other inspector of the caller's pair on this task (the inspection's default co-inspector); None when the
+    task is not the caller's (link_inspection then refuses it)."""
+    row = await PlanTask.select(PlanTask.inspector_a, PlanTask.inspector_b).where(PlanTask.id == task_id).first()
+    if row is None or principal.id not in (row["inspector_a"], row["inspector_b"]):
+        return None
+    return row["inspector_b"] if row["inspector_a"] == principal.id else row["inspector_a"]
+
+
 async def link_inspection(principal: Principal, task_id: int, site_id: int, inspection_id: uuid.UUID,
                           submitted: bool) -> None:
     """Called in the transaction that writes an inspection started from a task: the caller must be one of the

@@ -57,3 +57,49 @@ def test_findings_of_a_submission_get_deadlines_from_the_submission_time():
         "exits_clear", "major", submitted + timedelta(days=10), "上锁")
     assert (added.item_key, added.title, added.deadline, added.basis, added.risk_weight) == (
         None, "纸箱", submitted + timedelta(days=15), "检查发现", 2.0)
+
+
+def test_who_needs_two_inspectors():
+    kinds = ("eldercare",)
+    assert rules.needs_two_inspectors("eldercare", False, False, kinds)
+    assert rules.needs_two_inspectors("lottery_outlet", True, False, kinds)  # a plan task's pair
+    assert not rules.needs_two_inspectors("lottery_outlet", False, False, kinds)
+    assert not rules.needs_two_inspectors("eldercare", True, True, kinds)  # a self-inspection
+    assert not rules.needs_two_inspectors("eldercare", False, False, ())
+
+
+def test_co_inspector_errors_name_each_unusable_id():
+    assert rules.co_inspector_errors(1, [2, 3], {2, 3}) == []
+    assert rules.co_inspector_errors(1, [1, 2, 2, 9], {1, 2}) == [1, 2, 9]
+
+
+SITE = {"signer": "site", "user_id": None, "name": "张红", "photo_id": "p", "refused": False, "witness_name": None,
+        "refusal_photo_id": None}
+
+
+@pytest.mark.parametrize("changes, fields", [
+    ({}, []),
+    ({"name": ""}, ["name"]),
+    ({"name": "张" * 41}, ["name"]),
+    ({"photo_id": None}, ["photo_id"]),
+    ({"photo_id": None, "refused": True, "witness_name": "李梅", "refusal_photo_id": "r"}, []),
+    ({"photo_id": None, "refused": True}, ["witness_name"]),
+    ({"refused": True, "witness_name": "李梅"}, ["photo_id"]),
+    ({"user_id": 3}, ["user_id"]),
+    ({"signer": "inspector", "user_id": 3, "name": None}, []),
+    ({"signer": "inspector", "user_id": 4}, ["user_id"]),
+    ({"signer": "inspector", "user_id": 3, "refused": True, "photo_id": None}, ["photo_id", "refused"]),
+])
+def test_signature_errors(changes, fields):
+    errors = rules.signature_errors({**SITE, **changes}, {3}, 40)
+    assert [e["field"] for e in errors] == fields
+
+
+def test_signatures_complete_needs_every_inspector_and_the_site():
+    inspectors = [{"signer": "inspector", "user": 1}, {"signer": "inspector", "user": 2}]
+    site = [{"signer": "site", "user": None}]
+    assert rules.signatures_complete([1, 2], inspectors + site)
+    assert not rules.signatures_complete([1, 2], inspectors)
+    assert not rules.signatures_complete([1, 2], inspectors[:1] + site)
+    assert not rules.signatures_complete([], site)
+    assert rules.signature_slot("x", "inspector", 5) != rules.signature_slot("x", "inspector", 6)
