@@ -16,12 +16,14 @@ const isDesk = (f) => f.startsWith('/js/desk/');
 // Language packs (English) are loaded by import() when a person picks the language, and kept by the service worker
 // once fetched: not precached, so a Chinese-only phone never carries them.
 const isPack = (f) => f.startsWith('/js/lang/');
+// The signing screen (js/sign/) is loaded by import() and kept once fetched, like a pack: the shell is at its budget.
+const isSign = (f) => f.startsWith('/js/sign/');
 const size = (f) => statSync(new URL('.' + f, root)).size;
 
 test('the service worker precaches every shell file, and only files that exist', () => {
   const list = precached;
   // notice.css and notice.js style and print the server-rendered rectification notice (online only), not the app shell.
-  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css', '/js/notice.js'].includes(f) && !isAdmin(f) && !isDesk(f) && !isPack(f));
+  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css', '/js/notice.js'].includes(f) && !isAdmin(f) && !isDesk(f) && !isPack(f) && !isSign(f));
   for (const f of shell) assert.ok(list.includes(f), `${f} is not precached`);
   for (const f of list) if (f !== '/') assert.ok(shell.includes(f), `${f} is precached but missing`);
   assert.ok(list.includes('/'));
@@ -80,6 +82,16 @@ test('language packs stay out of the shell, are reached only by import(), are ke
   }
   assert.match(readFileSync(new URL('js/i18n.js', root), 'utf8'), /import\('\.\/lang\/en\.js'\)/);
   // The service worker keeps a pack it serves (runtime cache, one per version) and drops old versions' copies.
-  assert.match(sw, /IS_PACK = \/\^\\\/js\\\/lang\\\//);
+  assert.match(sw, /IS_PACK = \/\^\\\/js\\\/\(lang\|sign\)\\\//);
   assert.match(sw, /cache\.put\(/);
+});
+
+test('the signing screen stays out of the shell, is reached only by import(), is kept once fetched, under 16 KB', () => {
+  const sign = files(root).filter(isSign);
+  assert.ok(sign.includes('/js/sign/pad.js'));
+  for (const f of sign) assert.ok(!precached.includes(f), `${f} is precached`);
+  for (const f of precached.filter((p) => p.endsWith('.js'))) {
+    assert.doesNotMatch(readFileSync(new URL('.' + f, root), 'utf8'), /^\s*import\b[^(]*['"][./]*sign\//m, `${f} imports js/sign statically`);
+  }
+  assert.ok(sign.reduce((n, f) => n + size(f), 0) <= 16 * 1024);
 });
