@@ -90,7 +90,10 @@ def test_the_pad_module_loads_offline_once_fetched(server, browser):
     ctx, page = new_page(browser, server)
     try:
         page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30000)
-        page.evaluate(MOUNT, "张三")  # fetched online once, through the service worker
+        page.evaluate(MOUNT, "张三")  # fetched online once, through the service worker, which keeps it
+        kept = page.evaluate("""async () => { for (const n of await caches.keys()) {
+          if (n.startsWith('xj-lang-') && await (await caches.open(n)).match('/js/sign/pad.js')) return n; } return null; }""")
+        assert kept, "the service worker keeps the pad module (the HTTP cache alone could serve it offline)"
         ctx.set_offline(True)
         page.reload()
         assert page.evaluate(MOUNT, "张三") is True
