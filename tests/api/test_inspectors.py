@@ -25,8 +25,9 @@ OUTLET = "FC-62010201"  # a lottery outlet of 城关区
 
 @pytest.fixture
 def settings(settings):
-    """The production default: an eldercare institution is inspected by two."""
-    assert Settings().two_inspectors_kinds == ("eldercare",)
+    """The setting the issue asks for: an eldercare institution is inspected by two (not yet the default, which
+    names no kind until the PWA's runner can name a second inspector)."""
+    assert Settings().two_inspectors_kinds == ()
     return settings.with_(two_inspectors_kinds=("eldercare",))
 
 
