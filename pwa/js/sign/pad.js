@@ -4,8 +4,12 @@
 import { h } from '../dom.js';
 import { DICTS, t } from '../i18n.js';
 
-Object.assign(DICTS['zh-CN'], { sign_clear: '清除', sign_empty: '请在框内签名', sign_pad: '{who} 签名区' });
-Object.assign(DICTS.en, { sign_clear: 'Clear', sign_empty: 'Please sign inside the box', sign_pad: 'Signature of {who}' });
+Object.assign(DICTS['zh-CN'], {
+  sign_clear: '清除', sign_empty: '请在框内签名', sign_pad: '{who} 签名区',
+});
+Object.assign(DICTS.en, {
+  sign_clear: 'Clear', sign_empty: 'Please sign inside the box', sign_pad: 'Signature of {who}',
+});
 
 // createPad({who}) -> {el, isEmpty(), clear(), toBlob()}; onchange(empty) is called after each stroke and clear.
 export function createPad({ who, onchange } = {}) {
