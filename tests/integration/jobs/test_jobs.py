@@ -92,6 +92,7 @@ async def test_unknown_job_and_naive_clock_are_refused(client, settings):
 def _cli_env(settings) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNJIAN_")}
     env["XUNJIAN_DATA_DIR"] = str(settings.data_dir)
+    env["XUNJIAN_PII_KEY"] = settings.pii_key  # the key the tests' database was sealed with
     if settings.database_url:
         env["XUNJIAN_DATABASE_URL"] = settings.database_url
     return env
