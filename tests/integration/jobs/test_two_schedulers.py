@@ -71,6 +71,7 @@ def _env(settings) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNJIAN_")}
     env["XUNJIAN_DATABASE_URL"] = settings.database_url
     env["XUNJIAN_DATA_DIR"] = str(settings.data_dir)
+    env["XUNJIAN_PII_KEY"] = settings.pii_key  # the key the tests' database was sealed with
     return env
 
 
