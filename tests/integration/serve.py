@@ -27,11 +27,12 @@ def server_env(data_dir: Path, database_url: str | None = None, **extra: str) ->
     """The environment of a server process: ours without any XUNJIAN_ setting, then the given ones."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNJIAN_")}
     env["XUNJIAN_DATA_DIR"] = str(data_dir)
-    if database_url:
-        from tests.conftest import TEST_PII_KEY
+    from tests.conftest import TEST_PII_KEY
 
+    # the key the tests' databases are sealed with: without it the server makes its own and refuses them
+    env["XUNJIAN_PII_KEY"] = TEST_PII_KEY
+    if database_url:
         env["XUNJIAN_DATABASE_URL"] = database_url
-        env["XUNJIAN_PII_KEY"] = TEST_PII_KEY  # required on PostgreSQL
     env.update({f"XUNJIAN_{k.upper()}": str(v) for k, v in extra.items()})
     return env
 

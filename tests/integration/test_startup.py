@@ -177,7 +177,9 @@ def test_a_first_start_prints_little_and_ends_with_the_url_and_the_logins(tmp_pa
                           timeout=120)
     assert demo.returncode == 0, demo.stderr
     printed = (demo.stdout + demo.stderr).splitlines()
-    assert len(printed) <= 12, printed  # two lines of migration and data, the logins (8 accounts) and a header
+    logins = [line for line in printed if line.startswith("  ")]
+    # two lines of migration and data, a header and one line per demo account, nothing else
+    assert len(printed) == 3 + len(logins) and len(logins) == 11, printed
     assert "migrations applied" in printed[0] and "Demo logins" in demo.stdout
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
