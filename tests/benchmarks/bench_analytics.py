@@ -79,7 +79,9 @@ async def run(args) -> None:
             m = statistics.median(times)
             print(f"analytics, {label:<22} median {m * 1000:>7.0f} ms  max {max(times) * 1000:>7.0f} ms  "
                   f"({m / b:.1f}x the aggregate; {report.rectification_total.due} due this year, "
-                  f"{report.open_major_hazards_total} open major, {len(report.coverage)} counties)", flush=True)
+                  f"{report.open_major_hazards_total} open major, {len(report.coverage)} counties; overdue now/before "
+                  f"{sum(o.overdue for o in report.overdue)}/{sum(o.previous_overdue for o in report.overdue)})",
+                  flush=True)
     finally:
         await db.shutdown(engine)
 

@@ -124,7 +124,9 @@ async def analytics(principal: Principal, ladders: Ladders, *, year: int | None 
     before = rules.as_of(period.previous.end, now)
     overdue = []
     for subject_type, fn in (("finding", sql.overdue_findings), ("follow_up_case", sql.overdue_cases)):
-        overdue += _overdue(ladders, subject_type, await fn(d, where, args, at), await fn(d, where, args, before))
+        rows = await fn(d, where, args, (at, before))
+        overdue += _overdue(ladders, subject_type, [r for r in rows if int(r["k"]) == 0],
+                            [r for r in rows if int(r["k"]) == 1])
 
     items = await sql.top_items(d, where, args, (period.start, period.end), period.last, period.previous,
                                 rules.TOP_ITEMS)

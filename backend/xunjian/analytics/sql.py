@@ -74,45 +74,62 @@ async def open_majors(d: Dialect, where: str, args: list, limit: int) -> list[di
     )
 
 
-def _levels_at(d: Dialect, subject_type: str) -> str:
-    """Each subject's highest ladder level taken by the moment `{}` (proposals raise nothing by themselves)."""
-    return ("SELECT subject_id, MAX(level) AS level FROM escalation_step "
-            f"WHERE subject_type = '{subject_type}' AND proposal = {d.false} AND taken_at <= {d.ts_param()} "
-            "GROUP BY subject_id")
+def _moments(d: Dialect, moments: tuple[datetime, ...]) -> tuple[str, list]:
+    """The moments as rows (k, t): k is the moment's index in `moments`."""
+    rows = ", ".join(f"({k}, {d.ts_param()})" for k in range(len(moments)))
+    return f"mo(k, t) AS (VALUES {rows})", list(moments)
 
 
-async def overdue_findings(d: Dialect, where: str, args: list, at: datetime) -> list[dict]:
-    """Per escalation level at the moment `at`: the findings open then (raised, not closed yet) and those of them
-    overdue (past the deadline in force then: the latest extension approved by then, else the first deadline).
-    A confirmed listing (挂牌督办) is level 3 from its confirmation."""
+async def overdue_findings(d: Dialect, where: str, args: list, moments: tuple[datetime, ...]) -> list[dict]:
+    """Per moment k of `moments` and escalation level at that moment: the findings open then (raised, not closed
+    yet) and those of them overdue (past the deadline in force then: the latest extension approved by then, else the
+    first deadline). A confirmed listing (挂牌督办) is level 3 from its confirmation.
+
+    One statement for every moment. The scoped findings open at some moment are chosen first; only their ladder steps,
+    extensions and listings are read (the steps of the whole country were grouped for a county's analytics)."""
+    cte, moment_args = _moments(d, moments)
     t = d.ts_param()
     return await db.fetch(
-        "WITH ext AS (SELECT x.finding, x.deadline FROM (SELECT e.finding, e.deadline, ROW_NUMBER() OVER "
-        "(PARTITION BY e.finding ORDER BY e.at DESC, e.id DESC) AS rn FROM finding_extension e "
-        f"WHERE e.action = 'approve' AND e.at <= {t}) x WHERE x.rn = 1), "
-        f"lv AS ({_levels_at(d, 'finding')}), "
-        f"ls AS (SELECT DISTINCT finding FROM finding_listing WHERE decision = 'confirm' AND at <= {t}), "
-        f"o AS (SELECT CASE WHEN COALESCE(ext.deadline, f.first_deadline, f.deadline) < {t} THEN 1 ELSE 0 END "
-        f"AS late, CASE WHEN ls.finding IS NOT NULL THEN {d.greatest('3', 'COALESCE(lv.level, 0)')} "
+        f"WITH {cte}, f0 AS MATERIALIZED (SELECT f.id, f.created_at, f.closed_at, "
+        "COALESCE(f.first_deadline, f.deadline) AS d0 FROM finding f JOIN site s ON s.id = f.site "
+        f"WHERE f.created_at <= {t} AND (f.closed_at IS NULL OR f.closed_at > {t}) AND {where}), "
+        "fo AS MATERIALIZED (SELECT mo.k, mo.t, f0.id, f0.d0 FROM mo JOIN f0 ON f0.created_at <= mo.t "
+        "AND (f0.closed_at IS NULL OR f0.closed_at > mo.t)), "
+        "ext AS (SELECT x.k, x.finding, x.deadline FROM (SELECT fo.k, e.finding, e.deadline, ROW_NUMBER() OVER "
+        "(PARTITION BY fo.k, e.finding ORDER BY e.at DESC, e.id DESC) AS rn FROM fo JOIN finding_extension e "
+        "ON e.finding = fo.id AND e.action = 'approve' AND e.at <= fo.t) x WHERE x.rn = 1), "
+        "lv AS (SELECT fo.k, st.subject_id, MAX(st.level) AS level FROM fo JOIN escalation_step st "
+        f"ON st.subject_type = 'finding' AND st.subject_id = fo.id AND st.proposal = {d.false} "
+        "AND st.taken_at <= fo.t GROUP BY fo.k, st.subject_id), "
+        "ls AS (SELECT DISTINCT fo.k, l.finding FROM fo JOIN finding_listing l ON l.finding = fo.id "
+        "AND l.decision = 'confirm' AND l.at <= fo.t), "
+        "o AS (SELECT fo.k, CASE WHEN COALESCE(ext.deadline, fo.d0) < fo.t THEN 1 ELSE 0 END AS late, "
+        f"CASE WHEN ls.finding IS NOT NULL THEN {d.greatest('3', 'COALESCE(lv.level, 0)')} "
         "ELSE COALESCE(lv.level, 0) END AS level "
-        "FROM finding f JOIN site s ON s.id = f.site LEFT JOIN ext ON ext.finding = f.id "
-        "LEFT JOIN lv ON lv.subject_id = f.id LEFT JOIN ls ON ls.finding = f.id "
-        f"WHERE f.created_at <= {t} AND (f.closed_at IS NULL OR f.closed_at > {t}) AND {where}) "
-        "SELECT level, COUNT(*) AS open, SUM(late) AS overdue FROM o GROUP BY level",
-        at, at, at, at, at, at, *args,
+        "FROM fo LEFT JOIN ext ON ext.k = fo.k AND ext.finding = fo.id "
+        "LEFT JOIN lv ON lv.k = fo.k AND lv.subject_id = fo.id LEFT JOIN ls ON ls.k = fo.k AND ls.finding = fo.id) "
+        "SELECT k, level, COUNT(*) AS open, SUM(late) AS overdue FROM o GROUP BY k, level",
+        *moment_args, max(moments), min(moments), *args,
     )
 
 
-async def overdue_cases(d: Dialect, where: str, args: list, at: datetime) -> list[dict]:
+async def overdue_cases(d: Dialect, where: str, args: list, moments: tuple[datetime, ...]) -> list[dict]:
     """The same for street-patrol follow-up cases (scoped by their patrol zone), which have no extensions."""
+    cte, moment_args = _moments(d, moments)
     t = d.ts_param()
     return await db.fetch(
-        f"WITH lv AS ({_levels_at(d, 'follow_up_case')}), "
-        f"o AS (SELECT CASE WHEN c.deadline < {t} THEN 1 ELSE 0 END AS late, COALESCE(lv.level, 0) AS level "
-        "FROM follow_up_case c JOIN site s ON s.id = c.zone LEFT JOIN lv ON lv.subject_id = c.id "
-        f"WHERE c.opened_at <= {t} AND (c.closed_at IS NULL OR c.closed_at > {t}) AND {where}) "
-        "SELECT level, COUNT(*) AS open, SUM(late) AS overdue FROM o GROUP BY level",
-        at, at, at, at, *args,
+        f"WITH {cte}, c0 AS MATERIALIZED (SELECT c.id, c.opened_at, c.closed_at, c.deadline FROM follow_up_case c "
+        f"JOIN site s ON s.id = c.zone WHERE c.opened_at <= {t} AND (c.closed_at IS NULL OR c.closed_at > {t}) "
+        f"AND {where}), "
+        "co AS MATERIALIZED (SELECT mo.k, mo.t, c0.id, c0.deadline FROM mo JOIN c0 ON c0.opened_at <= mo.t "
+        "AND (c0.closed_at IS NULL OR c0.closed_at > mo.t)), "
+        "lv AS (SELECT co.k, st.subject_id, MAX(st.level) AS level FROM co JOIN escalation_step st "
+        f"ON st.subject_type = 'follow_up_case' AND st.subject_id = co.id AND st.proposal = {d.false} "
+        "AND st.taken_at <= co.t GROUP BY co.k, st.subject_id), "
+        "o AS (SELECT co.k, CASE WHEN co.deadline < co.t THEN 1 ELSE 0 END AS late, COALESCE(lv.level, 0) AS level "
+        "FROM co LEFT JOIN lv ON lv.k = co.k AND lv.subject_id = co.id) "
+        "SELECT k, level, COUNT(*) AS open, SUM(late) AS overdue FROM o GROUP BY k, level",
+        *moment_args, max(moments), min(moments), *args,
     )
 
 
