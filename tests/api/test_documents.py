@@ -245,3 +245,32 @@ async def test_a_lost_file_is_said_so_not_made_again(client, demo, as_user, app)
     r = await client.get(url, headers=inspector)
     assert r.status_code == 503 and r.json()["code"] == "document_file_missing"
     assert await IssuedDocument.count() == 1 and (await IssuedDocument.select().first())["sha256"] == doc["sha256"]
+
+
+async def test_the_html_notice_names_every_inspector_and_the_issued_number(client, demo, as_user):
+    from tests.api.test_inspectors import _second
+
+    inspector, manager = await as_user("inspector"), await as_user("manager")
+    await _certify("inspector", "GS-62010-0017")
+    second = await _second(demo)
+    answers = all_compliant("eldercare_safety") | {"exits_clear": {"result": "noncompliant", "note": "安全出口上锁",
+                                                             "photos": [str(uuid.uuid4())]}}
+    inspection_id = str(uuid.uuid4())
+    r = await client.put(f"/api/inspections/{inspection_id}", headers=inspector,
+                         json=payload(demo.sites[LZ], answers=answers, co_inspector_ids=[second]))
+    assert r.status_code == 201, r.text
+    # The second inspector's number changes later: the notice keeps the one recorded with the inspection.
+    await _certify("lz_second", "GS-62010-0100")
+    html_url = f"/api/inspections/{inspection_id}/notice"
+    html = (await client.get(html_url, headers=manager)).text
+    assert "兰州市检查员 王磊（执法证号 GS-62010-0017）、兰州市检查员 赵刚（执法证号 GS-62010-0099）" in html
+    assert "GS-62010-0100" not in html
+    assert "尚未签发" in html and inspection_id.split("-")[0].upper() not in html
+
+    r = await client.get(f"/api/inspections/{inspection_id}/notice.pdf", headers=inspector)
+    assert r.status_code == 200, r.text
+    number = f"城民改〔{document_year(factory.utcnow())}〕第0001号"
+    text = text_of(r.content).replace("\n", "")  # a long field wraps
+    assert "兰州市检查员 赵刚（执法证号" in text and "GS-62010-0099）" in text and number in text
+    html = (await client.get(html_url, headers=manager)).text
+    assert f"文号：{number}" in html and "尚未签发" not in html

@@ -39,7 +39,8 @@ async def _context(principal: Principal, inspection_id: uuid.UUID) -> tuple[dict
     return row, site, found
 
 
-def _people(inspectors) -> str:
+def team_line(inspectors) -> str:
+    """Every inspector with the certificate number recorded with the inspection (the PDFs and the HTML notice)."""
     return "、".join(f"{i.name}（执法证号 {i.certificate_no or '未登记'}）" for i in inspectors) or "—"
 
 
@@ -80,7 +81,7 @@ def _answer(item: dict, value) -> str:
 def _fields(row: dict, site: dict, inspectors) -> list[tuple[str, str]]:
     return [("被检查单位", f"{site['name']}（{site['code']}）"), ("地址", site["address"]),
             ("负责人/运营方", site["operator"]), ("检查时间", issuing.local_date(row["submitted_at"])),
-            ("检查人员", _people(inspectors))]
+            ("检查人员", team_line(inspectors))]
 
 
 def _subject(kind: str, row: dict, authority: documents.Authority) -> issuing.Subject:

@@ -4,7 +4,9 @@
 The app's CSP forbids inline script and style, so the page has neither (its one script is a file); every value is
 HTML-escaped.
 Photo thumbnails use the photo store's short-lived URLs; photos still on their way from an offline phone show as
-"待上传".
+"待上传". Every inspector is named with the certificate number recorded with the inspection (people.inspectors_of);
+the number is the issued notice's (责令整改通知书, documents/) once it is issued, and the page says it is not yet
+issued otherwise: the screen never shows a number that no register holds.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from ..accounts.principal import Principal
+from ..documents import service as documents
 from ..findings.tables import Finding
 from ..photos.tables import Photo
 from ..sites.tables import Site
+from .documents import team_line
+from .people import Inspector, inspectors_of
 from .service import load_row
 
 log = logging.getLogger(__name__)
@@ -53,7 +58,8 @@ async def render(principal: Principal, store, inspection_id: uuid.UUID) -> str:
         Finding.id, Finding.title, Finding.description, Finding.grade, Finding.basis, Finding.deadline, Finding.photos,
     ).where(Finding.inspection == inspection_id).order_by(Finding.id).output(load_json=True)
     thumbs = await _thumbnails(store, {p for f in findings for p in f["photos"] or []})
-    return page(row, site, findings, thumbs)
+    issued = await documents.issued_for("inspection", inspection_id, "rectification_notice")
+    return page(row, site, findings, thumbs, await inspectors_of(inspection_id), issued.number if issued else None)
 
 
 def _photo(thumb: tuple[str, bool] | None) -> str:
@@ -65,10 +71,16 @@ def _photo(thumb: tuple[str, bool] | None) -> str:
     return f'<figure class="gallery">{img}<figcaption>相册照片</figcaption></figure>' if gallery else img
 
 
-def page(inspection: dict, site: dict, findings: list[dict], thumbs: dict[str, tuple[str, bool]]) -> str:
+def page(inspection: dict, site: dict, findings: list[dict], thumbs: dict[str, tuple[str, bool]],
+         inspectors: list[Inspector], number: str | None) -> str:
     e = escape
     title = "隐患自查整改记录" if inspection["self_inspection"] else "整改通知书"
-    number = str(inspection["id"]).split("-")[0].upper()
+    if inspection["self_inspection"]:
+        number_line = ""  # a self-inspection is the site's own record: no document is issued for it
+    elif number:
+        number_line = f'<p class="number">文号：{e(number)}</p>'
+    else:
+        number_line = '<p class="number">文号：尚未签发（责令整改通知书签发后编号）</p>'
     rows = []
     for n, f in enumerate(findings, 1):
         photos = "".join(_photo(thumbs.get(p)) for p in f["photos"] or [])
@@ -98,13 +110,13 @@ def page(inspection: dict, site: dict, findings: list[dict], thumbs: dict[str, t
 <main class="sheet">
 <header>
 <h1>{e(title)}</h1>
-<p class="number">编号：{e(number)}</p>
+{number_line}
 </header>
 {status}
 <table class="meta">
 <tr><th>被检查单位</th><td>{e(site["name"])}（{e(site["code"])}）</td><th>运营方</th><td>{e(site["operator"])}</td></tr>
 <tr><th>地址</th><td colspan="3">{e(site["address"])}</td></tr>
-<tr><th>检查人员</th><td>{e(inspection["inspector_name"])}</td><th>检查日期</th><td>{e(_date(when))}</td></tr>
+<tr><th>检查人员</th><td>{e(team_line(inspectors))}</td><th>检查日期</th><td>{e(_date(when))}</td></tr>
 </table>
 <p class="intro">经检查，你单位存在下列安全隐患，请按期整改，并将整改情况（附整改前后照片）通过系统反馈。重大隐患整改完成后须经现场复查方可销号。</p>
 <table class="findings">
