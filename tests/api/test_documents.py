@@ -274,3 +274,45 @@ async def test_the_html_notice_names_every_inspector_and_the_issued_number(clien
     assert "兰州市检查员 赵刚（执法证号" in text and "GS-62010-0099）" in text and number in text
     html = (await client.get(html_url, headers=manager)).text
     assert f"文号：{number}" in html and "尚未签发" not in html
+
+
+def images_of(data: bytes) -> int:
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+async def test_the_signatures_are_drawn_on_the_record_and_the_notice(client, demo, as_user):
+    from tests.api.signing import sign
+    from tests.api.test_inspectors import _second
+
+    inspector = await as_user("inspector")
+    await _certify("inspector", "GS-62010-0017")
+    second = await _second(demo)
+    answers = all_compliant("eldercare_safety") | {"exits_clear": {"result": "noncompliant", "note": "安全出口上锁",
+                                                                   "photos": [str(uuid.uuid4())]}}
+
+    async def inspect() -> str:
+        inspection_id = str(uuid.uuid4())
+        r = await client.put(f"/api/inspections/{inspection_id}", headers=inspector,
+                             json=payload(demo.sites[LZ], answers=answers, co_inspector_ids=[second]))
+        assert r.status_code == 201, r.text
+        return inspection_id
+
+    signed, refused = await inspect(), await inspect()
+    await sign(client, inspector, signed, site_name="张红")
+    await sign(client, inspector, refused, site_name="刘强", refused_witness="社区干部 李明")
+    for kind in ("record", "notice"):
+        on_paper = await client.get(f"/api/inspections/{signed}/{kind}.pdf", headers=inspector)
+        assert on_paper.status_code == 200, on_paper.text
+        # Two inspectors' handwriting and the person in charge's (the finding's photo has not arrived).
+        assert images_of(on_paper.content) == 3, kind
+        text = text_of(on_paper.content).replace("\n", "")
+        for expected in ("兰州市检查员 王磊（执法证号", "GS-62010-0017", "兰州市检查员 赵刚（执法证号", "GS-62010-0099",
+                         "张红"):
+            assert expected in text, (kind, expected)
+        assert "拒签" not in text
+
+        refusal = await client.get(f"/api/inspections/{refused}/{kind}.pdf", headers=inspector)
+        assert refusal.status_code == 200, refusal.text
+        assert images_of(refusal.content) == 3, kind  # two signatures and the photo of the scene
+        text = text_of(refusal.content).replace("\n", "")
+        assert "刘强" in text and "拒签" in text and "见证人：社区干部 李明" in text and "现场照片" in text, kind

@@ -170,7 +170,7 @@ def _signatures(pdf: _Document, signatures: list[Signature]) -> None:
     width = (pdf.epw - 6) / 2
     for start in range(0, len(signatures), 2):
         pair = signatures[start:start + 2]
-        block = SIGNATURE_H + 12
+        block = SIGNATURE_H + 17  # label, box, and a caption of up to two lines
         if pdf.will_page_break(block):
             pdf.add_page()
         y = pdf.get_y()
@@ -190,7 +190,7 @@ def _signatures(pdf: _Document, signatures: list[Signature]) -> None:
             if caption:
                 pdf.set_xy(x, y + 6 + SIGNATURE_H)
                 pdf.set_font("cjk", size=8.5)
-                pdf.cell(width, 5, printable(caption), align=Align.L)
+                pdf.multi_cell(width, 4.5, printable(caption), align=Align.L, max_line_height=4.5)
         pdf.set_xy(pdf.l_margin, y + block)
 
 

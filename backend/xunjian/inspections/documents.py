@@ -3,6 +3,10 @@
 When each is final (README, "Issued documents as PDF"): the record once the inspection is submitted; the notice
 once it is submitted and has findings. A self-inspection (自查) is not an administrative inspection and has
 neither. Who inspected is read through `service.inspectors_of`, the one reader of an inspection's inspectors.
+
+Each signature recorded when the document is issued is drawn in its box beside the signer's name and role: an
+inspector's handwriting or the person in charge's as drawn (the photo store's original, the path photos take, local
+or S3); a refusal (拒签) prints "拒签", the witness and a reference to the scene's photo, whose thumbnail fills the box.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from ..documents import issuing, pdf
 from ..documents import service as documents
 from ..errors import Conflict
 from ..findings.tables import Finding
-from ..photos.service import thumbnails
+from ..photos.service import originals, thumbnails
+from . import signatures as signing
 from ..sites.tables import Site
 from .service import inspectors_of, load_row
 
@@ -52,9 +57,28 @@ def _finding_entry(f: dict, thumbs: dict[str, bytes], label: str | None = None) 
     return pdf.Entry(label or f["title"], lines, [thumbs.get(p) for p in f["photos"] or []])
 
 
-def _signature_boxes(inspectors) -> list[pdf.Signature]:
-    boxes = [pdf.Signature("检查人员（签名）", i.name) for i in inspectors] or [pdf.Signature("检查人员（签名）")]
-    return boxes + [pdf.Signature("被检查单位负责人（签名）")]
+async def _signature_boxes(store, inspection_id: uuid.UUID, inspectors, site_label: str) -> list[pdf.Signature]:
+    """A box per inspector and one for the site's person in charge, each holding its recorded signature, if any."""
+    rows = await signing.of(inspection_id)
+    await signing.settle_hashes(rows)
+    drawn = await originals(store, [str(r["photo_id"]) for r in rows if r["photo_id"]])
+    scenes = await thumbnails(store, [str(r["refusal_photo_id"]) for r in rows if r["refusal_photo_id"]])
+    by_user = {r["user"]: r for r in rows if r["signer"] == "inspector"}
+    boxes = []
+    for i in inspectors:
+        sig = by_user.get(i.user_id)
+        boxes.append(pdf.Signature("检查人员（签名）", f"{i.name}（执法证号 {i.certificate_no or '未登记'}）",
+                                   drawn.get(str(sig["photo_id"])) if sig else None))
+    if not boxes:
+        boxes.append(pdf.Signature("检查人员（签名）"))
+    site = next((r for r in rows if r["signer"] == "site"), None)
+    if site is None:
+        return boxes + [pdf.Signature(site_label)]
+    if not site["refused"]:
+        return boxes + [pdf.Signature(site_label, site["name"], drawn.get(str(site["photo_id"])))]
+    scene = site["refusal_photo_id"]
+    note = f"拒签　见证人：{site['witness_name']}" + (f"　现场照片 {str(scene)[:8]}" if scene else "")
+    return boxes + [pdf.Signature(site_label, site["name"], scenes.get(str(scene)) if scene else None, note)]
 
 
 def _answer(item: dict, value) -> str:
@@ -120,7 +144,7 @@ async def record_pdf(principal: Principal, store, inspection_id: uuid.UUID) -> i
                    f"共检查 {row['checks_answered']} 项，不符合 {row['checks_noncompliant']} 项，发现隐患 {len(found)} 处。"],
             entries_heading="检查情况", entries=entries,
             closing=[f"备注：{row['remarks']}"] if row["remarks"] else [],
-            signatures=_signature_boxes(inspectors))
+            signatures=await _signature_boxes(store, inspection_id, inspectors, "被检查单位负责人（签名）"))
 
     return await issuing.deliver(principal, store, _subject("inspection_record", row, authority), sheet)
 
@@ -142,6 +166,6 @@ async def notice_pdf(principal: Principal, store, inspection_id: uuid.UUID) -> i
                    "整改完毕，并将整改情况（附整改前后照片）通过系统报送。"],
             entries_heading="隐患及整改要求", entries=[_finding_entry(f, thumbs) for f in found],
             closing=["重大隐患整改完成后须经现场复查方可销号。逾期未整改或者整改不合格的，依法依规处理。"],
-            signatures=_signature_boxes(inspectors)[:-1] + [pdf.Signature("被检查单位负责人（签收）")])
+            signatures=await _signature_boxes(store, inspection_id, inspectors, "被检查单位负责人（签收）"))
 
     return await issuing.deliver(principal, store, _subject("rectification_notice", row, authority), sheet)
