@@ -1,15 +1,16 @@
 // Service worker (a module): precaches the versioned app shell and serves it offline. The API is never cached
 // here: the page keeps what it needs offline in IndexedDB. Bump VERSION whenever a shell file changes.
 // Language packs (js/lang/, English today) are not precached: one is kept, per version, once a page fetched it,
-// so a phone that chose English keeps it offline; the cache holds at most one copy of each pack.
+// so a phone that chose English keeps it offline; the cache holds at most one copy of each pack. The signature pad
+// (js/sign/) and the supervisors' board (views/board.js, a desktop screen) are kept the same way.
 import * as api from './js/api.js';
 import * as db from './js/db.js';
 import { drain, outbox } from './js/sender.js';
 
-const VERSION = '2026-12-03.20';
+const VERSION = '2026-12-04.21';
 const CACHE = `xj-shell-${VERSION}`;
 const PACKS = `xj-lang-${VERSION}`;
-const IS_PACK = /^\/js\/(lang|sign)\/[a-z-]+\.js$/;
+const IS_PACK = /^\/js\/((lang|sign)\/[a-z-]+|views\/board)\.js$/;
 const SHELL = [
   '/',
   '/manifest.webmanifest',
@@ -31,7 +32,6 @@ const SHELL = [
   '/js/sync.js',
   '/js/template.js',
   '/js/checklist.js',
-  '/js/views/board.js',
   '/js/views/case.js',
   '/js/views/finding.js',
   '/js/views/findings.js',

@@ -263,16 +263,18 @@ export async function route() {
   if (!session.user && view !== 'login') view = 'login';
   if (view === 'admin' && session.user?.role !== 'admin') view = 'home';
   if ((view === 'plans' || view === 'analytics') && !['admin', 'supervisor'].includes(session.user?.role)) view = 'home';
+  if (view === 'board' && !NAV[session.user?.role]?.some(([n]) => n === 'board')) view = 'home';
   if (view === 'home' && HOME[session.user?.role]) view = HOME[session.user.role];
   const mine = ++routeSeq;
   renderNav();
   const box = main();
   box.setAttribute('aria-busy', 'true');
   try {
-    // The admin console and the supervisors' desk are online only and not precached: offline, their import fails
-    // like an API call would.
+    // The admin console and the supervisors' desk are online only and not precached; the board is not precached
+    // either (the service worker keeps it once fetched): offline before that, their import fails like an API call.
     const online = { admin: () => import('./admin/console.js'), plans: () => import('./desk/plans.js'),
-      analytics: () => import('./desk/analytics.js'), decisions: () => import('./desk/decisions.js') }[view];
+      analytics: () => import('./desk/analytics.js'), decisions: () => import('./desk/decisions.js'),
+      board: () => import('./views/board.js') }[view];
     const mod = await (online ? online().catch(() => { throw new api.ApiError(0); }) : import(`./views/${view}.js`));
     const el = await mod.render({ params, args: rest, session });
     if (mine !== routeSeq) return;

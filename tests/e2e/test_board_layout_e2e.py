@@ -1,12 +1,15 @@
 """The supervisor's board as a desktop and a phone show it: at 1366 px the red and orange sites are above the fold
 with the region table beside them; at 360 and 1366 px nothing on the board is wider than the screen, in Chinese and
-in English; a county's own sites have their row (本级) so the region rows add up to the totals."""
+in English; a county's own sites have their row (本级) so the region rows add up to the totals. The board is not in the
+shell: the service worker keeps it once a supervisor opened it, so it opens offline after a reload."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from .test_pwa_offline import db_rows, login, see
+from .test_pwa_offline import db_rows, go_offline, login, new_page, see
 
 pytestmark = pytest.mark.e2e
 
@@ -65,3 +68,35 @@ def test_board_fits_desktop_and_phone_in_both_languages(server, browser):
                     assert [sum(c[i] for c in cells) for i in range(4)] == totals
         assert not page.errors, page.errors
         ctx.close()
+
+
+def test_the_board_is_kept_once_opened_and_opens_offline(server, browser):
+    ctx, page = new_page(browser, server, {"width": 1366, "height": 768})
+    login(page, "supervisor")  # a supervisor's home is the board
+    see(page, "#tier-totals")
+    kept = page.evaluate("""async () => { for (const n of await caches.keys()) {
+      if (n.startsWith('xj-lang-') && await (await caches.open(n)).match('/js/views/board.js')) return n; } return null; }""")
+    assert kept, "the service worker keeps the board once fetched"
+    precached = page.evaluate("""async () => { for (const n of await caches.keys()) {
+      if (n.startsWith('xj-shell-') && await (await caches.open(n)).match('/js/views/board.js')) return true; } return false; }""")
+    assert not precached, "the board is not in the shell's precache"
+    go_offline(ctx)
+    ctx.route(re.compile(r".*/js/views/board\.js.*"), lambda route: route.abort("internetdisconnected"))
+    page.reload()
+    see(page, "#tier-totals")
+    assert page.locator("#regions").is_visible()
+    assert not page.errors, page.errors
+    ctx.close()
+
+
+def test_an_inspector_never_loads_the_board(server, browser):
+    ctx, page = new_page(browser, server)
+    board = []
+    page.on("request", lambda r: board.append(r.url) if "/js/views/board.js" in r.url else None)
+    login(page, "inspector")
+    page.goto(server["base"] + "/#/board")
+    page.wait_for_function("() => !document.querySelector('#main[aria-busy]') && document.querySelector('#main h1')")
+    assert page.inner_text("#main h1") == "首页", "an inspector asking for the board sees the due list"
+    assert page.locator("#tier-totals").count() == 0
+    assert board == [], "an inspector's phone downloads the board"
+    ctx.close()

@@ -18,12 +18,15 @@ const isDesk = (f) => f.startsWith('/js/desk/');
 const isPack = (f) => f.startsWith('/js/lang/');
 // The signing screen (js/sign/) is loaded by import() and kept once fetched, like a pack: the shell is at its budget.
 const isSign = (f) => f.startsWith('/js/sign/');
+// The supervisors' board (a desktop screen) is loaded by import() for the roles that have it and kept once fetched,
+// like a pack, so a supervisor who opened it online still has it offline.
+const isBoard = (f) => f === '/js/views/board.js';
 const size = (f) => statSync(new URL('.' + f, root)).size;
 
 test('the service worker precaches every shell file, and only files that exist', () => {
   const list = precached;
   // notice.css and notice.js style and print the server-rendered rectification notice (online only), not the app shell.
-  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css', '/js/notice.js'].includes(f) && !isAdmin(f) && !isDesk(f) && !isPack(f) && !isSign(f));
+  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css', '/js/notice.js'].includes(f) && !isAdmin(f) && !isDesk(f) && !isPack(f) && !isSign(f) && !isBoard(f));
   for (const f of shell) assert.ok(list.includes(f), `${f} is not precached`);
   for (const f of list) if (f !== '/') assert.ok(shell.includes(f), `${f} is precached but missing`);
   assert.ok(list.includes('/'));
@@ -82,7 +85,7 @@ test('language packs stay out of the shell, are reached only by import(), are ke
   }
   assert.match(readFileSync(new URL('js/i18n.js', root), 'utf8'), /import\('\.\/lang\/en\.js'\)/);
   // The service worker keeps a pack it serves (runtime cache, one per version) and drops old versions' copies.
-  assert.match(sw, /IS_PACK = \/\^\\\/js\\\/\(lang\|sign\)\\\//);
+  assert.match(sw, /IS_PACK = \/\^\\\/js\\\/\(\(lang\|sign\)\\\//);
   assert.match(sw, /cache\.put\(/);
 });
 
@@ -94,4 +97,16 @@ test('the signing screen stays out of the shell, is reached only by import(), is
     assert.doesNotMatch(readFileSync(new URL('.' + f, root), 'utf8'), /^\s*import\b[^(]*['"][./]*sign\//m, `${f} imports js/sign statically`);
   }
   assert.ok(sign.reduce((n, f) => n + size(f), 0) <= 16 * 1024);
+});
+
+test('the board stays out of the shell, is reached only by import(), is kept once fetched, under 10 KB', () => {
+  assert.ok(!precached.includes('/js/views/board.js'), 'the board is precached');
+  for (const f of precached.filter((p) => p.endsWith('.js'))) {
+    assert.doesNotMatch(readFileSync(new URL('.' + f, root), 'utf8'), /^\s*import\b[^(]*['"][./]*(views\/)?board\.js/m, `${f} imports the board statically`);
+  }
+  assert.match(readFileSync(new URL('js/app.js', root), 'utf8'), /import\('\.\/views\/board\.js'\)/);
+  const kept = new Function(`return ${sw.match(/const IS_PACK = (\/.*\/);/)[1]}`)();
+  assert.ok(kept.test('/js/views/board.js') && kept.test('/js/sign/pad.js') && kept.test('/js/lang/en.js'));
+  assert.ok(!kept.test('/js/views/run.js') && !kept.test('/js/views/board.js.map'));
+  assert.ok(size('/js/views/board.js') <= 10 * 1024, `${size('/js/views/board.js')} bytes`);
 });
