@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tests.api.authz import Case
 from tests.api.checklist_answers import all_compliant, payload
+from tests.api.signing import sign
 from tests.integration.jobs import factory
 from xunjian.escalation.service import escalate
 
@@ -38,6 +39,7 @@ async def setup(client, demo, as_user):
                               headers=headers)
         assert r.status_code == 200, r.text
         values[f"inspection_{name}"], values[f"finding_{name}"] = inspection_id, str(finding_id)
+        await sign(client, headers, inspection_id)
         for path in (f"/api/inspections/{inspection_id}/record.pdf", f"/api/inspections/{inspection_id}/notice.pdf",
                      f"/api/findings/{finding_id}/recheck.pdf"):
             assert (await client.get(path, headers=headers)).status_code == 200, path

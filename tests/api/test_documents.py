@@ -13,6 +13,7 @@ from datetime import timedelta
 from pypdf import PdfReader
 
 from tests.api.checklist_answers import all_compliant, payload
+from tests.api.signing import handwriting, put_signature, sign
 from tests.api.test_patrols_retention import _photo
 from tests.integration.jobs import factory
 from tests.integration.photos import support
@@ -57,6 +58,7 @@ async def test_the_notice_is_issued_once_and_downloaded_the_same_ever_after(clie
     r = await client.get(url, headers=manager)
     assert r.status_code == 409 and r.json()["code"] == "document_not_issued"
     assert await IssuedDocument.count() == 0
+    await sign(client, inspector, inspection_id)
 
     r = await client.get(url, headers=inspector)
     assert r.status_code == 200, r.text
@@ -74,7 +76,8 @@ async def test_the_notice_is_issued_once_and_downloaded_the_same_ever_after(clie
         "deadline"]
     assert re.search(r"整改期限：\d{4}年\d{2}月\d{2}日前", text) and deadline
     reader = PdfReader(io.BytesIO(r.content))
-    assert sum(len(page.images) for page in reader.pages) == 1  # the photo that arrived; the other is pending
+    # The photo that arrived (the other is pending), the inspector's and the person in charge's signatures.
+    assert sum(len(page.images) for page in reader.pages) == 3
 
     doc = await IssuedDocument.select().first()
     assert doc["number"] == number and doc["kind"] == "rectification_notice"
@@ -104,6 +107,7 @@ async def test_the_record_and_what_is_not_ready(client, demo, as_user):
     inspector = await as_user("inspector")
     await _certify("inspector", "GS-62010-0017")
     inspection_id, _ = await _inspect(client, inspector, demo.sites[LZ])
+    await sign(client, inspector, inspection_id)
     r = await client.get(f"/api/inspections/{inspection_id}/record.pdf", headers=inspector)
     assert r.status_code == 200, r.text
     text = text_of(r.content)
@@ -129,6 +133,7 @@ async def test_the_record_and_what_is_not_ready(client, demo, as_user):
 async def test_concurrent_first_requests_issue_one_number_and_store_one_file(client, demo, as_user, app):
     inspector = await as_user("inspector")
     inspection_id, _ = await _inspect(client, inspector, demo.sites[LZ], night_staff_sufficient={"note": "夜班仅1人"})
+    await sign(client, inspector, inspection_id)
     url = f"/api/inspections/{inspection_id}/notice.pdf"
     answers = await asyncio.gather(*[client.get(url, headers=inspector) for _ in range(6)])
     assert [a.status_code for a in answers] == [200] * 6
@@ -221,11 +226,13 @@ async def test_on_the_s3_store_the_pdf_is_stored_once_and_streamed_back(settings
             photo = await _photo(client, inspector)
             inspection_id, _ = await _inspect(client, inspector, site["id"],
                                               exits_clear={"note": "安全出口上锁", "photos": [photo]})
+            await sign(client, inspector, inspection_id)
             url = f"/api/inspections/{inspection_id}/notice.pdf"
             first = await client.get(url, headers=inspector)
             assert first.status_code == 200, first.text
             assert "安全出口上锁" in text_of(first.content)
-            assert sum(len(p.images) for p in PdfReader(io.BytesIO(first.content)).pages) == 1
+            # The finding's photo and the two signatures' handwriting, read from S3.
+            assert sum(len(p.images) for p in PdfReader(io.BytesIO(first.content)).pages) == 3
             again = await client.get(url, headers=await login(client, "manager"))
             assert again.content == first.content
             doc = await IssuedDocument.select().where(IssuedDocument.subject_id == inspection_id).first()
@@ -238,6 +245,7 @@ async def test_on_the_s3_store_the_pdf_is_stored_once_and_streamed_back(settings
 async def test_a_lost_file_is_said_so_not_made_again(client, demo, as_user, app):
     inspector = await as_user("inspector")
     inspection_id, _ = await _inspect(client, inspector, demo.sites[LZ])
+    await sign(client, inspector, inspection_id)
     url = f"/api/inspections/{inspection_id}/record.pdf"
     assert (await client.get(url, headers=inspector)).status_code == 200
     doc = await IssuedDocument.select().first()
@@ -247,18 +255,23 @@ async def test_a_lost_file_is_said_so_not_made_again(client, demo, as_user, app)
     assert await IssuedDocument.count() == 1 and (await IssuedDocument.select().first())["sha256"] == doc["sha256"]
 
 
+async def _inspect_in_pair(client, inspector, site_id: int, second: int) -> str:
+    """A submitted eldercare inspection by the inspector and `second`, with one hazard (its photo still on its way)."""
+    answers = all_compliant("eldercare_safety") | {"exits_clear": {"result": "noncompliant", "note": "安全出口上锁",
+                                                                   "photos": [str(uuid.uuid4())]}}
+    inspection_id = str(uuid.uuid4())
+    r = await client.put(f"/api/inspections/{inspection_id}", headers=inspector,
+                         json=payload(site_id, answers=answers, co_inspector_ids=[second]))
+    assert r.status_code == 201, r.text
+    return inspection_id
+
+
 async def test_the_html_notice_names_every_inspector_and_the_issued_number(client, demo, as_user):
     from tests.api.test_inspectors import _second
 
     inspector, manager = await as_user("inspector"), await as_user("manager")
     await _certify("inspector", "GS-62010-0017")
-    second = await _second(demo)
-    answers = all_compliant("eldercare_safety") | {"exits_clear": {"result": "noncompliant", "note": "安全出口上锁",
-                                                             "photos": [str(uuid.uuid4())]}}
-    inspection_id = str(uuid.uuid4())
-    r = await client.put(f"/api/inspections/{inspection_id}", headers=inspector,
-                         json=payload(demo.sites[LZ], answers=answers, co_inspector_ids=[second]))
-    assert r.status_code == 201, r.text
+    inspection_id = await _inspect_in_pair(client, inspector, demo.sites[LZ], await _second(demo))
     # The second inspector's number changes later: the notice keeps the one recorded with the inspection.
     await _certify("lz_second", "GS-62010-0100")
     html_url = f"/api/inspections/{inspection_id}/notice"
@@ -267,6 +280,7 @@ async def test_the_html_notice_names_every_inspector_and_the_issued_number(clien
     assert "GS-62010-0100" not in html
     assert "尚未签发" in html and inspection_id.split("-")[0].upper() not in html
 
+    await sign(client, inspector, inspection_id)
     r = await client.get(f"/api/inspections/{inspection_id}/notice.pdf", headers=inspector)
     assert r.status_code == 200, r.text
     number = f"城民改〔{document_year(factory.utcnow())}〕第0001号"
@@ -281,23 +295,13 @@ def images_of(data: bytes) -> int:
 
 
 async def test_the_signatures_are_drawn_on_the_record_and_the_notice(client, demo, as_user):
-    from tests.api.signing import sign
     from tests.api.test_inspectors import _second
 
     inspector = await as_user("inspector")
     await _certify("inspector", "GS-62010-0017")
     second = await _second(demo)
-    answers = all_compliant("eldercare_safety") | {"exits_clear": {"result": "noncompliant", "note": "安全出口上锁",
-                                                                   "photos": [str(uuid.uuid4())]}}
-
-    async def inspect() -> str:
-        inspection_id = str(uuid.uuid4())
-        r = await client.put(f"/api/inspections/{inspection_id}", headers=inspector,
-                             json=payload(demo.sites[LZ], answers=answers, co_inspector_ids=[second]))
-        assert r.status_code == 201, r.text
-        return inspection_id
-
-    signed, refused = await inspect(), await inspect()
+    signed = await _inspect_in_pair(client, inspector, demo.sites[LZ], second)
+    refused = await _inspect_in_pair(client, inspector, demo.sites[LZ], second)
     await sign(client, inspector, signed, site_name="张红")
     await sign(client, inspector, refused, site_name="刘强", refused_witness="社区干部 李明")
     for kind in ("record", "notice"):
@@ -316,3 +320,53 @@ async def test_the_signatures_are_drawn_on_the_record_and_the_notice(client, dem
         assert images_of(refusal.content) == 3, kind  # two signatures and the photo of the scene
         text = text_of(refusal.content).replace("\n", "")
         assert "刘强" in text and "拒签" in text and "见证人：社区干部 李明" in text and "现场照片" in text, kind
+
+
+async def test_the_record_and_the_notice_wait_for_every_signature_and_its_image(client, demo, as_user):
+    """Issued once and never re-rendered, a record taken before its signatures would stay unsigned for ever: each
+    of the inspection's documents answers 409 signatures_missing, naming who has still to sign, until every
+    inspector and the site have signed (or the site refused) and every signature's image has arrived."""
+    from tests.api.test_inspectors import _second
+
+    inspector = await as_user("inspector")
+    second = await _second(demo)
+    inspection_id = await _inspect_in_pair(client, inspector, demo.sites[LZ], second)
+    urls = [f"/api/inspections/{inspection_id}/{kind}.pdf" for kind in ("record", "notice")]
+
+    async def missing() -> list[dict]:
+        bodies = []
+        for url in urls:
+            r = await client.get(url, headers=inspector)
+            assert r.status_code == 409 and r.json()["code"] == "signatures_missing", r.text
+            bodies.append(r.json()["details"])
+        assert bodies[0] == bodies[1]
+        return bodies[0]
+
+    details = await missing()
+    assert details["missing"] == [
+        {"signer": "inspector", "user_id": demo.users["inspector"], "name": "兰州市检查员 王磊"},
+        {"signer": "inspector", "user_id": second, "name": "兰州市检查员 赵刚"},
+        {"signer": "site"}]
+    await put_signature(client, inspector, inspection_id, {
+        "signer": "inspector", "user_id": demo.users["inspector"],
+        "photo_id": await handwriting(client, inspector, "王磊")})
+    await put_signature(client, inspector, inspection_id, {
+        "signer": "inspector", "user_id": second, "photo_id": await handwriting(client, inspector, "赵刚")})
+    assert (await missing())["missing"] == [{"signer": "site"}]
+    # The person in charge signs; the phone sends the signature before its image (the outbox's order may differ).
+    late = str(uuid.uuid4())
+    await put_signature(client, inspector, inspection_id, {"signer": "site", "name": "张红", "photo_id": late})
+    details = await missing()
+    assert details["missing"] == [] and len(details["images_pending"]) == 1
+    assert await IssuedDocument.count() == 0  # no number was taken while waiting
+
+    from xunjian.inspections.demo import handwriting_png
+    r = await client.put(f"/api/photos/{late}", content=handwriting_png("张红"),
+                         headers={**inspector, "Content-Type": "image/png"})
+    assert r.status_code == 201, r.text
+    for url in urls:
+        r = await client.get(url, headers=inspector)
+        assert r.status_code == 200, r.text
+        assert images_of(r.content) == 3 and "张红" in text_of(r.content)
+    numbers = [d["serial"] for d in await IssuedDocument.select(IssuedDocument.serial)]
+    assert numbers == [1, 1]  # the first record and the first notice of the year: nothing was skipped

@@ -20,8 +20,10 @@ PDF_RESPONSES = {
     200: ResponseSpec(data_container=Annotated[bytes, KwargDefinition(format=OpenAPIFormat.BINARY)],
                       media_type="application/pdf", generate_examples=False,
                       description="The document (PDF bytes)"),
-    409: ResponseSpec(data_container=ErrorBody, description="Not issued yet, not ready (document_not_ready), "
-                                                          "not applicable, or no findings"),
+    409: ResponseSpec(data_container=ErrorBody, description="Not issued yet (document_not_issued), not ready "
+                                                          "(document_not_ready; signatures_missing with "
+                                                          "details.missing, who has still to sign an inspection's "
+                                                          "record or notice), not applicable, or no findings"),
 }
 PDF_DESCRIPTION = ("The issued document (application/pdf, A4), numbered and stored on the first request by an "
                    "inspector, supervisor or admin in scope; the same bytes ever after (ETag and X-Document-SHA256 "

@@ -80,9 +80,12 @@ async def _stored(store: PhotoStore, document: IssuedRead) -> bytes:
 
 
 async def deliver(actor, store: PhotoStore, subject: Subject,
-                  sheet_of: Callable[[IssuedRead], Awaitable[pdf.Sheet]], *, now: datetime | None = None) -> Delivered:
+                  sheet_of: Callable[[IssuedRead], Awaitable[pdf.Sheet]], *, now: datetime | None = None,
+                  ready: Callable[[], Awaitable[None]] | None = None) -> Delivered:
     """The document's PDF, issued and stored on the first request. Only staff (inspectors, supervisors, admins)
-    issue a number; anyone who sees the subject may receive a document once it is numbered."""
+    issue a number; anyone who sees the subject may receive a document once it is numbered. `ready` raises when the
+    subject may not be issued yet (an on-site record still waiting for its signatures): asked only before a number
+    is taken, so a document issued earlier is always delivered as it was issued."""
     key = f"{subject.kind}:{subject.subject_type}:{subject.subject_id}"
     lock = _locks.get(key)
     if lock is None:
@@ -94,6 +97,8 @@ async def deliver(actor, store: PhotoStore, subject: Subject,
         if document is None:
             if getattr(actor, "role", None) not in STAFF:
                 raise Conflict("This document has not been issued yet", code="document_not_issued")
+            if ready is not None:
+                await ready()
             document = await service.issue_once(
                 actor, authority_region_id=subject.authority.region_id, kind=subject.kind,
                 subject_type=subject.subject_type, subject_id=subject.subject_id,

@@ -39,14 +39,14 @@ async def get_notice(request: Request, principal: Caller, inspection_id: FromPat
 
 @get("/api/inspections/{inspection_id:uuid}/record.pdf", tags=["inspections", "documents"],
      media_type="application/pdf", responses=PDF_RESPONSES, description=PDF_DESCRIPTION,
-     summary="The on-site record (现场检查笔录) as PDF, once the inspection is submitted")
+     summary="The on-site record (现场检查笔录) as PDF, once the inspection is submitted and signed")
 async def get_record_pdf(request: Request, principal: Caller, inspection_id: FromPath[uuid.UUID]) -> Response[bytes]:
     return pdf_response(await documents.record_pdf(principal, request.app.state.photo_store, inspection_id))
 
 
 @get("/api/inspections/{inspection_id:uuid}/notice.pdf", tags=["inspections", "documents"],
      media_type="application/pdf", responses=PDF_RESPONSES, description=PDF_DESCRIPTION,
-     summary="The rectification notice (责令整改通知书) as PDF; 409 no_findings when the inspection found none")
+     summary="The rectification notice (责令整改通知书) as PDF once signed; 409 no_findings when the inspection found none")
 async def get_notice_pdf(request: Request, principal: Caller, inspection_id: FromPath[uuid.UUID]) -> Response[bytes]:
     return pdf_response(await documents.notice_pdf(principal, request.app.state.photo_store, inspection_id))
 

@@ -1,7 +1,10 @@
 """An inspection's issued documents: the on-site record (现场检查笔录) and the rectification notice (责令整改通知书).
 
-When each is final (README, "Issued documents as PDF"): the record once the inspection is submitted; the notice
-once it is submitted and has findings. A self-inspection (自查) is not an administrative inspection and has
+When each is final (README, "Issued documents as PDF"): the record once the inspection is submitted and signed (every
+recorded inspector, and the site's person in charge or a refusal before a witness); the notice once it is submitted,
+signed the same way and has findings. Before its signatures a document answers 409 `signatures_missing`, naming who
+has still to sign: a number is taken once and a PDF never re-rendered, so issuing it earlier would freeze it
+unsigned. A self-inspection (自查) is not an administrative inspection and has
 neither. Who inspected is read through `service.inspectors_of`, the one reader of an inspection's inspectors.
 
 Each signature recorded when the document is issued is drawn in its box beside the signer's name and role: an
@@ -20,7 +23,7 @@ from ..documents import service as documents
 from ..errors import Conflict
 from ..findings.tables import Finding
 from ..photos.service import originals, thumbnails
-from . import signatures as signing
+from . import rules, signatures as signing
 from ..sites.tables import Site
 from .service import inspectors_of, load_row
 
@@ -42,6 +45,24 @@ async def _context(principal: Principal, inspection_id: uuid.UUID) -> tuple[dict
         Finding.deadline, Finding.photos,
     ).where(Finding.inspection == inspection_id).order_by(Finding.id).output(load_json=True)
     return row, site, found
+
+
+async def _signed(inspection_id: uuid.UUID) -> None:
+    """409 `signatures_missing` until every recorded inspector and the site have signed (or the site refused) and
+    every signature's image has arrived: the PDF is rendered once, so it must not freeze an empty box."""
+    inspectors = await inspectors_of(inspection_id)
+    rows = await signing.of(inspection_id)
+    await signing.settle_hashes(rows)
+    missing = rules.missing_signers([i.user_id for i in inspectors], rows)
+    pending = [str(r["id"]) for r in rows if (r["photo_id"] or r["refusal_photo_id"]) and not r["image_sha256"]]
+    if missing or pending:
+        names = {i.user_id: i.name for i in inspectors}
+        for m in missing:
+            if m["signer"] == "inspector":
+                m["name"] = names[m["user_id"]]
+        raise Conflict("The document is issued once the inspectors and the site have signed (or the site refused) "
+                       "and the signatures' images have arrived", code="signatures_missing",
+                       details={"missing": missing, "images_pending": pending})
 
 
 def team_line(inspectors) -> str:
@@ -146,7 +167,8 @@ async def record_pdf(principal: Principal, store, inspection_id: uuid.UUID) -> i
             closing=[f"备注：{row['remarks']}"] if row["remarks"] else [],
             signatures=await _signature_boxes(store, inspection_id, inspectors, "被检查单位负责人（签名）"))
 
-    return await issuing.deliver(principal, store, _subject("inspection_record", row, authority), sheet)
+    return await issuing.deliver(principal, store, _subject("inspection_record", row, authority), sheet,
+                                 ready=lambda: _signed(inspection_id))
 
 
 async def notice_pdf(principal: Principal, store, inspection_id: uuid.UUID) -> issuing.Delivered:
@@ -168,4 +190,5 @@ async def notice_pdf(principal: Principal, store, inspection_id: uuid.UUID) -> i
             closing=["重大隐患整改完成后须经现场复查方可销号。逾期未整改或者整改不合格的，依法依规处理。"],
             signatures=await _signature_boxes(store, inspection_id, inspectors, "被检查单位负责人（签收）"))
 
-    return await issuing.deliver(principal, store, _subject("rectification_notice", row, authority), sheet)
+    return await issuing.deliver(principal, store, _subject("rectification_notice", row, authority), sheet,
+                                 ready=lambda: _signed(inspection_id))

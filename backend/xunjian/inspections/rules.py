@@ -166,7 +166,16 @@ def signature_errors(sig: dict, inspector_ids: set[int], name_max: int) -> list[
     return errors
 
 
+def missing_signers(inspector_ids: list[int], signatures: list[dict]) -> list[dict]:
+    """Who has still to sign: each recorded inspector without a signature ({"signer": "inspector", "user_id"}), then
+    the site ({"signer": "site"}) unless its person in charge signed or refused before a witness."""
+    signed = {s["user"] for s in signatures if s["signer"] == "inspector"}
+    missing = [{"signer": "inspector", "user_id": i} for i in inspector_ids if i not in signed]
+    if not any(s["signer"] == "site" for s in signatures):
+        missing.append({"signer": "site"})
+    return missing
+
+
 def signatures_complete(inspector_ids: list[int], signatures: list[dict]) -> bool:
     """Every recorded inspector signed, and the site signed or refused."""
-    signed = {s["user"] for s in signatures if s["signer"] == "inspector"}
-    return bool(inspector_ids) and set(inspector_ids) <= signed and any(s["signer"] == "site" for s in signatures)
+    return bool(inspector_ids) and not missing_signers(inspector_ids, signatures)
