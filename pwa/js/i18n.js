@@ -43,7 +43,7 @@ const zh = {
   'nk_finding.listed': '挂牌督办', 'nk_finding.listing_declined': '不予挂牌督办', 'nk_case.opened': '跟进个案登记',
   'nk_site.decision': '监管决定', 'nk_finding.plan_submitted': '重大隐患整改方案', ev_finding_submit_plan: '提交整改方案', ev_finding_propose_extension: '提请延期', ev_finding_confirm_listing: '挂牌督办', ev_finding_decline_listing: '不予挂牌', ev_escalation_listing: '拟挂牌督办', propose: '提请审批', listing_title: '拟挂牌督办', listing_confirm: '确认挂牌', listing_decline: '不予挂牌',
   'nk_case.closed': '跟进个案办结', nk_escalation: '逾期督办',
-  patrol_title: '街面巡查', patrol_start: '开始巡查', patrol_end: '结束巡查', patrol_zone: '巡查区域', encounter_add: '记录一名人员',
+  notice_title: '告知（请向对方出示或宣读）', notice_given: '已告知', notice_offline: '告知文本尚未下载，请联网后打开巡查', patrol_title: '街面巡查', patrol_start: '开始巡查', patrol_end: '结束巡查', patrol_zone: '巡查区域', encounter_add: '记录一名人员',
   encounters_n: '已记录 {n} 人', track_points: '轨迹点 {n} 个', patrol_ended: '巡查已结束，等待发送', patrol_running: '巡查进行中',
   back: '返回', save: '保存', cancel: '取消', error: '出错了：{m}', forbidden: '无权访问', not_found: '未找到',
   storage_persist_denied: '浏览器可能在空间不足时清除离线数据',

@@ -306,12 +306,32 @@ def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
     page.click("[aria-labelledby=enc-age] [data-value=age_14_17]")
     page.click("[aria-labelledby=enc-flags] [data-value=minor]")
     page.click("[aria-labelledby=enc-action] [data-value=persuaded_to_station]")
+    # The 告知 text the server serves is on the form to show or read, and the team ticks that it was given.
+    assert "最后一次见面后保存" in page.inner_text("#enc-notice") and page.is_visible("#enc-notice p")
+    page.check("#enc-notice-given")
     page.click("#enc-save")
     see(page, "#enc-n:has-text('1')")
 
-    # A reload keeps the patrol under way.
+    # A reload keeps the patrol under way; offline, the next person met still gets the notice (kept since the start).
+    go_offline(ctx)
     page.reload()
     see(page, "#enc-n:has-text('1')")
+    page.click("#enc-add")
+    assert "最后一次见面后保存" in page.inner_text("#enc-notice")
+    assert not page.is_checked("#enc-notice-given"), "each person is told anew"
+    from .test_screens_fit_e2e import OVERFLOW  # noqa: PLC0415 (that module imports this one)
+    page.set_viewport_size({"width": 360, "height": 780})
+    assert page.evaluate(OVERFLOW) == {"scroll": 0, "wide": []}, "the form with the notice fits 360 px"
+    page.click("#enc-save ~ button")  # cancel
+    go_online(ctx)
+    # In English the notice is the English text, and the form still fits.
+    page.click("#tools button[lang]")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    page.click("#enc-add")
+    see(page, "#enc-notice:has-text('civil-affairs')")
+    assert "Notice given" in page.inner_text("label:has(#enc-notice-given)")
+    assert page.evaluate(OVERFLOW) == {"scroll": 0, "wide": []}, "the English form fits 360 px"
+    page.click("#enc-save ~ button")
 
     page.click("#patrol-end")
     see(page, "#patrol-finish")
@@ -328,8 +348,9 @@ def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
 
     assert db_rows(server, "SELECT count(*) FROM patrol")[0][0] - before["patrol"] == 1
     assert db_rows(server, "SELECT count(*) FROM encounter")[0][0] - before["encounter"] == 1
-    (enc_id, *fields), = db_rows(server, "SELECT id, is_minor, age_band, action FROM encounter ORDER BY met_at DESC LIMIT 1")
-    assert fields == [1, "age_14_17", "persuaded_to_station"]
+    (enc_id, *fields), = db_rows(server, "SELECT id, is_minor, age_band, action, notice_given FROM encounter "
+                                         "ORDER BY met_at DESC LIMIT 1")
+    assert fields == [1, "age_14_17", "persuaded_to_station", 1], "the notice given is recorded"
     assert db_rows(server, "SELECT count(*) FROM follow_up_case WHERE encounter = ?", enc_id) == [(1,)], "a minor opens a case"
     ctx.close()
     supervisor_sees_coverage_and_closes_the_case(server, browser, enc_id)

@@ -54,6 +54,7 @@ export const en = {
   'nk_finding.listing_declined': 'Listing declined', 'nk_case.opened': 'Follow-up case registered', 'nk_case.closed': 'Follow-up case concluded',
   'nk_site.decision': 'Decision on a site', 'nk_finding.plan_submitted': 'Rectification plan', ev_finding_submit_plan: 'Rectification plan submitted', ev_finding_propose_extension: 'Extension proposed', ev_finding_confirm_listing: 'Listed for supervision', ev_finding_decline_listing: 'Listing declined', ev_escalation_listing: 'Proposed for listing', propose: 'Propose', listing_title: 'Proposed for listed supervision', listing_confirm: 'List it', listing_decline: 'Decline',
   nk_escalation: 'Overdue supervision',
+  notice_title: 'Notice (show or read it to the person)', notice_given: 'Notice given', notice_offline: 'The notice is not downloaded yet: open patrol mode online first',
   patrol_title: 'Street patrol', patrol_start: 'Start patrol', patrol_end: 'End patrol', patrol_zone: 'Patrol zone',
   encounter_add: 'Record a person', encounters_n: '{n} people recorded', track_points: '{n} track points',
   patrol_ended: 'Patrol ended; waiting to send', patrol_running: 'Patrol in progress',

@@ -1,7 +1,7 @@
 // Patrol mode: start a patrol in a zone, add the people met with large buttons, record the track while the app is
 // open, answer the patrol's own checklist items, end it. Options come from the street-patrol template (the same
 // one the server validates against); the whole patrol goes through the outbox as one idempotent PUT.
-import { t, formatDate, pick } from '../i18n.js';
+import { t, formatDate, pick, getLang } from '../i18n.js';
 import { h, field, clear, toast } from '../dom.js';
 import * as db from '../db.js';
 import { cachedGet, queue, session, route } from '../app.js';
@@ -60,7 +60,9 @@ export async function render() {
   const read = await cachedGet(`/api/checklists/${KEY}`);
   const tpl = read.template || read;
   const patrol = await db.kvGet('patrol');
-  return patrol && patrol.user === session.user.username ? running(patrol, tpl) : startForm(tpl);
+  // The 告知 text read to each person met: fetched (and cached for offline) before the patrol starts.
+  const notice = await cachedGet('/api/patrols/notice').catch(() => null);
+  return patrol && patrol.user === session.user.username ? running(patrol, tpl, notice) : startForm(tpl);
 }
 
 async function startForm(tpl) {
@@ -85,7 +87,7 @@ async function startForm(tpl) {
   return h('div', {}, h('h1', {}, t('patrol_title')), zones.items.length ? form : h('p', {}, t('no_results')));
 }
 
-function running(patrol, tpl) {
+function running(patrol, tpl, notice) {
   startTracking(patrol);
   const box = h('div', {});
   let enc = null;
@@ -104,10 +106,14 @@ function running(patrol, tpl) {
       h('h3', { id: 'enc-age' }, pick(findItem(tpl, 'age_band')?.label)), choose(opts(tpl, 'age_band'), enc.age_band, pickOne('age_band'), 'enc-age'),
       h('h3', { id: 'enc-flags' }, pick(findItem(tpl, 'vulnerable')?.label)), choose(opts(tpl, 'vulnerable'), enc.vulnerable, toggle, 'enc-flags', true),
       h('h3', { id: 'enc-action' }, pick(findItem(tpl, 'action')?.label)), choose(opts(tpl, 'action'), enc.action, pickOne('action'), 'enc-action'),
+      h('details', { id: 'enc-notice', open: true }, h('summary', {}, t('notice_title')),
+        h('p', { lang: getLang() }, notice ? notice[getLang()] || notice['zh-CN'] : t('notice_offline'))),
+      h('label', { class: 'row' }, h('input', { type: 'checkbox', id: 'enc-notice-given', checked: enc.notice_given,
+        onchange: (ev) => { enc.notice_given = ev.target.checked; } }), t('notice_given')),
       h('div', { class: 'row' },
         h('button', { type: 'button', class: 'big', id: 'enc-save', disabled: !ready, onclick: async () => {
           const e = { id: enc.id, met_at: enc.met_at, sex: enc.sex, age_band: enc.age_band, action: enc.action,
-            follow_up_needed: enc.vulnerable.length > 0 || enc.action === 'refused_supplies_given' };
+            follow_up_needed: enc.vulnerable.length > 0 || enc.action === 'refused_supplies_given', notice_given: !!enc.notice_given };
           for (const v of enc.vulnerable) if (FLAG[v]) e[FLAG[v]] = true;
           if (enc.lat !== undefined) { e.lat = enc.lat; e.lng = enc.lng; }
           patrol.encounters.push(e);
