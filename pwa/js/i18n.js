@@ -12,6 +12,7 @@ const zh = {
   sync_retry: '服务器暂时出错，稍后自动重试', sync_login: '请重新登录，登录后自动发送', do_fix: '请按原因修改后点“重试”，或放弃此记录。',
   do_login: '请以 {u} 登录后点“重试”。', do_discard: '已无法发送，请放弃此记录。', sent: '已发送', as_of: '截至 {t}',
   discard: '放弃此记录', confirm_discard: '确定放弃这条未发送的记录？',
+  co_inspectors: '同行检查人员', co_none: '无可选检查人员（请联网打开场所）', co_required: '本次检查须有两名检查人员：请选择同行检查人员',
   tasks_title: '我的抽查任务', task_open: '待检查', task_in_progress: '检查中', task_done: '已完成', task_overdue: '逾期未完成',
   due_title: '待检查场所', due_empty: '暂无到期的检查', due_in: '{n} 天后到期', overdue_by: '逾期 {n} 天', due_today: '今天到期',
   drafts_title: '草稿', drafts_empty: '没有草稿', continue: '继续', start_inspection: '开始检查', self_inspection: '开始自查',

@@ -59,6 +59,8 @@ async def test_co_inspectors_are_recorded_with_their_certificate_then(client, de
                 {"user_id": second, "name": "兰州市检查员 赵刚", "certificate_no": "GS-62010-0099", "lead": False}]
     assert r.json()["inspectors"] == expected
     assert r.json()["signatures"] == [] and r.json()["signatures_complete"] is False
+    # The PWA learns which kinds need two before submission (its runner asks for a co-inspector there).
+    assert (await client.get("/api/me", headers=inspector)).json()["two_inspectors_kinds"] == ["eldercare"]
     # The same co-inspectors again: a replay. Others, once submitted: different content.
     _, again = await _put(client, inspector, demo.sites[LZ], key=key, co_inspector_ids=[second])
     assert again.status_code == 200

@@ -43,8 +43,19 @@ def test_a_drawn_task_is_inspected_from_the_home_screen_and_published(server, br
     see(page, "#start")
     page.click("#start")
     see(page, "#item-approved_beds input")
+    # The task's other inspector is named, preselected from the list kept when the site was opened.
+    see(page, "#co-inspectors input:checked")
+    assert "赵强" in page.inner_text("#co-inspectors") and " *" in page.inner_text("#co-inspectors legend")
     answer_basic_info(page)
     all_comply(page, comply_sections(page))
+    # Without a second inspector the runner says why and queues nothing (the server would refuse it).
+    box = f"#co-inspectors input[value='{second.json()['id']}']"
+    assert page.is_checked(box) and page.locator("#co-inspectors input:checked").count() == 1
+    page.uncheck(box)
+    page.click("#submit")
+    see(page, "text=须有两名检查人员")
+    assert page.evaluate("() => document.querySelector('#outbox-count').dataset.count") in ("0", None)
+    page.check(box)
     page.click("#submit")
     # Sent through the outbox, which may still be empty right after the click: wait for the task to be done.
     deadline = time.monotonic() + 30
@@ -54,6 +65,9 @@ def test_a_drawn_task_is_inspected_from_the_home_screen_and_published(server, br
     page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
     assert not page.errors, page.errors
     assert db_rows(server, "SELECT status FROM plan_task WHERE id = ?", task["id"]) == [("done",)]
+    assert sorted(db_rows(server, 'SELECT t."user", t.lead FROM inspection_team t JOIN plan_task p '
+                                  'ON p.inspection = t.inspection WHERE p.id = ?', task["id"])) == [
+        (inspector, 1), (second.json()["id"], 0)]
     ctx.close()
 
     public = httpx.get(f"{base}/public/plans/{plan['id']}.json").json()

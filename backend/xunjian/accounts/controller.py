@@ -52,11 +52,12 @@ async def logout(principal: Caller) -> Response[None]:
 
 
 @get("/api/me", tags=["auth"], summary="The current user")
-async def me(principal: Caller) -> MeRead:
+async def me(principal: Caller, request: Request) -> MeRead:
     return MeRead(id=principal.id, username=principal.username, role=principal.role,
                   display_name=principal.display_name, region_ids=list(principal.region_ids),
                   site_ids=list(principal.site_ids), certificate_no=principal.certificate_no,
-                  personal_data=principal.personal_data)
+                  personal_data=principal.personal_data,
+                  two_inspectors_kinds=list(request.app.state.settings.two_inspectors_kinds))
 
 
 @patch("/api/me", tags=["auth"], summary="Change your display name (nothing that widens access)")

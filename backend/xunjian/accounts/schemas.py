@@ -37,6 +37,9 @@ class MeRead(msgspec.Struct):
     site_ids: list[int]
     certificate_no: str | None = None
     personal_data: bool = False
+    # The site kinds whose inspections need a second inspector (XUNJIAN_TWO_INSPECTORS_KINDS), so the PWA asks for
+    # one before submission instead of failing in the outbox.
+    two_inspectors_kinds: list[str] = []
 
 
 class MeUpdate(msgspec.Struct, forbid_unknown_fields=True):

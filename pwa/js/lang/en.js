@@ -13,6 +13,7 @@ export const en = {
   sync_busy: 'Server busy, retrying by itself', sync_retry: 'Server error; will retry by itself',
   sync_login: 'Log in again; it will be sent then', do_fix: 'Fix the cause and press Retry, or discard it.',
   do_login: 'Log in as {u}, then press Retry.', do_discard: 'It can no longer be sent: discard it.', sent: 'Sent', as_of: 'as of {t}', discard: 'Discard this record', confirm_discard: 'Discard this unsent record?',
+  co_inspectors: 'Co-inspectors', co_none: 'No inspector to choose (open the site online)', co_required: 'This inspection needs two inspectors: choose a co-inspector',
   tasks_title: 'My drawn tasks', task_open: 'to do', task_in_progress: 'in progress', task_done: 'done', task_overdue: 'overdue',
   due_title: 'Due inspections', due_empty: 'No inspections due', due_in: 'due in {n} days', overdue_by: '{n} days overdue',
   due_today: 'due today', drafts_title: 'Drafts', drafts_empty: 'No drafts', continue: 'Continue',

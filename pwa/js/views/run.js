@@ -5,7 +5,7 @@ import * as db from '../db.js';
 import { renderChecklist, where } from '../checklist.js';
 import { progress, photoIds, submissionAnswers, nonCompliant, sectionProgress, allComply } from '../template.js';
 import { shrink, PHOTO_DEFAULTS } from '../photo.js';
-import { queue, storePhoto, go } from '../app.js';
+import { queue, storePhoto, go, session } from '../app.js';
 
 const urls = new Map();
 export async function photoSrc(id) {
@@ -59,7 +59,28 @@ export function inspectionBody(draft) {
     device_started_at: draft.started_at,
     device_submitted_at: new Date().toISOString(),
     ...(draft.task_id ? { task_id: draft.task_id } : {}),
+    ...(draft.co?.length ? { co_inspector_ids: draft.co } : {}),
   };
+}
+
+// The co-inspectors (GET /api/inspectors, kept when the site was opened online), a plan task's other inspector
+// preselected; `need`: the server would refuse the submission without one (a task, or a kind the settings name).
+async function team(draft, onChange) {
+  const kept = (p) => db.cacheGet(p).then((r) => r?.value);
+  const opts = (await kept(`/api/inspectors?site_id=${draft.site.id}`)) || [];
+  const me = await kept('/api/me');
+  const need = !draft.self && (!!draft.task_id || (me?.two_inspectors_kinds || []).includes(draft.site.kind));
+  if (!draft.co) {
+    const task = draft.task_id && (await kept('/api/plans/tasks'))?.items?.find((x) => x.id === draft.task_id);
+    draft.co = (task?.inspectors || []).filter((id) => id !== session.user.id && opts.some((o) => o.user_id === id));
+  }
+  const el = h('fieldset', { id: 'co-inspectors', hidden: draft.self }, h('legend', {}, t('co_inspectors'), need ? ' *' : ''),
+    opts.length ? opts.map((o) => h('label', { class: 'row' }, h('input', { type: 'checkbox', value: o.user_id,
+      checked: draft.co.includes(o.user_id), onchange: (e) => {
+        draft.co = draft.co.filter((x) => x !== o.user_id).concat(e.target.checked ? [o.user_id] : []);
+        onChange();
+      } }), o.name, o.certificate_no ? ` · ${o.certificate_no}` : '')) : h('p', { class: 'muted' }, t('co_none')));
+  return { el, missing: () => need && !draft.co.length };
 }
 
 // Hazards no checklist item covers, entered like a repeat group and sent as the API's extra_findings.
@@ -146,6 +167,11 @@ export async function render({ args }) {
     for (const k of ['missing', 'photoMissing', 'invalid']) p[k].push(...px[k]);
     p.complete = p.complete && px.complete;
     problems.textContent = '';
+    if (co.missing()) {
+      problems.append(h('div', { class: 'error' }, t('co_required')));
+      co.el.scrollIntoView();
+      return;
+    }
     if (!p.complete) {
       const label = ([key]) => pick(secs.flatMap((x) => x.items).find((i) => i.key === key)?.label ?? key);
       problems.append(h('div', { class: 'error' }, [p.missing.length && t('missing_answers', { n: p.missing.length }),
@@ -172,6 +198,7 @@ export async function render({ args }) {
     go('');
   };
 
+  const co = await team(draft, onChange);
   const form = renderChecklist(draft.template, { answers: draft.answers, onChange, addPhoto, photoSrc, locate, head });
   draft.extra = draft.extra || {};
   const extraForm = renderChecklist(extraTemplate(), { answers: draft.extra, onChange, addPhoto, photoSrc, locate });
@@ -185,6 +212,7 @@ export async function render({ args }) {
       h('button', { class: 'link', onclick: async () => {
         if (confirm(t('confirm_delete_draft'))) { await db.del('drafts', draft.id); go(''); }
       } }, t('delete_draft'))),
+    co.el,
     jump,
     body,
     h('div', { class: 'sticky-foot' }, status, saved, problems,

@@ -58,6 +58,8 @@ export async function render({ args, params }) {
   const drafts = (await db.all('drafts')).filter((d) => d.site?.id === site.id && d.user === session.user.username && !d.submitted);
   const canRun = ['inspector', 'manager'].includes(session.user.role) && site.kind !== 'patrol_zone';
   if (canRun) {
+    // Kept for the runner's co-inspector picker, so a site opened online can be inspected by two offline.
+    if (session.user.role === 'inspector') cachedGet(`/api/inspectors?site_id=${site.id}`).catch(() => null);
     out.append(h('div', { class: 'row' }, ...drafts.map((d) => h('a', { class: 'btn sec', href: `#/run/${d.id}` }, t('continue'), ' · ', formatDate(d.updated_at, true))),
       h('button', { type: 'button', class: 'big', id: 'start', onclick: async () => {
         beginCheckin();
