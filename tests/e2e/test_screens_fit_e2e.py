@@ -125,3 +125,50 @@ def test_every_screen_fits_360_390_and_1366_px_in_both_languages(server, browser
     assert found == [], "\n".join(map(str, found))
     assert not page.errors, page.errors
     ctx.close()
+
+
+# Every tab of the bar, judged where a person would tap it: whole inside the screen, its label not clipped, and the
+# tab itself what is under its centre (not covered by a neighbour or cut by the bar).
+TABS = """(extra) => {
+  const nav = document.getElementById('nav');
+  for (const l of extra) { const a = document.createElement('a'); a.href = '#/findings'; a.textContent = l; nav.append(a); }
+  return [...nav.querySelectorAll('a')].map((a) => {
+    const r = a.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return { text: a.textContent.trim(), top: r.top, left: r.left, right: r.right, clipped: a.scrollWidth > a.clientWidth + 1,
+             hit: !!hit && (hit === a || a.contains(hit)) };
+  });
+}"""
+
+
+def test_the_largest_tab_bar_and_three_more_tabs_fit_360_px_in_both_languages(server, browser):
+    """The supervisors' navigation is the largest (six tabs, like the admins'); the tab bar wraps by design, so three
+    more tabs with long English labels (a lottery centre, documents, a plans tab...) still leave every tab whole on a
+    360 px screen, reachable by a tap, and nothing wider than the screen."""
+    ctx, page = new_page(browser, server, {"width": 360, "height": 780})
+    login(page, "supervisor")
+    bad = []
+    for lang in LANGS:
+        if page.evaluate("document.documentElement.lang") != lang:
+            page.click("#tools button[lang]")
+            page.wait_for_function("(l) => document.documentElement.lang === l", arg=lang)
+        visit(page, server["base"] + "/#/findings")
+        page.evaluate("() => scrollTo(0, 0)")
+        tabs = page.evaluate(TABS, [])
+        assert len(tabs) == 6, tabs
+        top = tabs[0]["top"]
+        # added and measured in one synchronous call, so a re-render of the bar cannot come in between
+        tabs = page.evaluate(TABS, ["Lottery centre", "Documents", "Inspection plans"])
+        assert len(tabs) == 9, tabs
+        page.screenshot(path=str(SHOTS / f"supervisor-tabs9-360-{lang}.png"))
+        for tab in tabs:
+            if tab["left"] < -0.5 or tab["right"] > 360.5 or tab["clipped"] or not tab["hit"]:
+                bad.append((lang, tab))
+        out = page.evaluate("() => { const n = document.getElementById('nav'); return n.scrollWidth - n.clientWidth; }")
+        if out > 1:
+            bad.append((lang, f"the bar hides {out} px sideways"))
+        # the bar stays where it was: nine tabs take more rows, not a sideways scroll
+        assert tabs[0]["top"] == top and max(t["top"] for t in tabs) > top, tabs
+    assert bad == [], "\n".join(map(str, bad))
+    assert not page.errors, page.errors
+    ctx.close()
