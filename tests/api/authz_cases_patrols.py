@@ -94,6 +94,9 @@ CASES = [
     Case("GET", "/api/patrols", STAFF_ONLY),
     Case("GET", "/api/patrols/coverage", STAFF_ONLY),
     Case("GET", "/api/patrols/notice", STAFF_ONLY),
+    # aggregates only: no personal-data grant needed, supervisors and admins
+    Case("GET", "/api/patrols/counts", {"admin": 200, "supervisor": 200, "inspector": 403, "inspector2": 403,
+                                        "manager": 403, "manager2": 403, "lottery": 403}),
     Case("GET", "/api/encounters/{encounter_lz}", LZ_PEOPLE),
     Case("GET", "/api/encounters/{encounter_lz}/candidates", REGISTRAR_LZ),
     Case("PUT", "/api/encounters/{encounter_unlinked}/person", REGISTRAR_LZ, body=LINK_BODY),

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from litestar import Request, Response, Router, delete, get, patch, post, put
@@ -12,13 +12,15 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from ..accounts.auth import admin_only, require_roles
 from ..accounts.principal import Caller
 from ..paging import Limit, Offset, PathId, QueryId
+from . import counts as counts_service
 from . import route, rules, service
 from .schemas import (
-    CampaignCreate, CampaignRead, CandidateRead, CaseClose, CaseList, CaseRead, CoverageRead, EncounterRead, LinkIn,
+    CampaignCreate, CampaignRead, CandidateRead, CaseClose, CaseList, CaseRead, CountsRead, CoverageRead, EncounterRead, LinkIn,
     PatrolList, PatrolPut, PatrolRead, PatrolRoute, PersonCreate, PersonList, PersonRead, PersonUpdate, TracingStatus,
 )
 
 staff = require_roles("inspector", "supervisor", "admin")
+registrars = require_roles("supervisor", "admin")
 TAGS = ["patrols"]
 
 
@@ -59,6 +61,14 @@ async def list_patrols(
              "campaign), and open follow-up cases by age")
 async def coverage(principal: Caller, region: QueryId = None) -> CoverageRead:
     return await service.coverage(principal, region=region)
+
+
+@get("/api/patrols/counts", guards=[registrars], tags=TAGS,
+     summary="People met per patrol zone, week, sex, age band and action, including those whose records the "
+             "retention deleted (kept as counts); no personal data; supervisors and admins, scoped; at most 366 days")
+async def patrol_counts(principal: Caller, region: QueryId = None, since: FromQuery[date | None] = None,
+                        until: FromQuery[date | None] = None) -> CountsRead:
+    return await counts_service.counts(principal, since=since, until=until, region=region)
 
 
 @get("/api/patrols/notice", guards=[staff], tags=TAGS,
@@ -151,7 +161,7 @@ async def declare_campaign(principal: Caller, data: Annotated[CampaignCreate, Bo
 
 
 router = Router(path="/", route_handlers=[
-    put_patrol, get_patrol, get_route, list_patrols, coverage, patrol_notice, get_encounter, encounter_candidates,
+    put_patrol, get_patrol, get_route, list_patrols, coverage, patrol_counts, patrol_notice, get_encounter, encounter_candidates,
     link_encounter, unlink_encounter, list_cases, get_case, close_case, list_persons, create_person, get_person, update_person,
     list_campaigns, declare_campaign,
 ])

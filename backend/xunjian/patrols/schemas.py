@@ -346,3 +346,20 @@ class PatrolRoute(msgspec.Struct):
         Meta(description="the places people were met (purged locations left out); null for callers who may see the "
                          "patrol but not the people"),
     ] = None
+
+
+class CountRow(msgspec.Struct):
+    zone_id: int
+    week_start: str
+    sex: str
+    age_band: str
+    action: str
+    encounters: int
+
+
+class CountsRead(msgspec.Struct):
+    """People met, counted: no personal data (no person, encounter, place or time finer than the week)."""
+    since: str
+    until: str
+    total: int
+    items: list[CountRow]

@@ -68,3 +68,25 @@ CAST = {
 }
 # The whole batch written back in one statement (UPDATE … FROM: SQLite 3.33+, PostgreSQL).
 SEAL_UPDATE = "WITH v({columns}) AS (VALUES {values}) UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id"
+
+# ---------------------------------------------------------------- the counts (GET /api/patrols/counts)
+
+# People met per zone, week (Monday, Asia/Shanghai), sex, age band and action: the live encounters (including those
+# whose free text the 90-day purge emptied) plus what the person retention deleted and kept in encounter_count, so
+# the figures are the same before and after a purge. `{week}` is WEEK_START; `{where}` the scope (and region) on
+# site s, with `{}` placeholders that appear twice (once per branch). Parameters: where args twice, first and last
+# week start ('YYYY-MM-DD').
+COUNTS = """
+SELECT t.zone AS zone, t.week_start AS week_start, t.sex AS sex, t.age_band AS age_band, t.action AS action,
+       SUM(t.n) AS encounters
+FROM (SELECT e.zone AS zone, {week} AS week_start, e.sex AS sex, e.age_band AS age_band, e.action AS action,
+             COUNT(*) AS n
+      FROM encounter e JOIN site s ON s.id = e.zone WHERE {where}
+      GROUP BY e.zone, {week}, e.sex, e.age_band, e.action
+      UNION ALL
+      SELECT c.zone, c.week_start, c.sex, c.age_band, c.action, c.encounters
+      FROM encounter_count c JOIN site s ON s.id = c.zone WHERE {where}) t
+WHERE t.week_start >= {{}} AND t.week_start <= {{}}
+GROUP BY t.zone, t.week_start, t.sex, t.age_band, t.action
+ORDER BY t.week_start, t.zone, t.sex, t.age_band, t.action
+"""
