@@ -58,9 +58,9 @@ class Settings:
     pii_key_old: str = field(default="", repr=False)
     # Site kinds whose inspections need at least two inspectors on submission (an inspection of a plan task always
     # does; a manager's self-inspection never). XUNJIAN_TWO_INSPECTORS_KINDS: a comma list, "none" for no kind.
-    # No kind by default until the PWA's runner can name a second inspector: with `eldercare` an inspector's phone
-    # could not submit an eldercare inspection outside a plan task. Deployments set `eldercare` once it can.
-    two_inspectors_kinds: tuple[str, ...] = ()
+    # Eldercare institutions by default, as the issue asks (the PWA's runner names the co-inspector and asks for one
+    # before submission; GET /api/me tells it these kinds).
+    two_inspectors_kinds: tuple[str, ...] = ("eldercare",)
     # 天地图's browser key: the risk map's online base layer. Unset: the map fetches nothing from outside.
     tianditu_key: str = ""
     # An inspector proposes extending a major hazard's deadline by at most this many days beyond its first deadline.

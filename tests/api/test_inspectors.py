@@ -25,10 +25,9 @@ OUTLET = "FC-62010201"  # a lottery outlet of 城关区
 
 @pytest.fixture
 def settings(settings):
-    """The setting the issue asks for: an eldercare institution is inspected by two (not yet the default, which
-    names no kind until the PWA's runner can name a second inspector)."""
-    assert Settings().two_inspectors_kinds == ()
-    return settings.with_(two_inspectors_kinds=("eldercare",))
+    """The default the issue asks for: an eldercare institution is inspected by two (the other tests' base
+    settings name no kind)."""
+    return settings.with_(two_inspectors_kinds=Settings().two_inspectors_kinds)
 
 
 async def _certify(username: str, number: str | None) -> None:

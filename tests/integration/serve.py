@@ -31,6 +31,9 @@ def server_env(data_dir: Path, database_url: str | None = None, **extra: str) ->
 
     # the key the tests' databases are sealed with: without it the server makes its own and refuses them
     env["XUNJIAN_PII_KEY"] = TEST_PII_KEY
+    # These servers test processes (restarts, crashes, two instances) with one inspector's submissions, like the
+    # tests' base settings; tests/api/test_inspectors.py tests the two-inspector default.
+    env["XUNJIAN_TWO_INSPECTORS_KINDS"] = "none"
     if database_url:
         env["XUNJIAN_DATABASE_URL"] = database_url
     env.update({f"XUNJIAN_{k.upper()}": str(v) for k, v in extra.items()})

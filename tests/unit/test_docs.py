@@ -52,7 +52,7 @@ def test_the_site_kinds_needing_two_inspectors():
 
     from xunjian.errors import ConfigError
 
-    assert Settings.from_env({}).two_inspectors_kinds == ()
+    assert Settings.from_env({}).two_inspectors_kinds == ("eldercare",)
     assert Settings.from_env({"XUNJIAN_TWO_INSPECTORS_KINDS": "rescue_station, eldercare"}).two_inspectors_kinds == (
         "eldercare", "rescue_station")
     assert Settings.from_env({"XUNJIAN_TWO_INSPECTORS_KINDS": "none"}).two_inspectors_kinds == ()
