@@ -74,6 +74,9 @@ def test_a_finger_signs_too_and_english_says_clear(server, browser):
     page = ctx.new_page()
     try:
         page.goto(server["base"] + "/")
+        # The app's own start-up sets its saved language (Chinese) once IndexedDB answers; switch only after it, or
+        # start-up can switch back to Chinese under the test (seen in CI).
+        page.wait_for_selector("input[name=username]")
         page.evaluate("async () => (await import('/js/i18n.js')).setLang('en')")
         page.evaluate(MOUNT, "Li Si")
         assert page.get_by_role("button", name="Clear").is_visible()
