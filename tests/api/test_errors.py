@@ -55,6 +55,7 @@ async def test_sqlite_lock_held_by_another_process_is_503_with_retry_after(app, 
     headers = await as_user("inspector")
     engine = app.state.engine
     engine.connection_kwargs["timeout"] = 0.2  # our busy timeout, shortened so that the test does not wait 30 s
+    await engine.close_pool()  # the pool's connections were opened with the 30 s timeout (the test waited 30 s)
     other = sqlite3.connect(engine.path, isolation_level=None)
     threads_before = set(threading.enumerate())
     try:
