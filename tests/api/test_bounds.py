@@ -12,8 +12,16 @@ HOSTILE = [str(2**63), "-1", str(10**30), "abc"]
 HOSTILE_IDS = [str(2**63), "0"]
 
 
+_SPECS: dict[int, tuple] = {}  # id(app) -> (app, its OpenAPI document); the app is kept so its id is not reused
+
+
 def _operations(app):
-    spec = app.openapi_schema.to_schema()
+    # Rendering the OpenAPI document takes about a second: once per app, not once per request (it did, for every
+    # path filled in, and made this file the suite's slowest).
+    kept = _SPECS.get(id(app))
+    if kept is None or kept[0] is not app:
+        kept = _SPECS[id(app)] = (app, app.openapi_schema.to_schema())
+    spec = kept[1]
     for path, item in spec["paths"].items():
         for method, operation in item.items():
             yield path, method, operation.get("parameters", [])
