@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import urllib.request
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -151,14 +153,27 @@ def main() -> None:
         base_url = f"http://127.0.0.1:{base_port}"
         token = login(servers.base, "inspector", env.get("XUNJIAN_DEMO_PASSWORD", "xunjian-demo-2026"))
         sites = [s["id"] for s in get_json(servers.base + "/api/sites?kind=eldercare&limit=100", token)["items"]]
+        # An eldercare inspection needs a second inspector (XUNJIAN_TWO_INSPECTORS_KINDS, issue 13): name the first
+        # one the site offers, as the PWA's runner does; without one every PUT was a 422 and the figures measured
+        # refusals.
+        partner = {s: get_json(servers.base + f"/api/inspectors?site_id={s}", token) for s in sites}
+        sites = [s for s in sites if partner[s]]
         version = get_json(servers.base + "/api/checklists/eldercare_safety", token)["version"]
         compliant = all_compliant("eldercare_safety")
         with_hazards = {**compliant, **hazards("eldercare_safety")}
 
         def bodies(answers: dict) -> list[str]:
             return [json.dumps({"site_id": s, "template_key": "eldercare_safety", "template_version": version,
-                                "status": "submitted", "answers": answers}, ensure_ascii=False) for s in sites]
+                                "status": "submitted", "answers": answers,
+                                "co_inspector_ids": [partner[s][0]["user_id"]]}, ensure_ascii=False) for s in sites]
 
+        # One of each body is accepted before anything is timed (a refused body would be timed as a 422).
+        for body in (bodies(compliant)[0], bodies(with_hazards)[0]):
+            req = urllib.request.Request(f"{servers.base}/api/inspections/{uuid.uuid4()}", data=body.encode(),
+                                         method="PUT", headers={"Authorization": f"Bearer {token}",
+                                                                "Content-Type": "application/json"})
+            with urllib.request.urlopen(req) as answer:
+                assert answer.status == 201, answer.status
         lua_base = script(tmp, "baseline", "/baseline/", ['{}'])
         lua_ok = script(tmp, "compliant", "/api/inspections/", bodies(compliant))
         lua_hazards = script(tmp, "hazards", "/api/inspections/", bodies(with_hazards))
