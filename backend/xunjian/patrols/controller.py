@@ -13,7 +13,7 @@ from ..accounts.auth import admin_only, require_roles
 from ..accounts.principal import Caller
 from ..paging import Limit, Offset, PathId, QueryId
 from . import counts as counts_service
-from . import route, rules, service
+from . import campaigns, cases, encounters, persons, route, rules, service
 from .schemas import (
     CampaignCreate, CampaignRead, CandidateRead, CaseClose, CaseList, CaseRead, CountsRead, CoverageRead, EncounterRead, LinkIn,
     PatrolList, PatrolPut, PatrolRead, PatrolRoute, PersonCreate, PersonList, PersonRead, PersonUpdate, TracingStatus,
@@ -60,7 +60,7 @@ async def list_patrols(
      summary="Each patrol zone in scope patrolled in time, late or never (weekly; daily during a cold-wave "
              "campaign), and open follow-up cases by age")
 async def coverage(principal: Caller, region: QueryId = None) -> CoverageRead:
-    return await service.coverage(principal, region=region)
+    return await campaigns.coverage(principal, region=region)
 
 
 @get("/api/patrols/counts", guards=[registrars], tags=TAGS,
@@ -80,26 +80,26 @@ async def patrol_notice(request: Request) -> dict[str, str]:
 
 @get("/api/encounters/{encounter_id:uuid}", tags=TAGS, summary="One person met on a patrol (audited)")
 async def get_encounter(principal: Caller, encounter_id: FromPath[uuid.UUID]) -> EncounterRead:
-    return await service.get_encounter(principal, encounter_id)
+    return await encounters.get_encounter(principal, encounter_id)
 
 
 @get("/api/encounters/{encounter_id:uuid}/candidates", tags=TAGS,
      summary="Person records that may be this person, best first (supervisors, admins; audited)")
 async def encounter_candidates(principal: Caller, encounter_id: FromPath[uuid.UUID]) -> list[CandidateRead]:
-    return await service.candidates(principal, encounter_id)
+    return await persons.candidates(principal, encounter_id)
 
 
 @put("/api/encounters/{encounter_id:uuid}/person", tags=TAGS, status_code=HTTP_200_OK,
      summary="Link the encounter to a person record (a staff decision: supervisors, admins)")
 async def link_encounter(principal: Caller, encounter_id: FromPath[uuid.UUID],
                          data: Annotated[LinkIn, Body()]) -> EncounterRead:
-    return await service.link_encounter(principal, encounter_id, data)
+    return await persons.link_encounter(principal, encounter_id, data)
 
 
 @delete("/api/encounters/{encounter_id:uuid}/person", tags=TAGS, status_code=HTTP_200_OK,
         summary="Remove the encounter's link to a person record")
 async def unlink_encounter(principal: Caller, encounter_id: FromPath[uuid.UUID]) -> EncounterRead:
-    return await service.unlink_encounter(principal, encounter_id)
+    return await persons.unlink_encounter(principal, encounter_id)
 
 
 @get("/api/follow-up-cases", guards=[staff], tags=TAGS,
@@ -109,19 +109,19 @@ async def list_cases(
     region: QueryId = None, overdue: FromQuery[bool | None] = None, limit: Limit = 50,
     offset: Offset = 0,
 ) -> CaseList:
-    return await service.list_cases(principal, status=status, zone=zone, region=region, overdue=overdue,
+    return await cases.list_cases(principal, status=status, zone=zone, region=region, overdue=overdue,
                                     limit=limit, offset=offset)
 
 
 @get("/api/follow-up-cases/{case_id:int}", tags=TAGS, summary="One follow-up case")
 async def get_case(principal: Caller, case_id: PathId) -> CaseRead:
-    return await service.get_case(principal, case_id)
+    return await cases.get_case(principal, case_id)
 
 
 @post("/api/follow-up-cases/{case_id:int}/close", tags=TAGS, status_code=HTTP_200_OK,
       summary="Close a case with its outcome (placed at a station, returned home, hospitalised, declined…)")
 async def close_case(principal: Caller, case_id: PathId, data: Annotated[CaseClose, Body()]) -> CaseRead:
-    return await service.close_case(principal, case_id, data)
+    return await cases.close_case(principal, case_id, data)
 
 
 @get("/api/persons", guards=[staff], tags=TAGS,
@@ -129,35 +129,35 @@ async def close_case(principal: Caller, case_id: PathId, data: Annotated[CaseClo
 async def list_persons(principal: Caller, q: Annotated[str | None, Parameter(max_length=100)] = None,
                        tracing_status: FromQuery[TracingStatus | None] = None, limit: Limit = 50,
                        offset: Offset = 0) -> PersonList:
-    return await service.list_persons(principal, q=q, tracing_status=tracing_status, limit=limit, offset=offset)
+    return await persons.list_persons(principal, q=q, tracing_status=tracing_status, limit=limit, offset=offset)
 
 
 @post("/api/persons", guards=[staff], tags=TAGS, summary="Open a person record (supervisors, admins)")
 async def create_person(principal: Caller, data: Annotated[PersonCreate, Body()]) -> PersonRead:
-    return await service.create_person(principal, data)
+    return await persons.create_person(principal, data)
 
 
 @get("/api/persons/{person_id:int}", tags=TAGS, summary="One person record with its encounters you may see (audited)")
 async def get_person(principal: Caller, person_id: PathId) -> PersonRead:
-    return await service.get_person(principal, person_id)
+    return await persons.get_person(principal, person_id)
 
 
 @patch("/api/persons/{person_id:int}", tags=TAGS,
        summary="Change a person record, e.g. its family-tracing status (supervisors, admins)")
 async def update_person(principal: Caller, person_id: PathId,
                         data: Annotated[PersonUpdate, Body()]) -> PersonRead:
-    return await service.update_person(principal, person_id, data)
+    return await persons.update_person(principal, person_id, data)
 
 
 @get("/api/campaigns", guards=[staff], tags=TAGS, summary="Declared campaigns, e.g. 寒冬送温暖")
 async def list_campaigns(principal: Caller, active: FromQuery[bool] = False) -> list[CampaignRead]:
-    return await service.list_campaigns(principal, active_only=active)
+    return await campaigns.list_campaigns(principal, active_only=active)
 
 
 @post("/api/admin/campaigns", guards=[admin_only], tags=["admin", "patrols"],
       summary="Declare a campaign for a region (寒冬送温暖 makes its zones' patrols daily)")
 async def declare_campaign(principal: Caller, data: Annotated[CampaignCreate, Body()]) -> CampaignRead:
-    return await service.declare_campaign(principal, data)
+    return await campaigns.declare_campaign(principal, data)
 
 
 router = Router(path="/", route_handlers=[

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from ..checklists import service as checklists
 from ..sites.tables import Site
-from . import rules, service
+from . import cases, rules, service
 from .schemas import CaseClose, EncounterIn, PatrolPut, TrackPointIn
 from .tables import FollowUpCase, Patrol
 
@@ -108,6 +108,6 @@ def _submit(clock, name, zone_code, username, started, team, station_code, encou
 def _close(clock, encounter_id, username, outcome):
     async def run(now):
         case = await FollowUpCase.select(FollowUpCase.id).where(FollowUpCase.encounter == encounter_id).first()
-        await service.close_case(await clock.actor(username), case["id"], CaseClose(outcome=outcome, note="演示数据"),
-                                 now=now)
+        await cases.close_case(await clock.actor(username), case["id"], CaseClose(outcome=outcome, note="演示数据"),
+                               now=now)
     return run
