@@ -16,7 +16,7 @@ let unread = null; // the inbox badge: {n, at, stale}
 const ROUTES = {
   '': 'home', login: 'login', sites: 'sites', site: 'site', run: 'run', findings: 'findings', finding: 'finding',
   board: 'board', case: 'case', inbox: 'inbox', patrol: 'patrol', outbox: 'outboxview', admin: 'admin', plans: 'plans', analytics: 'analytics',
-  decisions: 'decisions',
+  decisions: 'decisions', sign: 'sign',
 };
 
 const NAV = {
@@ -46,7 +46,7 @@ export const syncer = new Syncer({
     renderStatus();
     // Show what the server now says, unless the user is typing into a form.
     const busy = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
-    if (result?.sent && !busy && !/^#\/(run|login|patrol)/.test(location.hash)) route();
+    if (result?.sent && !busy && !/^#\/(run|login|patrol|sign)/.test(location.hash)) route();
     if (result?.sent) refreshUnread();
   },
 });
@@ -119,6 +119,7 @@ export async function prefetch() {
     if (session.user.role === 'inspector') {
       await cachedGet('/api/inspections/due').catch(() => null);
       await cachedGet('/api/plans/tasks').catch(() => null);
+      import('./sign/screen.js').catch(() => {}); // fetched once so the service worker keeps it: signing works offline
     }
   }
 }
@@ -270,11 +271,12 @@ export async function route() {
   const box = main();
   box.setAttribute('aria-busy', 'true');
   try {
-    // The admin console and the supervisors' desk are online only and not precached; the board is not precached
-    // either (the service worker keeps it once fetched): offline before that, their import fails like an API call.
+    // The admin console and the supervisors' desk are online only and not precached; the board and the signing
+    // screen are not precached either (the service worker keeps them once fetched): offline before that, their
+    // import fails like an API call.
     const online = { admin: () => import('./admin/console.js'), plans: () => import('./desk/plans.js'),
       analytics: () => import('./desk/analytics.js'), decisions: () => import('./desk/decisions.js'),
-      board: () => import('./views/board.js') }[view];
+      board: () => import('./views/board.js'), sign: () => import('./sign/screen.js') }[view];
     const mod = await (online ? online().catch(() => { throw new api.ApiError(0); }) : import(`./views/${view}.js`));
     const el = await mod.render({ params, args: rest, session });
     if (mine !== routeSeq) return;

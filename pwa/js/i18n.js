@@ -32,7 +32,7 @@ const zh = {
   findings_title: '隐患', status_open: '待整改', status_responded: '待复查', status_closed: '已销号', status_all: '全部',
   status_reopened: '已退回', deadline: '期限 {d}', overdue: '已逾期', finding_none: '没有隐患', respond: '整改反馈',
   response_note: '整改说明', send: '发送', ask_extension: '申请延期', new_deadline: '新期限',
-  reason: '理由', verify: '核查', accept: '复查合格，予以销号', reject: '退回', history: '记录', print_notice: '打印整改通知书',
+  reason: '理由', verify: '核查', accept: '复查合格，予以销号', reject: '退回', history: '记录', print_notice: '打印整改通知书', nav_sign: '签名',
   level_n: '督办 {n} 级', level_1: '催办', level_2: '督办', level_3: '挂牌督办', board_title: '风险看板', board_region: '区域', red_orange: '红色、橙色场所', reasons: '原因',
   overdue_levels: '逾期未整改（按督办级别）', overdue_l0: '逾期未督办', direct_row: '本级（{name}）', trend: '12 周趋势', drill_up: '返回上级',
   inbox_title: '消息', inbox_empty: '没有消息', mark_read: '标为已读', read_all: '全部标为已读', unread_only: '只看未读', inbox_kind: '类型',

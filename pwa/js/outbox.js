@@ -2,7 +2,7 @@
 // the storage is passed in ({all, put, delete}), so the same logic runs in node tests and in the page.
 
 // Lower sends first: photos must be on the server before the records that refer to them.
-export const PRIORITY = { photo: 0, inspection: 1, patrol: 1, response: 2, extension: 2, verification: 2, listing: 2, decision: 2, plan: 2, read: 3 };
+export const PRIORITY = { photo: 0, inspection: 1, patrol: 1, response: 2, extension: 2, verification: 2, listing: 2, decision: 2, plan: 2, signature: 2, read: 3 };
 
 // Workflow actions on a finding (and a decision on a site) carry the item's id as client_id: the server answers a replay of the same id with
 // 200 and changes nothing, so a retry after a lost answer is not shown as rejected. The id stays with the item.

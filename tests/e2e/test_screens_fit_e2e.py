@@ -86,6 +86,9 @@ def screens_of(page, server, role) -> dict[str, str]:
             screens[prefix.strip("#/")] = link
     if role in ("supervisor", "lottery") and "site" in screens:  # the desk's decisions on that site
         screens["decisions"] = screens["site"].replace("#/site/", "#/decisions/")
+    if role == "inspector" and "finding" in screens:  # the signing screen of that finding's inspection
+        (inspection,), = db_rows(server, "SELECT inspection FROM finding WHERE id = ?", int(screens["finding"].rsplit("/", 1)[1]))
+        screens["sign"] = f"#/sign/{inspection}"
     if role == "inspector":  # the checklist runner: a new draft of an eldercare inspection
         site_id = db_rows(server, "SELECT id FROM site WHERE code = ?", SITE_CODE)[0][0]
         visit(page, f"{base}/#/site/{site_id}")

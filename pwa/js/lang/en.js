@@ -38,7 +38,7 @@ export const en = {
   status_reopened: 'Reopened', deadline: 'Due {d}', overdue: 'Overdue', finding_none: 'No findings', respond: 'Respond',
   response_note: 'What was done', send: 'Send', ask_extension: 'Ask for more time',
   new_deadline: 'New deadline', reason: 'Reason', verify: 'Verify', accept: 'Re-check passed: close', reject: 'Reject', history: 'History',
-  print_notice: 'Print rectification notice', level_n: 'Level {n}', level_1: 'Reminder', level_2: 'Supervision',
+  print_notice: 'Print rectification notice', nav_sign: 'Signatures', level_n: 'Level {n}', level_1: 'Reminder', level_2: 'Supervision',
   level_3: 'Listed supervision', board_title: 'Risk board', board_region: 'Region',
   red_orange: 'Red and orange sites', reasons: 'Reasons', overdue_levels: 'Overdue, by escalation step',
   overdue_l0: 'Overdue, not escalated', direct_row: 'Directly under {name}',

@@ -2,7 +2,7 @@
 import { t, formatDate, pick, levelName } from '../i18n.js';
 import { h, field, clear, toast } from '../dom.js';
 import * as api from '../api.js';
-import { cachedGet, queue, route, outbox } from '../app.js';
+import { cachedGet, queue, route, outbox, session } from '../app.js';
 import { addPhoto, photoSrc, locate } from './run.js';
 import { gradePill, statusText, isOverdue } from './parts.js';
 import { uuid, waitReason } from '../outbox.js';
@@ -206,7 +206,10 @@ export async function render({ args }) {
   // Not yet submitted, the manager's form says when it is due; everyone else sees that here.
   if (f.grade === 'major' && (detail.plans?.length || (detail.plan_due && !allowed.includes('submit_plan')))) out.append(planCard(detail));
   if (f.inspection_id) {
-    out.append(h('p', {}, h('a', { href: `/api/inspections/${f.inspection_id}/notice`, target: '_blank', rel: 'noopener', id: 'notice-link' }, t('print_notice'))));
+    const docs = h('div', {});
+    out.append(h('p', {}, h('a', { href: `/api/inspections/${f.inspection_id}/notice`, target: '_blank', rel: 'noopener', id: 'notice-link' }, t('print_notice')),
+      session.user.role === 'inspector' && !f.self_reported ? [' · ', h('a', { href: `#/sign/${f.inspection_id}`, id: 'sign-link' }, t('nav_sign'))] : null), docs);
+    if (!f.self_reported) import('../sign/docs.js').then((m) => docs.append(m.documents(f))).catch(() => {});
   }
   const pending = (await outbox.list()).filter((i) => i.path?.startsWith(`/api/findings/${f.id}/`));
   if (pending.length) out.append(h('p', { class: 'muted', id: 'finding-pending' }, t('outbox_waiting', { n: pending.length })));

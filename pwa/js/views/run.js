@@ -195,7 +195,7 @@ export async function render({ args }) {
     draft.submitted = true;
     await db.put('drafts', draft);
     toast(t('submitted'));
-    go('');
+    go(draft.self ? '' : `sign/${draft.id}`);
   };
 
   const co = await team(draft, onChange);

@@ -1,0 +1,158 @@
+"""Issue 13 end to end in the PWA: a supervisor creates, draws and publishes a plan on the plans screen; an inspector
+of the drawn pair sees the task, inspects naming the second inspector, with one hazard; the runner ends on the signing
+screen, where both inspectors and the site's person in charge sign on the same phone; the documents refuse to issue
+while a signature is missing and say whose; the rectification notice is downloaded through the PWA and read back; the
+public page of the plan shows the result without logging in."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import httpx
+import pytest
+from pypdf import PdfReader
+
+from .test_pwa_offline import all_comply, answer_basic_info, api_token, comply_sections, db_rows, jump_to, login, \
+    new_page, see
+
+pytestmark = pytest.mark.e2e
+
+HAZARD, HAZARD_SECTION = "fire_plan", "fire_safety"  # a general item that needs no photo
+CERTS = {"inspector": "甘民执字620100001", "inspector_lz2": "甘民执字620100002"}
+
+
+def draw(page, selector):
+    pad = page.locator(selector)
+    pad.evaluate("(el) => el.scrollIntoView({ block: 'center' })")  # clear of the sticky header and tab bar
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 40)
+    page.mouse.down()
+    for x, y in ((80, 120), (140, 50), (220, 130)):
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=3)
+    page.mouse.up()
+
+
+def wait_for(condition, timeout=30):
+    """Poll a condition on the server's database (the outbox sends in the background)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_plan_to_signed_documents_and_the_public_result(server, browser):
+    base = server["base"]
+    admin = api_token(server, "admin")
+    ids = {u: db_rows(server, "SELECT id FROM app_user WHERE username = ?", u)[0][0] for u in CERTS}
+    for username, cert in CERTS.items():
+        r = httpx.patch(f"{base}/api/admin/users/{ids[username]}", headers=admin, json={"certificate_no": cert})
+        assert r.status_code == 200, r.text
+
+    # --- the supervisor plans and draws on the plans screen -------------------------------------------------
+    ctx, page = new_page(browser, server, viewport={"width": 1366, "height": 900})
+    login(page, "supervisor")
+    page.click("nav#nav a[href='#/plans']")
+    see(page, "#plan-form")
+    page.fill("#plan-form input[name=name]", "兰州市养老机构双随机抽查（文书）")
+    page.select_option("#plan-form select[name=region]", label="兰州市")
+    # The pool is reloaded for the region chosen: 兰州's inspectors, none of 天水's.
+    tianshui = db_rows(server, "SELECT id FROM app_user WHERE username = 'inspector2'")[0][0]
+    page.wait_for_function("([lz, ts]) => document.querySelector(`#plan-pool input[value='${lz}']`) "
+                           "&& !document.querySelector(`#plan-pool input[value='${ts}']`)", arg=[ids["inspector_lz2"], tianshui])
+    page.evaluate("(keep) => document.querySelectorAll('#plan-pool input').forEach((i) => { i.checked = keep.includes(+i.value); })",
+                  list(ids.values()))
+    page.fill("#plan-form input[name=count]", "1")
+    page.click("#plan-create")
+    see(page, "#plan-draw")
+    plan_id = int(page.url.rsplit("/", 1)[1])
+    page.fill("input[name=seed]", "文书-2026")
+    page.click("#plan-draw")
+    see(page, "#plan-draw-table tbody tr")
+    page.click("#plan-publish")
+    see(page, "#plan-public")
+    assert not page.errors, page.errors
+    ctx.close()
+    (task,) = httpx.get(base + "/api/plans/tasks", headers=api_token(server, "inspector")).json()["items"]
+    assert sorted(task["inspectors"]) == sorted(ids.values())
+
+    # --- the drawn inspector inspects with the second one ---------------------------------------------------
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    see(page, "#tasks li")
+    assert task["site_name"] in page.inner_text("#tasks")
+    page.click("#tasks li a.main")
+    see(page, "#start")
+    page.click("#start")
+    see(page, "#item-approved_beds input")
+    see(page, f"#co-inspectors input[value='{ids['inspector_lz2']}']:checked")
+    inspection_id = page.url.rsplit("/", 1)[1]
+    answer_basic_info(page)
+    all_comply(page, comply_sections(page))
+    jump_to(page, HAZARD_SECTION)
+    page.check(f"#item-{HAZARD} input[value=noncompliant]")
+    page.click("#submit")
+    # The runner ends on the signing screen: both inspectors with their certificates, and the site.
+    see(page, "#sign-h")
+    assert page.url.endswith(f"#/sign/{inspection_id}")
+    for username, cert in CERTS.items():
+        card = page.locator(f"[data-signer='u{ids[username]}']")
+        assert cert in card.inner_text()
+    assert "被检查单位负责人" in page.inner_text("[data-signer=site]")
+    assert page.get_attribute("#sign-count", "data-signed") == "0"
+
+    for username in CERTS:
+        key = f"u{ids[username]}"
+        page.click(f"[data-save='{key}']")  # an empty pad is not saved
+        see(page, f"[data-signer='{key}'] .error:has-text('请在框内签名')")
+        draw(page, f"[data-signer='{key}'] canvas")
+        page.click(f"[data-save='{key}']")
+        see(page, f"[data-signer='{key}'] [data-status]")
+    page.wait_for_function("() => document.querySelector('#outbox-count').dataset.count === '0'", timeout=30000)
+    wait_for(lambda: db_rows(server, "SELECT count(*) FROM inspection_signature WHERE inspection = ?",
+                             inspection_id) == [(2,)])
+
+    # Without the site's signature the record is not issued: the screen says who has still to sign.
+    page.click("[data-doc=record] [data-act=view]")
+    see(page, "#docs [data-code=signatures_missing]")
+    assert "被检查单位负责人" in page.inner_text("#docs [data-code=signatures_missing]")
+    assert db_rows(server, "SELECT count(*) FROM issued_document WHERE subject_id = ?", inspection_id) == [(0,)]
+
+    # The manager signs on the same phone.
+    page.fill("[data-signer=site] input[name=signer-name]", "李院长")
+    draw(page, "[data-signer=site] canvas")
+    page.click("[data-save=site]")
+    see(page, "[data-signer=site] [data-status=signed]", timeout=30000)
+    assert page.get_attribute("#sign-count", "data-signed") == "3"
+    rows = db_rows(server, "SELECT signer, name, image_sha256 IS NOT NULL FROM inspection_signature "
+                           "WHERE inspection = ? ORDER BY signer, name", inspection_id)
+    assert [(r[0], r[2]) for r in rows] == [("inspector", 1), ("inspector", 1), ("site", 1)]
+    assert rows[2][1] == "李院长"
+
+    # The notice, downloaded through the PWA (fetched with the token, saved from an object URL), read back.
+    with page.expect_download() as dl:
+        page.click("[data-doc=notice] [data-act=download]")
+    pdf = dl.value.path().read_bytes()
+    assert pdf[:5] == b"%PDF-"
+    ((number,),) = db_rows(server, "SELECT number FROM issued_document WHERE subject_id = ? "
+                                   "AND kind = 'rectification_notice'", inspection_id)
+    assert number in dl.value.suggested_filename
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+    ((title,),) = db_rows(server, "SELECT title FROM finding WHERE inspection = ?", inspection_id)
+    for expected in (number, *CERTS.values(), title, "责令整改通知书"):
+        assert expected in text, expected
+    # 查看 opens the same PDF from an object URL in a new tab (the browser's viewer, which prints it too).
+    with ctx.expect_page() as tab:
+        page.click("[data-doc=notice] [data-act=view]")
+    assert tab.value.url.startswith("blob:" + base)
+    assert not page.errors, page.errors
+    ctx.close()
+
+    # --- the public page of the plan, with no session -------------------------------------------------------
+    ctx = browser.new_context()
+    public = ctx.new_page()
+    public.goto(f"{base}/public/plans/{plan_id}")
+    body = public.inner_text("body")
+    assert task["site_name"] in body and "发现隐患" in body
+    assert "王磊" not in body and "李院长" not in body and CERTS["inspector"] not in body
+    ctx.close()
