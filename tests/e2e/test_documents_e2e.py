@@ -13,6 +13,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from .test_plans_e2e import create_draw_and_publish
 from .test_pwa_offline import all_comply, answer_basic_info, api_token, comply_sections, db_rows, jump_to, login, \
     new_page, see
 
@@ -62,15 +63,7 @@ def test_plan_to_signed_documents_and_the_public_result(server, browser):
                            "&& !document.querySelector(`#plan-pool input[value='${ts}']`)", arg=[ids["inspector_lz2"], tianshui])
     page.evaluate("(keep) => document.querySelectorAll('#plan-pool input').forEach((i) => { i.checked = keep.includes(+i.value); })",
                   list(ids.values()))
-    page.fill("#plan-form input[name=count]", "1")
-    page.click("#plan-create")
-    see(page, "#plan-draw")
-    plan_id = int(page.url.rsplit("/", 1)[1])
-    page.fill("input[name=seed]", "文书-2026")
-    page.click("#plan-draw")
-    see(page, "#plan-draw-table tbody tr")
-    page.click("#plan-publish")
-    see(page, "#plan-public")
+    plan_id = create_draw_and_publish(page, 1, "文书-2026")
     assert not page.errors, page.errors
     ctx.close()
     (task,) = httpx.get(base + "/api/plans/tasks", headers=api_token(server, "inspector")).json()["items"]

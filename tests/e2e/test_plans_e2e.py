@@ -15,6 +15,23 @@ from .test_pwa_offline import all_comply, answer_basic_info, api_token, comply_s
 pytestmark = pytest.mark.e2e
 
 
+def create_draw_and_publish(page, count: int, seed: str) -> int:
+    """On the plans screen with the form filled in but the count: create the plan, draw `count` sites with `seed`,
+    publish it (the confirmation is accepted by new_page's dialog handler); the plan's id."""
+    page.fill("#plan-form input[name=count]", str(count))
+    page.click("#plan-create")
+    see(page, "#plan-draw")
+    plan_id = int(page.url.rsplit("/", 1)[1])
+    page.fill("input[name=seed]", seed)
+    page.click("#plan-draw")
+    see(page, "#plan-draw-table tbody tr")
+    assert page.locator("#plan-draw-table tbody tr").count() == count
+    assert seed in page.inner_text("#plan-seed")
+    page.click("#plan-publish")
+    see(page, "#plan-public")
+    return plan_id
+
+
 def test_a_drawn_task_is_inspected_from_the_home_screen_and_published(server, browser):
     base = server["base"]
     admin, sup = api_token(server, "admin"), api_token(server, "supervisor")
@@ -92,17 +109,7 @@ def test_a_supervisor_creates_draws_and_publishes_a_plan_on_the_plans_screen(ser
     page.wait_for_function("() => [...document.querySelectorAll('#plan-pool label')].some((l) => l.textContent.includes('孙丽'))")
     page.uncheck("#plan-kinds input[value=eldercare]")
     page.check("#plan-kinds input[value=lottery_outlet]")
-    page.fill("#plan-form input[name=count]", "2")
-    page.click("#plan-create")
-    see(page, "#plan-draw")
-    plan_id = int(page.url.rsplit("/", 1)[1])
-    page.fill("input[name=seed]", "公开-2026")
-    page.click("#plan-draw")
-    see(page, "#plan-draw-table tbody tr")
-    assert page.locator("#plan-draw-table tbody tr").count() == 2
-    assert "公开-2026" in page.inner_text("#plan-seed")
-    page.click("#plan-publish")  # the confirmation is accepted
-    see(page, "#plan-public")
+    plan_id = create_draw_and_publish(page, 2, "公开-2026")
     assert page.get_attribute("#plan-public", "href") == f"/public/plans/{plan_id}"
     assert not page.errors, page.errors
     ctx.close()
