@@ -13,9 +13,10 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from .test_notifications_e2e import submit_major_hazard
 from .test_plans_e2e import create_draw_and_publish
-from .test_pwa_offline import all_comply, answer_basic_info, api_token, comply_sections, db_rows, jump_to, login, \
-    new_page, see
+from .test_pwa_offline import SITE_CODE, all_comply, answer_basic_info, api_token, camera_jpeg, comply_sections, db_rows, \
+    go_offline, go_online, jump_to, login, new_page, outbox_count, see
 
 pytestmark = pytest.mark.e2e
 
@@ -148,4 +149,56 @@ def test_plan_to_signed_documents_and_the_public_result(server, browser):
     body = public.inner_text("body")
     assert task["site_name"] in body and "发现隐患" in body
     assert "王磊" not in body and "李院长" not in body and CERTS["inspector"] not in body
+    ctx.close()
+
+
+def test_signatures_and_a_refusal_made_offline_wait_on_the_phone_and_reach_the_server(server, browser, tmp_path):
+    """In a township without signal: the inspector signs and the person in charge refuses (拒签) before a witness,
+    with a photo of the scene; both wait in the outbox through a reload and reach the server when the network is
+    back, the handwriting and the photo with them."""
+    finding = submit_major_hazard(server, db_rows(server, "SELECT id FROM site WHERE code = ?", SITE_CODE)[0][0])
+    ((inspection_id,),) = db_rows(server, "SELECT inspection FROM finding WHERE id = ?", finding)
+    scene = tmp_path / "scene.jpg"
+    scene.write_bytes(camera_jpeg(800, 600))
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    # Reached from the finding's screen, online once: the screen and the inspection are kept for offline use.
+    page.goto(f"{server['base']}/#/finding/{finding}")
+    see(page, "#sign-link")
+    page.click("#sign-link")
+    see(page, "#sign-h")
+    page.wait_for_function("""async () => { const kept = new Set(); for (const n of await caches.keys()) if (n.startsWith('xj-lang-'))
+      for (const r of await (await caches.open(n)).keys()) kept.add(new URL(r.url).pathname);
+      return ['screen', 'pad', 'docs'].every((m) => kept.has(`/js/sign/${m}.js`)); }""")
+    go_offline(ctx)
+    page.reload()
+    see(page, "#sign-h")
+    inspector = db_rows(server, "SELECT id FROM app_user WHERE username = 'inspector'")[0][0]
+    draw(page, f"[data-signer='u{inspector}'] canvas")
+    page.click(f"[data-save='u{inspector}']")
+    see(page, f"[data-signer='u{inspector}'] [data-status=waiting]")
+    page.fill("[data-signer=site] input[name=signer-name]", "李院长")
+    page.check("[data-signer=site] input[name=refused]")
+    assert page.is_hidden("[data-signer=site] canvas"), "a refusal has no pad"
+    page.click("[data-save=site]")  # a refusal needs its witness
+    see(page, "[data-signer=site] .error:has-text('请填写姓名')")
+    page.fill("[data-signer=site] input[name=witness]", "护理员 张敏")
+    page.set_input_files("[data-signer=site] input[type=file]", str(scene))
+    see(page, "[data-signer=site] [data-photo]")
+    page.click("[data-save=site]")
+    see(page, "[data-signer=site] [data-status=waiting]")
+    assert page.get_attribute("#sign-count", "data-signed") == "2"
+    page.wait_for_function("() => document.querySelector('#outbox-count').dataset.count === '4'")  # 2 images, 2 signatures
+    page.reload()
+    see(page, "[data-signer=site] [data-status=waiting]")
+    assert outbox_count(page) == 4
+    assert db_rows(server, "SELECT count(*) FROM inspection_signature WHERE inspection = ?", inspection_id) == [(0,)]
+
+    go_online(ctx)
+    page.wait_for_function("() => document.querySelector('#outbox-count').dataset.count === '0'", timeout=30000)
+    rows = db_rows(server, "SELECT signer, refused, witness_name, image_sha256 IS NOT NULL, photo_id IS NOT NULL, "
+                           "refusal_photo_id IS NOT NULL FROM inspection_signature WHERE inspection = ? ORDER BY signer",
+                   inspection_id)
+    assert rows == [("inspector", 0, None, 1, 1, 0), ("site", 1, "护理员 张敏", 1, 0, 1)]
+    assert not page.errors, page.errors
     ctx.close()
