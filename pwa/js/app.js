@@ -321,6 +321,9 @@ async function start() {
   renderChrome();
   await refreshUnread(false); // the last known badge at once
   window.addEventListener('hashchange', route);
+  // What scrolls into view keeps clear of the sticky tab bar, which wraps onto more rows as tabs are added (app.css).
+  const nav = document.getElementById('nav');
+  new ResizeObserver(() => document.documentElement.style.setProperty('--nav-h', `${nav.offsetHeight}px`)).observe(nav);
   // Jitter, so that phones reconnecting together do not all ask at once.
   window.addEventListener('online', () => { renderStatus(); syncer.trigger('online'); schedulePoll(Math.random() * 5000); });
   window.addEventListener('offline', () => { renderStatus(); refreshUnread(); });

@@ -98,8 +98,28 @@ def test_eldercare_all_comply_per_section_and_one_hazard_in_at_most_15_taps(serv
     ctx.close()
 
 
-def test_an_item_scrolled_to_is_not_under_the_sticky_header(server, browser):
+# Three more tabs, as a lottery centre, documents or plans bring (tests/e2e/test_screens_fit_e2e.py): at 360 px the
+# bar wraps onto a second row and the sticky header is about 100 px tall instead of about 50.
+MORE_TABS = """() => {
+    const nav = document.getElementById('nav');
+    for (const l of ['Lottery centre', 'Documents', 'Inspection plans']) {
+        const a = document.createElement('a'); a.href = '#/findings'; a.textContent = l; nav.append(a);
+    }
+    return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(nav.offsetHeight))));
+}"""
+# Where a title lies against the bottom of the sticky tab bar, once the page has scrolled to it.
+TITLE_AND_BAR = """(s) => {
+    const nav = document.getElementById('nav');
+    return {title: document.querySelector(s).getBoundingClientRect().top, nav: nav.getBoundingClientRect().bottom,
+            bar: nav.offsetHeight, y: scrollY};
+}"""
+
+
+@pytest.mark.parametrize("tabs", ["one row", "wrapped"])
+def test_an_item_scrolled_to_is_not_under_the_sticky_header(server, browser, tabs):
     ctx, page = open_new_draft(browser, server)
+    if tabs == "wrapped":
+        assert page.evaluate(MORE_TABS) > 90, "the tab bar wraps onto a second row"
     page.fill("#item-approved_beds input", "180")
     page.fill("#item-residents_present input", "142")
     page.click("#item-has_canteen label:has(input[value=no])")
@@ -114,6 +134,11 @@ def test_an_item_scrolled_to_is_not_under_the_sticky_header(server, browser):
     assert page.is_checked("#item-special_equipment input[value=none]")
     page.select_option("#jump", str([s["key"] for s in TEMPLATE["sections"]].index(HAZARD_SECTION)))
     wait_section(page, HAZARD_SECTION)
+    page.wait_for_timeout(200)
+    box = page.evaluate(TITLE_AND_BAR, ".section.cur h2")
+    assert box["y"] > 0, "the section lies below the first screen, so the page scrolled to it"
+    assert box["title"] >= box["nav"], f"the section's title is under the sticky header: {box}"
+    assert tabs == "one row" or box["bar"] > 90, box
     # Five checks of the section answered by hand: the first one missing is far down the page.
     items = [i["key"] for s in TEMPLATE["sections"] if s["key"] == HAZARD_SECTION for i in s["items"]]
     for key in items[:5]:
@@ -133,12 +158,10 @@ def test_an_item_scrolled_to_is_not_under_the_sticky_header(server, browser):
     target = f"#item-{items[5]}"
     page.wait_for_function("(s) => document.activeElement?.closest('.item') === document.querySelector(s)", arg=target)
     page.wait_for_timeout(200)
-    box = page.evaluate("""(s) => {
-        const q = document.querySelector(s + ' .q').getBoundingClientRect();
-        return {q: q.top, nav: document.querySelector('#nav').getBoundingClientRect().bottom, y: scrollY};
-    }""", target)
+    box = page.evaluate(TITLE_AND_BAR, target + " .q")
     assert box["y"] > 0, "the item lies below the first screen, so the page scrolled to it"
-    assert box["q"] >= box["nav"], f"the item's title is under the sticky header: {box}"
+    assert box["title"] >= box["nav"], f"the item's title is under the sticky header: {box}"
+    assert tabs == "one row" or box["bar"] > 90, box
     ctx.close()
 
 
