@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { t, setLang, getLang, pick, levelName, DICTS } from '../../pwa/js/i18n.js';
+import { t, setLang, getLang, pick, levelName, formatDate, DICTS } from '../../pwa/js/i18n.js';
 import { zh as adminZh, en as adminEn } from '../../pwa/js/admin/strings.js';
 
 test('Chinese by default, English on switch (its pack loaded then), interpolation', async () => {
@@ -109,4 +109,24 @@ test('the words of practice: each escalation level named, cases registered and c
   await setLang('en');
   assert.equal(levelName(3), 'Listed supervision');
   await setLang('zh-CN');
+});
+
+test('dates read as Intl writes them in Asia/Shanghai, in both languages, across days, months, years and midnight', async () => {
+  const shapes = { 'zh-CN': 'zh-CN', en: 'en-GB' };
+  const day = { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' };
+  const minute = { ...day, hour: '2-digit', minute: '2-digit', hour12: false };
+  const instants = ['2026-12-03T16:00:00Z', '2026-12-03T15:59:59Z', '2026-12-31T16:05:00.123Z', '2024-02-28T17:30:00+01:00',
+    '2026-06-30T23:59:00Z', '2027-01-01T00:00:00+08:00', '2026-12-04'];
+  for (let ms = Date.UTC(2025, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 37 * 3600000 + 7 * 60000) instants.push(new Date(ms).toISOString());
+  for (const [lang, locale] of Object.entries(shapes)) {
+    await setLang(lang);
+    for (const iso of instants) {
+      assert.equal(formatDate(iso), new Intl.DateTimeFormat(locale, day).format(new Date(iso)), `${lang} ${iso}`);
+      assert.equal(formatDate(iso, true), new Intl.DateTimeFormat(locale, minute).format(new Date(iso)), `${lang} ${iso} with time`);
+    }
+  }
+  await setLang('zh-CN');
+  assert.equal(formatDate('2026-12-04T01:30:00Z', true), '2026/12/04 09:30');
+  assert.equal(formatDate(null), '');
+  assert.equal(formatDate('not a date'), 'not a date');
 });
