@@ -287,9 +287,16 @@ export async function route() {
   } finally {
     box.removeAttribute('aria-busy');
   }
+  // The heading takes focus once the screen is painted (unless something else has it by then): focus() forces style
+  // and layout, which made the board's render and its first layout one long task.
   const heading = box.querySelector('h1');
-  if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
+  if (heading) afterPaint().then(() => {
+    if (mine === routeSeq && [document.body, box].includes(document.activeElement)) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
+  });
 }
+
+// After the next frame is painted (or half a second, since a hidden page paints none).
+const afterPaint = () => new Promise((r) => { requestAnimationFrame(() => setTimeout(r)); setTimeout(r, 500); });
 
 export function errorText(err) {
   if (err?.status === 0) return t('offline_unavailable');
@@ -337,14 +344,16 @@ async function start() {
     else if (e.data?.open) { location.hash = e.data.open; syncer.trigger('background'); } // a notification was clicked
   });
   await route();
+  // A module worker, so Background Sync can drain the outbox with the same code when no page is open.
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { type: 'module' }).catch(() => {});
+  // What can wait for the first screen to be painted does: the sync, the poll, the offline copies, the clean-up.
+  await afterPaint();
   if (session.user) {
     session.me = (await db.cacheGet('/api/me'))?.value;
     syncer.trigger('start');
     poll();
     prefetch();
   }
-  // A module worker, so Background Sync can drain the outbox with the same code when no page is open.
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { type: 'module' }).catch(() => {});
   // Ask the browser not to evict the outbox and drafts under storage pressure.
   if (navigator.storage?.persist) {
     const persisted = await navigator.storage.persisted?.();
