@@ -40,13 +40,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, request):
     data = tmp_path_factory.mktemp("e2e-data")
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNJIAN_")}
     env.update(XUNJIAN_DATA_DIR=str(data), XUNJIAN_DEMO_PASSWORD=PASSWORD, XUNJIAN_ARGON2_MEMORY_KIB="1024",
                XUNJIAN_ARGON2_TIME_COST="1", XUNJIAN_LOG_LEVEL="WARNING",
                # One inspector suffices in these screens' flows (the demo itself names second inspectors).
                XUNJIAN_TWO_INSPECTORS_KINDS="none")
+    # A test module may run its server with settings of its own (SERVER_ENV), e.g. the shipped defaults.
+    env.update(getattr(request.module, "SERVER_ENV", {}))
     exe = [sys.executable, "-m", "xunjian.cli"]
     subprocess.run([*exe, "demo"], env=env, check=True, capture_output=True, timeout=120)
     port = _free_port()

@@ -19,6 +19,8 @@ from .test_pwa_offline import SITE_CODE, all_comply, answer_basic_info, api_toke
     go_offline, go_online, jump_to, login, new_page, outbox_count, see
 
 pytestmark = pytest.mark.e2e
+# The shipped default: an eldercare institution is inspected by two (the other browser tests' server says "none").
+SERVER_ENV = {"XUNJIAN_TWO_INSPECTORS_KINDS": "eldercare"}
 
 HAZARD, HAZARD_SECTION = "fire_plan", "fire_safety"  # a general item that needs no photo
 CERTS = {"inspector": "甘民执字620100001", "inspector_lz2": "甘民执字620100002"}
@@ -154,9 +156,11 @@ def test_plan_to_signed_documents_and_the_public_result(server, browser):
 
 def test_signatures_and_a_refusal_made_offline_wait_on_the_phone_and_reach_the_server(server, browser, tmp_path):
     """In a township without signal: the inspector signs and the person in charge refuses (拒签) before a witness,
-    with a photo of the scene; both wait in the outbox through a reload and reach the server when the network is
+    with a photo of the scene (the second inspector signs later); both wait in the outbox through a reload and reach the server when the network is
     back, the handwriting and the photo with them."""
-    finding = submit_major_hazard(server, db_rows(server, "SELECT id FROM site WHERE code = ?", SITE_CODE)[0][0])
+    second = db_rows(server, "SELECT id FROM app_user WHERE username = 'inspector_lz2'")[0][0]
+    finding = submit_major_hazard(server, db_rows(server, "SELECT id FROM site WHERE code = ?", SITE_CODE)[0][0],
+                                  co_inspector_ids=[second])
     ((inspection_id,),) = db_rows(server, "SELECT inspection FROM finding WHERE id = ?", finding)
     scene = tmp_path / "scene.jpg"
     scene.write_bytes(camera_jpeg(800, 600))
@@ -200,5 +204,34 @@ def test_signatures_and_a_refusal_made_offline_wait_on_the_phone_and_reach_the_s
                            "refusal_photo_id IS NOT NULL FROM inspection_signature WHERE inspection = ? ORDER BY signer",
                    inspection_id)
     assert rows == [("inspector", 0, None, 1, 1, 0), ("site", 1, "护理员 张敏", 1, 0, 1)]
+    assert not page.errors, page.errors
+    ctx.close()
+
+
+def test_an_eldercare_inspection_without_a_second_inspector_is_refused_in_the_runner(server, browser):
+    """Not a plan task (test_plans_e2e covers that): the site's kind alone (the settings, through /api/me) asks for
+    two inspectors; the runner says so before anything is queued, and sends the inspection once one is named."""
+    site_id = db_rows(server, "SELECT id FROM site WHERE code = ?", SITE_CODE)[0][0]
+    second = db_rows(server, "SELECT id FROM app_user WHERE username = 'inspector_lz2'")[0][0]
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    page.goto(f"{server['base']}/#/site/{site_id}")
+    see(page, "#start")
+    page.click("#start")
+    see(page, "#item-approved_beds input")
+    inspection_id = page.url.rsplit("/", 1)[1]
+    assert " *" in page.inner_text("#co-inspectors legend")
+    assert page.locator("#co-inspectors input:checked").count() == 0
+    answer_basic_info(page)
+    all_comply(page, comply_sections(page))
+    page.click("#submit")
+    see(page, ".error:has-text('本次检查须有两名检查人员')")
+    assert page.url.endswith(f"#/run/{inspection_id}") and outbox_count(page) == 0
+    page.check(f"#co-inspectors input[value='{second}']")
+    page.click("#submit")
+    see(page, "#sign-h")
+    page.wait_for_function("() => document.querySelector('#outbox-count').dataset.count === '0'", timeout=30000)
+    assert sorted(db_rows(server, 'SELECT "user" FROM inspection_team WHERE inspection = ?', inspection_id)) == sorted(
+        [(db_rows(server, "SELECT id FROM app_user WHERE username = 'inspector'")[0][0],), (second,)])
     assert not page.errors, page.errors
     ctx.close()

@@ -69,14 +69,16 @@ def uploaded_photo(server, headers, colour=(200, 30, 30)) -> str:
     return photo
 
 
-def submit_major_hazard(server, site_id) -> int:
-    """The inspector's submission (the PWA's own checklist run is covered by test_pwa_offline)."""
+def submit_major_hazard(server, site_id, **extra) -> int:
+    """The inspector's submission (the PWA's own checklist run is covered by test_pwa_offline); `extra` goes into the
+    body (co_inspector_ids...)."""
     headers = api_token(server, "inspector")
     photo = uploaded_photo(server, headers)
     answers = all_compliant("eldercare_safety")
     answers["exits_clear"] = {"result": "noncompliant", "note": "二楼安全出口上锁", "photos": [photo]}
     r = httpx.put(f"{server['base']}/api/inspections/{uuid.uuid4()}", headers=headers,
-                  json=payload(site_id, answers=answers, checkin={"lat": SITE_POS["latitude"], "lng": SITE_POS["longitude"]}))
+                  json=payload(site_id, answers=answers, checkin={"lat": SITE_POS["latitude"], "lng": SITE_POS["longitude"]},
+                               **extra))
     assert r.status_code == 201, r.text
     (finding,) = [f for f in r.json()["findings"] if f["item_key"] == "exits_clear"]
     assert finding["grade"] == "major"
