@@ -73,7 +73,7 @@ export function renderChecklist(template, ctx) {
         wrap.append(radios(['yes', 'no', 'na'].map((k) => ({ value: CHECK[k], label: t('ans_' + k) })),
           valueOf(ans), qid, (v) => { get().value = v; renderExtra(); changed(); }), extra);
         renderExtra();
-        wrap.append(photosEl(get), noteEl(get));
+        wrap.append(photosEl(ctx, get, changed), noteEl(get));
         break;
       }
       case 'number': {
@@ -112,7 +112,7 @@ export function renderChecklist(template, ctx) {
         break;
       }
       case 'photo':
-        wrap.append(photosEl(get, qid));
+        wrap.append(photosEl(ctx, get, changed, qid));
         break;
       case 'location': {
         const out = h('div', { class: 'muted' });
@@ -136,28 +136,6 @@ export function renderChecklist(template, ctx) {
   function noteEl(get) {
     const ta = h('textarea', { value: get().note || '', rows: 2, id: uid(), oninput: () => { get().note = ta.value || undefined; ctx.onChange(); } });
     return h('details', { class: 'field' }, h('summary', {}, t('note')), h('label', { for: ta.id, class: 'hint' }, t('note')), ta);
-  }
-
-  function photosEl(get, labelledby) {
-    const row = h('div', { class: 'photos' });
-    const draw = () => {
-      clear(row);
-      for (const id of get().photos || []) {
-        const img = h('img', { alt: t('photo_n', { n: 1 }), 'data-photo': id });
-        ctx.photoSrc(id).then((src) => { if (src) img.src = src; });
-        row.append(h('figure', {}, img, h('button', { type: 'button', class: 'link', 'aria-label': t('remove_photo'), onclick: () => {
-          get().photos = (get().photos || []).filter((p) => p !== id); draw(); changed();
-        } }, '✕')));
-      }
-    };
-    const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', 'aria-describedby': labelledby, onchange: async () => {
-      for (const file of input.files) (get().photos || (get().photos = [])).push(await ctx.addPhoto(file));
-      input.value = '';
-      draw();
-      changed();
-    } });
-    draw();
-    return h('div', {}, row, h('label', { class: 'btn sec file-btn' }, input, t('add_photo')));
   }
 
   function repeatEl(item, group, scopes, path) {
@@ -200,4 +178,27 @@ export function renderChecklist(template, ctx) {
     root.dataset.ready = 'true';
   })();
   return root;
+}
+
+// get().photos, taken by ctx.addPhoto; also the encounter form's, so every photo has the same capture.
+export function photosEl(ctx, get, changed, labelledby) {
+  const row = h('div', { class: 'photos' });
+  const draw = () => {
+    clear(row);
+    for (const id of get().photos || []) {
+      const img = h('img', { alt: t('photo_n', { n: 1 }), 'data-photo': id });
+      ctx.photoSrc(id).then((src) => { if (src) img.src = src; });
+      row.append(h('figure', {}, img, h('button', { type: 'button', class: 'link', 'aria-label': t('remove_photo'), onclick: () => {
+        get().photos = (get().photos || []).filter((p) => p !== id); draw(); changed();
+      } }, '✕')));
+    }
+  };
+  const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', 'aria-describedby': labelledby, onchange: async () => {
+    for (const file of input.files) (get().photos || (get().photos = [])).push(await ctx.addPhoto(file));
+    input.value = '';
+    draw();
+    changed();
+  } });
+  draw();
+  return h('div', {}, row, h('label', { class: 'btn sec file-btn' }, input, t('add_photo')));
 }

@@ -290,6 +290,19 @@ def test_offline_inspection_to_verified_rectification(server, browser, tmp_path)
     ctx.close()
 
 
+def end_patrol(page, place_type, weather):
+    """The end form of a patrol under way: where and in what weather, every yes/no observation yes; then end it."""
+    page.click("#patrol-end")
+    see(page, "#patrol-finish")
+    checklist_ready(page)
+    page.check(f"#item-place_types input[value={place_type}]")
+    page.select_option("#item-weather select", weather)
+    # The patrol's own work: yes/no observations since version 2 of the template, not graded checks.
+    for radio in page.locator(".item:not([hidden]) input[type=radio][value=yes]").all():
+        radio.check()
+    page.click("#patrol-finish")
+
+
 def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
     before = {t: db_rows(server, f"SELECT count(*) FROM {t}")[0][0] for t in ("patrol", "encounter")}
     ctx, page = new_page(browser, server)
@@ -333,15 +346,7 @@ def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
     assert page.evaluate(OVERFLOW) == {"scroll": 0, "wide": []}, "the English form fits 360 px"
     page.click("#enc-save ~ button")
 
-    page.click("#patrol-end")
-    see(page, "#patrol-finish")
-    checklist_ready(page)
-    page.check("#item-place_types input[value=station]")
-    page.select_option("#item-weather select", "snow")
-    # The patrol's own work: yes/no observations since version 2 of the template, not graded checks.
-    for radio in page.locator(".item:not([hidden]) input[type=radio][value=yes]").all():
-        radio.check()
-    page.click("#patrol-finish")
+    end_patrol(page, "station", "snow")
     see(page, "#patrol-start")  # ended: the start form again
     page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
     assert not page.errors, page.errors
@@ -405,14 +410,7 @@ def patrol_queued_offline(browser, server):
     go_offline(ctx)
     page.click("#patrol-start")
     see(page, "#patrol-end")
-    page.click("#patrol-end")
-    see(page, "#patrol-finish")
-    checklist_ready(page)
-    page.check("#item-place_types input[value=square]")
-    page.select_option("#item-weather select", "clear")
-    for radio in page.locator(".item:not([hidden]) input[type=radio][value=yes]").all():
-        radio.check()
-    page.click("#patrol-finish")
+    end_patrol(page, "square", "clear")
     page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 1")
     return ctx, page
 

@@ -6,7 +6,7 @@ import { h, field, clear, toast } from '../dom.js';
 import * as db from '../db.js';
 import { cachedGet, queue, session, route } from '../app.js';
 import { uuid } from '../outbox.js';
-import { renderChecklist } from '../checklist.js';
+import { renderChecklist, photosEl } from '../checklist.js';
 import { progress, submissionAnswers, photoIds } from '../template.js';
 import { addPhoto, photoSrc, locate } from './run.js';
 
@@ -16,6 +16,7 @@ const TYPED = ['team', 'warning_level', 'encounters', 'place_types', 'weather'];
 const AUTO = ['night_patrol', 'people_met'];
 const FLAG = { minor: 'is_minor', elderly: 'is_elderly', disabled: 'is_disabled', mental_illness: 'suspected_mental_illness',
   critically_ill: 'critically_ill' };
+const MINOR_BANDS = ['age_under_14', 'age_14_17']; // rules.MINOR_BANDS
 
 let watchId = null;
 
@@ -101,19 +102,36 @@ function running(patrol, tpl, notice) {
     const pickOne = (key) => (v) => { enc[key] = v; draw(); };
     const toggle = (v) => { enc.vulnerable = enc.vulnerable.includes(v) ? enc.vulnerable.filter((x) => x !== v) : [...enc.vulnerable, v]; draw(); };
     const ready = enc.sex && enc.age_band && enc.action;
+    const minor = enc.vulnerable.includes('minor') || MINOR_BANDS.includes(enc.age_band);
+    const problem = h('p', { class: 'error', role: 'alert', id: 'enc-problem' });
     return [h('h2', {}, t('encounter_add')),
       h('h3', { id: 'enc-sex' }, pick(findItem(tpl, 'sex')?.label)), choose(opts(tpl, 'sex'), enc.sex, pickOne('sex'), 'enc-sex'),
       h('h3', { id: 'enc-age' }, pick(findItem(tpl, 'age_band')?.label)), choose(opts(tpl, 'age_band'), enc.age_band, pickOne('age_band'), 'enc-age'),
       h('h3', { id: 'enc-flags' }, pick(findItem(tpl, 'vulnerable')?.label)), choose(opts(tpl, 'vulnerable'), enc.vulnerable, toggle, 'enc-flags', true),
       h('h3', { id: 'enc-action' }, pick(findItem(tpl, 'action')?.label)), choose(opts(tpl, 'action'), enc.action, pickOne('action'), 'enc-action'),
+      h('h3', { id: 'enc-photos' }, pick(findItem(tpl, 'photos')?.label)),
+      // A minor's photo only marked needed with its reason (rules.face_photo_problem).
+      minor && h('div', { id: 'enc-face' }, h('p', { class: 'hint' }, t('face_rule')),
+        h('label', { class: 'row' }, h('input', { type: 'checkbox', id: 'enc-face-needed', checked: !!enc.face_needed,
+          onchange: (ev) => { enc.face_needed = ev.target.checked; } }), t('face_needed')),
+        field(t('face_reason'), h('input', { id: 'enc-face-reason', maxlength: 200, value: enc.face_reason || '',
+          oninput: (ev) => { enc.face_reason = ev.target.value; } }))),
+      photosEl({ addPhoto, photoSrc }, () => enc.pics, () => {}, 'enc-photos'),
       h('details', { id: 'enc-notice', open: true }, h('summary', {}, t('notice_title')),
         h('p', { lang: getLang() }, notice ? notice[getLang()] || notice['zh-CN'] : t('notice_offline'))),
       h('label', { class: 'row' }, h('input', { type: 'checkbox', id: 'enc-notice-given', checked: enc.notice_given,
         onchange: (ev) => { enc.notice_given = ev.target.checked; } }), t('notice_given')),
+      problem,
       h('div', { class: 'row' },
         h('button', { type: 'button', class: 'big', id: 'enc-save', disabled: !ready, onclick: async () => {
+          const photos = enc.pics.photos || [];
+          const reason = minor && enc.face_needed ? (enc.face_reason || '').trim() : '';
+          const why = minor && (enc.face_needed ? !reason && 'face_reason_missing' : photos.length && 'face_photo_minor');
+          if (why) { problem.textContent = t(why); return; }
           const e = { id: enc.id, met_at: enc.met_at, sex: enc.sex, age_band: enc.age_band, action: enc.action,
             follow_up_needed: enc.vulnerable.length > 0 || enc.action === 'refused_supplies_given', notice_given: !!enc.notice_given };
+          if (photos.length) e.photo_ids = photos;
+          if (reason) { e.face_needed = true; e.face_reason = reason; }
           for (const v of enc.vulnerable) if (FLAG[v]) e[FLAG[v]] = true;
           if (enc.lat !== undefined) { e.lat = enc.lat; e.lng = enc.lng; }
           patrol.encounters.push(e);
@@ -121,7 +139,10 @@ function running(patrol, tpl, notice) {
           await save();
           draw();
         } }, t('save')),
-        h('button', { type: 'button', class: 'big sec', onclick: () => { enc = null; draw(); } }, t('cancel')))];
+        h('button', { type: 'button', class: 'big sec', onclick: () => {
+          for (const id of enc.pics.photos || []) db.del('blobs', id); // no photo left of a person not recorded
+          enc = null; draw();
+        } }, t('cancel')))];
   };
 
   const endForm = () => {
@@ -148,7 +169,7 @@ function running(patrol, tpl, notice) {
             place_types: extra.place_types || [], track: patrol.track, template_version: patrol.template_version,
             answers, encounters: patrol.encounters };
           await queue({ id: patrol.id, type: 'patrol', method: 'PUT', path: `/api/patrols/${patrol.id}`, body,
-            label: `${t('patrol_title')} · ${patrol.zone_name}` }, photoIds(patrol.answers));
+            label: `${t('patrol_title')} · ${patrol.zone_name}` }, [...photoIds(patrol.answers), ...patrol.encounters.flatMap((x) => x.photo_ids || [])]);
           await db.kvSet('patrol', null);
           toast(t('patrol_ended'));
           route();
@@ -162,7 +183,7 @@ function running(patrol, tpl, notice) {
     else if (ending) box.append(...endForm());
     else {
       box.append(h('button', { type: 'button', class: 'big', id: 'enc-add', onclick: () => {
-        enc = { id: uuid(), met_at: new Date().toISOString(), vulnerable: [] };
+        enc = { id: uuid(), met_at: new Date().toISOString(), vulnerable: [], pics: {} };
         locate().then((p) => { if (enc) { enc.lat = p.lat; enc.lng = p.lng; } }, () => {});
         draw();
       } }, '＋ ', t('encounter_add')),
