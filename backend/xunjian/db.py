@@ -48,6 +48,9 @@ def _int_out(value: bytes) -> int:
         return int(Decimal(value.decode("utf8")))
 
 
+# Remembered: a list polled by phones reads the same timestamps again and again, and a datetime is immutable
+# (a page of 18 findings, 0.54 -> 0.40 ms).
+@functools.lru_cache(maxsize=16384)
 def _timestamptz_out(value: bytes, _utc=datetime.timezone.utc) -> datetime.datetime:
     return datetime.datetime.fromisoformat(value.decode("utf8")).replace(tzinfo=_utc)
 
