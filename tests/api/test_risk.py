@@ -151,6 +151,21 @@ async def test_the_trend_shows_the_last_twelve_weeks(client, demo, as_user):
     assert [p["week_start"] for p in trend] == sorted(p["week_start"] for p in trend)
 
 
+async def test_the_trend_follows_a_new_rating_the_same_day(client, demo, as_user, monkeypatch):
+    """The board remembers its trend until the next rating: a rating later the same day shows at once, also when it
+    ran in another process (which cannot make this one forget: the roll-up's new rating time is a new key)."""
+    await factory.close_existing_findings()
+    now = factory.utcnow() + timedelta(seconds=1)
+    await risk.rate_sites(now)
+    before = (await client.get("/api/risk/board", headers=await as_user("supervisor"))).json()["trend"][-1]
+    assert (await client.get("/api/risk/board", headers=await as_user("supervisor"))).json()["trend"][-1] == before
+    await factory.finding(demo.sites[LZ], demo.users["inspector"], grade="major", deadline=now + timedelta(days=20))
+    monkeypatch.setattr(risk, "forget_trends", lambda: None)  # as if the rating ran in the scheduler's process
+    await risk.rate_sites(now + timedelta(minutes=5))
+    after = (await client.get("/api/risk/board", headers=await as_user("supervisor"))).json()["trend"][-1]
+    assert after["counts"]["red"] == before["counts"]["red"] + 1
+
+
 async def test_red_and_orange_lists_are_the_best_scores_now(client, demo, as_user, monkeypatch):
     """The lists order by the score at the moment (base score plus lateness points counted to now) and keep the top
     ones only, scoring just the sites whose base score could reach them: checked against scoring every site, with

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from .. import db
 from ..config import Settings
 from ..escalation.sources import load_sources
-from ..risk.service import local_day
+from ..risk.service import forget_trends, local_day
 from .registry import JobContext, JobSpec, register
 from .sqlkit import execute_counting
 
@@ -47,6 +47,12 @@ _FINISHED_DELIVERIES = "status IN ('delivered', 'failed') AND created_at < {}"
 async def _purge(sql: str, *args) -> int:
     async with db.write_transaction():
         return await execute_counting(sql, *args)
+
+
+async def _purge_snapshots(before) -> int:
+    deleted = await _purge("DELETE FROM risk_snapshot WHERE day < {}", before)
+    forget_trends()  # the board's trend remembered the days
+    return deleted
 
 
 async def _purge_webhooks(cutoff: datetime) -> tuple[int, int]:
@@ -79,7 +85,7 @@ async def housekeep(now: datetime, settings: Settings) -> dict[str, int]:
         "notifications": await _purge("DELETE FROM notification WHERE created_at < {}", inbox_cutoff),
         "risk_ratings": await _purge(_RATINGS, cutoff),
         # Snapshot days are Beijing dates, like the board's trend.
-        "risk_snapshots": await _purge("DELETE FROM risk_snapshot WHERE day < {}", local_day(cutoff)),
+        "risk_snapshots": await _purge_snapshots(local_day(cutoff)),
         # Never a run still under way, this one included.
         "job_runs": await _purge("DELETE FROM job_run WHERE status <> 'running' AND started_at < {}", cutoff),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date, datetime, timedelta, timezone
 from typing import AsyncIterator
 from zoneinfo import ZoneInfo
@@ -117,6 +118,7 @@ async def _snapshot(now: datetime) -> None:
     path length there is and joined to the regions on the cut (prefixes that are no region's path drop out)."""
     day = local_day(now)
     d = dialect()
+    forget_trends()
     lengths = sorted(r["n"] for r in await db.fetch("SELECT DISTINCT length(path) AS n FROM region"))
     await db.fetch("DELETE FROM risk_snapshot WHERE day = {}", day)
     if not lengths:
@@ -473,18 +475,53 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
                               **own_risk(s["factors"], s["kind"], s["base_score"], s["inspection_due_at"], now, rules))
                     for s in sites],
         red_orange_total=red_orange_total, overdue_by_level=overdue,
-        trend=await _trend(root, children, now, principal.scope.site_kinds), rated_at=rated_at,
+        trend=await _trend(root, children, now, principal.scope.site_kinds,
+                           rated_at if not principal.scope.site_ids else None),
+        rated_at=rated_at,
     )
 
 
+# The trend's days per tier, by (engine, regions, kinds, Beijing day, the roll-up's last rating): snapshots are written
+# only by a full rating, which stamps the roll-up with its time in the same transaction, so a later rating is a new
+# key. This process forgets them when it writes or purges snapshots; another process's writes are new keys, and
+# TREND_TTL bounds what a rating at an earlier `now` (a rerun in the past) could leave. Reading and walking a row per
+# day and tier was half of a board request.
+TREND_TTL = 300.0
+_TREND_CACHE_SIZE = 1024
+_trend_cache: dict[tuple, tuple[float, dict[date, dict[str, int]], dict[date, date]]] = {}
+
+
+def forget_trends() -> None:
+    _trend_cache.clear()
+
+
 async def _trend(root: BoardRegion, children: list[dict], now: datetime,
-                 kinds: tuple[str, ...] = ()) -> list[TrendPoint]:
+                 kinds: tuple[str, ...] = (), rated_at: datetime | None = None) -> list[TrendPoint]:
     """Sites per tier at the end of each of the last 12 weeks (Monday to Sunday, Beijing time); of those `kinds`
-    only when given (a scope's own constants, never input)."""
+    only when given (a scope's own constants, never input). `rated_at`: the roll-up's latest rating of these
+    regions, when the caller read it (remembered under it; not remembered without it)."""
     today = local_day(now)
     this_week = today - timedelta(days=today.weekday())
     weeks = [this_week - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
     region_ids = [root.id] if root.id is not None else [c["id"] for c in children]
+    key = (db.current_engine(), tuple(region_ids), kinds, today, rated_at) if rated_at is not None else None
+    cached = _trend_cache.get(key) if key else None
+    if cached is not None and time.monotonic() - cached[0] < TREND_TTL:
+        by_day, last = cached[1], cached[2]
+    else:
+        by_day, last = await _trend_days(region_ids, kinds, weeks[0], today)
+        if key:
+            if len(_trend_cache) >= _TREND_CACHE_SIZE:
+                _trend_cache.clear()
+            _trend_cache[key] = (time.monotonic(), by_day, last)
+    return [TrendPoint(week_start=start, day=last.get(start),
+                       counts=dict(by_day[last[start]]) if start in last else {t: 0 for t in R.TIERS})
+            for start in weeks]
+
+
+async def _trend_days(region_ids: list[int], kinds: tuple[str, ...], first: date,
+                      today: date) -> tuple[dict[date, dict[str, int]], dict[date, date]]:
+    """Each snapshot day's sites per tier from `first` to `today`, and each week's (by its Monday) last such day."""
     # Each tier's sites per day summed in SQL (one row per day and tier, not per region and kind), then each week's
     # last day picked in one pass: the rows of every kind and a scan of all the days per week cost a fifth of a board.
     by_day: dict[date, dict[str, int]] = {}
@@ -493,7 +530,7 @@ async def _trend(root: BoardRegion, children: list[dict], now: datetime,
         ids = ", ".join(str(int(i)) for i in region_ids)
         of_kinds = " AND kind IN (" + ", ".join(f"'{k}'" for k in kinds) + ")" if kinds else ""
         rows = await db.fetch(f"SELECT day, tier, SUM(sites) AS sites FROM risk_snapshot WHERE region IN ({ids})"
-                              f"{of_kinds} AND day >= {{}} AND day <= {{}} GROUP BY day, tier", weeks[0], today)
+                              f"{of_kinds} AND day >= {{}} AND day <= {{}} GROUP BY day, tier", first, today)
         for row in rows:
             day = row["day"] if isinstance(row["day"], date) else date.fromisoformat(str(row["day"]))
             counts = by_day.get(day)
@@ -503,12 +540,7 @@ async def _trend(root: BoardRegion, children: list[dict], now: datetime,
                 if start not in last or day > last[start]:
                     last[start] = day
             counts[row["tier"]] += int(row["sites"])
-    points = []
-    for start in weeks:
-        day = last.get(start)
-        points.append(TrendPoint(week_start=start, day=day,
-                                 counts=dict(by_day[day]) if day else {t: 0 for t in R.TIERS}))
-    return points
+    return by_day, last
 
 
 CSV_PAGE = 2000
