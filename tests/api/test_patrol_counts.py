@@ -71,3 +71,16 @@ async def test_counts_are_bounded_and_scoped(client, demo, as_user):
                          headers=supervisor)
     assert r.json()["total"] == 1
     assert (await client.get("/api/patrols/counts", headers=await as_user("lottery"))).status_code == 403
+
+
+async def test_the_openapi_states_the_counts_vocabularies_and_the_periods_bounds(client):
+    """What the fuzzing and an integrator read: the same enums as an encounter, dates as dates, the bounds said."""
+    doc = (await client.get("/schema/openapi.json")).json()
+    schemas = doc["components"]["schemas"]
+    row, encounter_in = schemas["CountRow"]["properties"], schemas["EncounterIn"]["properties"]
+    for field in ("sex", "age_band", "action"):
+        assert row[field]["enum"] == encounter_in[field]["enum"], field
+    assert row["week_start"]["format"] == "date" and schemas["CountsRead"]["properties"]["until"]["format"] == "date"
+    params = {p["name"]: p for p in doc["paths"]["/api/patrols/counts"]["get"]["parameters"]}
+    assert "366 days" in params["until"]["description"] and "not after until" in params["since"]["description"]
+    assert params["region"]["schema"]["minimum"] == 1

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from litestar import Request, Response, Router, delete, get, patch, post, put
 from litestar.openapi import ResponseSpec
-from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar.params import Body, FromPath, FromQuery, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from ..accounts.auth import admin_only, require_roles
@@ -63,11 +63,19 @@ async def coverage(principal: Caller, region: QueryId = None) -> CoverageRead:
     return await campaigns.coverage(principal, region=region)
 
 
+# The period's bounds, stated in the OpenAPI as well as checked by counts.counts (422 beyond them).
+CountsSince = Annotated[date | None, QueryParameter(
+    description=f"first day (its week's Monday is the first week counted); default {counts_service.DEFAULT_WEEKS} "
+                "weeks before until; not after until")]
+CountsUntil = Annotated[date | None, QueryParameter(
+    description=f"last day, default today; at most {counts_service.MAX_DAYS} days after since")]
+
+
 @get("/api/patrols/counts", guards=[registrars], tags=TAGS,
      summary="People met per patrol zone, week, sex, age band and action, including those whose records the "
              "retention deleted (kept as counts); no personal data; supervisors and admins, scoped; at most 366 days")
-async def patrol_counts(principal: Caller, region: QueryId = None, since: FromQuery[date | None] = None,
-                        until: FromQuery[date | None] = None) -> CountsRead:
+async def patrol_counts(principal: Caller, region: QueryId = None, since: CountsSince = None,
+                        until: CountsUntil = None) -> CountsRead:
     return await counts_service.counts(principal, since=since, until=until, region=region)
 
 

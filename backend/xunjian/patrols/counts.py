@@ -38,7 +38,6 @@ async def counts(principal: Principal, *, since: date | None, until: date | None
         args.append((await get_region(region))["path"] + "%")
     text = sql.COUNTS.format(week=sql.WEEK_START["sqlite" if db.is_sqlite() else "postgres"], where=where)
     rows = await db.fetch(text, *args, *args, _monday(since).isoformat(), until.isoformat())
-    items = [CountRow(zone_id=r["zone"], week_start=str(r["week_start"]), sex=r["sex"], age_band=r["age_band"],
-                      action=r["action"], encounters=int(r["encounters"])) for r in rows]
-    return CountsRead(since=_monday(since).isoformat(), until=until.isoformat(),
-                      total=sum(i.encounters for i in items), items=items)
+    items = [CountRow(zone_id=r["zone"], week_start=date.fromisoformat(str(r["week_start"])), sex=r["sex"],
+                      age_band=r["age_band"], action=r["action"], encounters=int(r["encounters"])) for r in rows]
+    return CountsRead(since=_monday(since), until=until, total=sum(i.encounters for i in items), items=items)

@@ -350,16 +350,16 @@ class PatrolRoute(msgspec.Struct):
 
 class CountRow(msgspec.Struct):
     zone_id: int
-    week_start: str
-    sex: str
-    age_band: str
-    action: str
+    week_start: Annotated[date, Meta(description="Monday of the week (Asia/Shanghai)")]
+    sex: Sex
+    age_band: AgeBand
+    action: Action
     encounters: int
 
 
 class CountsRead(msgspec.Struct):
     """People met, counted: no personal data (no person, encounter, place or time finer than the week)."""
-    since: str
-    until: str
+    since: Annotated[date, Meta(description="Monday of the first week counted")]
+    until: date
     total: int
     items: list[CountRow]
