@@ -316,6 +316,13 @@ def current_engine() -> Engine:
     return piccolo_conf.DB
 
 
+async def _keep_session(connection) -> None:
+    """A pooled PostgreSQL connection handed back as it is. asyncpg's default reset (advisory unlock, CLOSE ALL,
+    UNLISTEN, RESET ALL) is a second round trip after every statement, and nothing here leaves that state on a pooled
+    connection: settings only as SET LOCAL, advisory locks only as transaction locks (a job's session lock has its
+    own connection, jobs/locks.py), no LISTEN, no cursors WITH HOLD. asyncpg still rolls back an open transaction."""
+
+
 async def prepare(engine: Engine, pool_size: int = 20) -> None:
     """Open the pool (PostgreSQL) or switch on WAL (SQLite); fail loudly when the database is unreachable."""
     if engine.engine_type == "sqlite":
@@ -328,7 +335,7 @@ async def prepare(engine: Engine, pool_size: int = 20) -> None:
             raise ConfigError(f"Cannot open the SQLite database at {path}: {exc}") from exc
         return
     try:
-        await engine.start_connection_pool(max_size=pool_size, min_size=1)
+        await engine.start_connection_pool(max_size=pool_size, min_size=1, reset=_keep_session)
         await engine.run_ddl("SELECT 1")
     except Exception as exc:  # asyncpg raises many kinds; all mean "cannot start"
         raise ConfigError(f"Cannot reach PostgreSQL: {exc}") from exc
