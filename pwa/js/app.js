@@ -119,7 +119,8 @@ export async function prefetch() {
     if (session.user.role === 'inspector') {
       await cachedGet('/api/inspections/due').catch(() => null);
       await cachedGet('/api/plans/tasks').catch(() => null);
-      import('./sign/screen.js').catch(() => {}); // fetched once so the service worker keeps it: signing works offline
+      // Kept by the service worker, so signing works offline (not before it controls: a failed import() stays failed).
+      if (navigator.serviceWorker?.controller) import('./sign/screen.js').catch(() => {});
     }
   }
 }

@@ -141,6 +141,10 @@ def test_plan_to_signed_documents_and_the_public_result(server, browser):
     with ctx.expect_page() as tab:
         page.click("[data-doc=notice] [data-act=view]")
     assert tab.value.url.startswith("blob:" + base)
+    # Signed by all, it has left the home screen's list of inspections to be signed.
+    page.click("nav#nav a[href='#/']")
+    see(page, "#due-h")
+    assert page.locator(f"a[href='#/sign/{inspection_id}']").count() == 0
     assert not page.errors, page.errors
     ctx.close()
 
@@ -204,6 +208,9 @@ def test_signatures_and_a_refusal_made_offline_wait_on_the_phone_and_reach_the_s
                            "refusal_photo_id IS NOT NULL FROM inspection_signature WHERE inspection = ? ORDER BY signer",
                    inspection_id)
     assert rows == [("inspector", 0, None, 1, 1, 0), ("site", 1, "护理员 张敏", 1, 0, 1)]
+    # The second inspector has not signed: the home screen leads back to the signing screen.
+    page.click("nav#nav a[href='#/']")
+    see(page, f"#tosign a[href='#/sign/{inspection_id}']")
     assert not page.errors, page.errors
     ctx.close()
 

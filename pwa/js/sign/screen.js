@@ -17,14 +17,14 @@ Object.assign(DICTS['zh-CN'], {
   sg_title: '签名', sg_count: '已签名 {a}/{n}', sg_cert: '执法证号 {c}', sg_nocert: '执法证号未登记', sg_site: '被检查单位负责人',
   sg_name: '负责人姓名', sg_save: '确认签名', sg_done: '已签名 {t}', sg_wait: '已签名，等待发送', sg_refused: '拒签（见证人 {w}）',
   sg_refuse: '拒签', sg_witness: '见证人姓名', sg_photo: '现场照片', sg_need: '请填写姓名', sg_offline: '离线：签名保存在手机上，联网后自动发送',
-  sg_failed: '未能发送：{m}', sg_empty: '请在框内签名',
+  sg_failed: '未能发送：{m}', sg_empty: '请在框内签名', sg_list: '待签名',
 });
 Object.assign(DICTS.en, {
   sg_title: 'Signatures', sg_count: 'Signed {a}/{n}', sg_cert: 'Certificate {c}', sg_nocert: 'No certificate recorded',
   sg_site: 'Person in charge of the site', sg_name: 'Name of the person in charge', sg_save: 'Confirm signature',
   sg_done: 'Signed {t}', sg_wait: 'Signed, waiting to be sent', sg_refused: 'Refused to sign (witness {w})',
   sg_refuse: 'Refuses to sign', sg_witness: 'Witness name', sg_photo: 'Photo of the scene', sg_need: 'Please enter the name',
-  sg_offline: 'Offline: the signature is kept on the phone and sent when online', sg_failed: 'Not sent: {m}', sg_empty: 'Please sign inside the box',
+  sg_offline: 'Offline: the signature is kept on the phone and sent when online', sg_failed: 'Not sent: {m}', sg_empty: 'Please sign inside the box', sg_list: 'To be signed',
 });
 
 const kept = async (path) => (await db.cacheGet(path))?.value;
@@ -33,11 +33,12 @@ const kept = async (path) => (await db.cacheGet(path))?.value;
 // yet) the runner's draft: the inspectors are the user and the co-inspectors named in it.
 async function load(id) {
   const path = `/api/inspections/${id}`;
+  // The draft is read first: the outbox deletes it once the server has the inspection, which the GET then finds.
+  const d = await db.get('drafts', id);
   const r = await api.send('GET', path);
   if (r.status === 200) { await db.cacheSet(path, r.data); return r.data; }
   const copy = await kept(path);
   if (copy) return copy;
-  const d = await db.get('drafts', id);
   if (!d) throw new api.ApiError(r.status || 404, r.code, r.message);
   const me = session.me || (await kept('/api/me')) || {};
   const opts = (await kept(`/api/inspectors?site_id=${d.site.id}`)) || [];
@@ -47,6 +48,24 @@ async function load(id) {
 }
 
 const slot = (s) => (s.signer === 'site' ? 'site' : `u${s.user_id}`);
+
+// The inspections this phone has to have signed still, listed on the home screen: the way back to their signing
+// screen, for one without findings too.
+const toSignKey = () => `tosign:${session.user.username}`;
+export async function toSign(box) {
+  const list = (await db.kvGet(toSignKey())) || [];
+  if (list.length) box.append(h('h2', { id: 'tosign-h' }, t('sg_list')), h('ul', { class: 'list', id: 'tosign' },
+    list.map((x) => h('li', {}, h('a', { class: 'main', href: `#/sign/${x.id}` }, x.site), ' ', formatDate(x.at, true)))));
+}
+let listed = Promise.resolve();
+const remember = (insp, open) => {
+  const key = toSignKey();
+  listed = listed.then(async () => {
+    const list = ((await db.kvGet(key)) || []).filter((x) => x.id !== insp.id);
+    if (open) list.unshift({ id: insp.id, site: insp.site_name, at: insp.submitted_at || new Date().toISOString() });
+    await db.kvSet(key, list.slice(0, 30));
+  }).catch(() => {});
+};
 
 export async function render({ args }) {
   const id = args[0];
@@ -61,6 +80,7 @@ export async function render({ args }) {
     const n = signers.filter((s) => done.has(s.key) || waiting.has(s.key)).length;
     count.textContent = t('sg_count', { a: n, n: signers.length });
     count.dataset.signed = n;
+    remember(insp, signers.some((s) => !done.has(s.key)));
   };
 
   const card = (s) => {
@@ -121,7 +141,7 @@ export async function render({ args }) {
       if (!left) {
         const r = await api.send('GET', `/api/inspections/${id}`);
         const sig = r.data?.signatures?.find((x) => x.id === sid);
-        if (sig) { done.set(s.key, sig); show(); }
+        if (sig) { done.set(s.key, sig); show(); tally(); }
       }
     };
     box.append(...(s.i ? [] : [field(t('sg_name'), name), h('label', { class: 'row' }, refuse, t('sg_refuse'))]),

@@ -8,6 +8,12 @@ export async function render() {
   const role = session.user.role;
   const out = h('div', {}, h('h1', {}, t('nav_home')));
   out.append(await draftsBlock());
+  // The inspections still to be signed (sign/screen.js, once the service worker keeps it).
+  if (role === 'inspector' && navigator.serviceWorker?.controller) {
+    const box = h('div', {});
+    out.append(box);
+    import('../sign/screen.js').then((m) => m.toSign(box)).catch(() => {});
+  }
   if (role === 'manager') out.append(await managerBlock());
   else {
     const tasks = role === 'inspector' && await tasksBlock();
