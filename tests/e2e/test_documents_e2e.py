@@ -141,6 +141,9 @@ def test_plan_to_signed_documents_and_the_public_result(server, browser):
     with ctx.expect_page() as tab:
         page.click("[data-doc=notice] [data-act=view]")
     assert tab.value.url.startswith("blob:" + base)
+    # 打印 loads it into a frame of the page and prints from there (or opens the viewer where that cannot be done).
+    page.click("[data-doc=notice] [data-act=print]")
+    page.wait_for_selector("iframe[src^='blob:']", state="attached")
     # Signed by all, it has left the home screen's list of inspections to be signed.
     page.click("nav#nav a[href='#/']")
     see(page, "#due-h")
