@@ -127,7 +127,7 @@ def test_plan_to_signed_documents_and_the_public_result(server, browser):
 
     # The notice, downloaded through the PWA (fetched with the token, saved from an object URL), read back.
     with page.expect_download() as dl:
-        page.click("[data-doc=notice] [data-act=download]")
+        page.get_by_role("button", name="下载 责令整改通知书").click()  # each button names its document
     pdf = dl.value.path().read_bytes()
     assert pdf[:5] == b"%PDF-"
     ((number,),) = db_rows(server, "SELECT number FROM issued_document WHERE subject_id = ? "

@@ -68,7 +68,8 @@ export function documents({ inspection_id: insp, id, status, notice = true }) {
     id && status === 'closed' && ['recheck', `/api/findings/${id}/recheck.pdf`]].filter(Boolean);
   const note = h('div', { 'aria-live': 'polite' });
   const row = ([kind, path]) => h('p', { class: 'row', 'data-doc': kind }, h('strong', {}, t(`doc_${kind}`)),
-    ...Object.keys(ACTIONS).map((act) => h('button', { type: 'button', class: 'sec', 'data-act': act, onclick: async (e) => {
+    ...Object.keys(ACTIONS).map((act) => h('button', { type: 'button', class: 'sec', 'data-act': act,
+      'aria-label': `${t(`doc_${act}`)} ${t(`doc_${kind}`)}`, onclick: async (e) => {
       clear(note);
       e.target.disabled = true;
       try { ACTIONS[act](await pdf(path)); } catch (err) { note.append(problem(err, insp)); } finally { e.target.disabled = false; }
