@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from tests.api.test_patrols import ZONE_LZ, encounter, patrol_body, recent_start, submit
+from xunjian.patrols import counts as counts_service
 from xunjian.patrols.retention import purge_patrol_data
 from xunjian.patrols.tables import Encounter, EncounterCount, PersonRecord
 
@@ -73,6 +74,34 @@ async def test_counts_are_bounded_and_scoped(client, demo, as_user):
     assert (await client.get("/api/patrols/counts", headers=await as_user("lottery"))).status_code == 403
 
 
+async def test_the_default_period_ends_on_the_beijing_date_and_a_since_alone_reads_a_year_from_it(
+        client, demo, as_user, monkeypatch):
+    supervisor = await as_user("supervisor")
+    # 16:30 UTC is 00:30 the next day in Beijing: "today" is that next day, whatever the server's own zone.
+    utc_day = datetime.now(timezone.utc).date() - timedelta(days=10)
+    moment = datetime(utc_day.year, utc_day.month, utc_day.day, 16, 30, tzinfo=timezone.utc)
+    monkeypatch.setattr(counts_service, "utcnow", lambda: moment)
+    beijing = utc_day + timedelta(days=1)
+
+    async def period(**params) -> tuple[str, str]:
+        r = await client.get("/api/patrols/counts", params=params, headers=supervisor)
+        assert r.status_code == 200, r.text
+        return r.json()["since"], r.json()["until"]
+
+    monday = lambda d: (d - timedelta(days=d.weekday())).isoformat()  # noqa: E731
+    assert await period() == (monday(beijing - timedelta(weeks=12)), beijing.isoformat())
+    # since alone: to today when that is within a year, else the year from since (not a refusal).
+    recent = beijing - timedelta(days=30)
+    assert await period(since=recent.isoformat()) == (monday(recent), beijing.isoformat())
+    old = beijing - timedelta(days=500)
+    assert await period(since=old.isoformat()) == (monday(old), (old + timedelta(days=366)).isoformat())
+    # A since after the Beijing today is still refused, naming since; so is an explicit period over a year.
+    for params, field in (({"since": (beijing + timedelta(days=1)).isoformat()}, "since"),
+                          ({"since": old.isoformat(), "until": beijing.isoformat()}, "until")):
+        r = await client.get("/api/patrols/counts", params=params, headers=supervisor)
+        assert r.status_code == 422 and [d["field"] for d in r.json()["details"]] == [field], r.text
+
+
 async def test_the_openapi_states_the_counts_vocabularies_and_the_periods_bounds(client):
     """What the fuzzing and an integrator read: the same enums as an encounter, dates as dates, the bounds said."""
     doc = (await client.get("/schema/openapi.json")).json()
@@ -82,5 +111,6 @@ async def test_the_openapi_states_the_counts_vocabularies_and_the_periods_bounds
         assert row[field]["enum"] == encounter_in[field]["enum"], field
     assert row["week_start"]["format"] == "date" and schemas["CountsRead"]["properties"]["until"]["format"] == "date"
     params = {p["name"]: p for p in doc["paths"]["/api/patrols/counts"]["get"]["parameters"]}
+    assert "Asia/Shanghai" in params["until"]["description"] and "with since alone" in params["until"]["description"]
     assert "366 days" in params["until"]["description"] and "not after until" in params["since"]["description"]
     assert params["region"]["schema"]["minimum"] == 1

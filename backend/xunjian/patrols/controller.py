@@ -68,7 +68,8 @@ CountsSince = Annotated[date | None, QueryParameter(
     description=f"first day (its week's Monday is the first week counted); default {counts_service.DEFAULT_WEEKS} "
                 "weeks before until; not after until")]
 CountsUntil = Annotated[date | None, QueryParameter(
-    description=f"last day, default today; at most {counts_service.MAX_DAYS} days after since")]
+    description=f"last day; at most {counts_service.MAX_DAYS} days after since; default today (Asia/Shanghai), "
+                f"or with since alone {counts_service.MAX_DAYS} days after since if that is earlier")]
 
 
 @get("/api/patrols/counts", guards=[registrars], tags=TAGS,

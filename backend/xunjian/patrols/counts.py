@@ -4,13 +4,14 @@ retention deleted (encounter_count), so a purge does not change them."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from .. import db
 from ..accounts.principal import Principal
 from ..errors import Forbidden, Invalid
 from ..regions.service import get_region
 from . import rules, sql
+from .common import utcnow
 from .schemas import CountRow, CountsRead
 
 MAX_DAYS = 366  # a year of weeks at most per request
@@ -21,16 +22,25 @@ def _monday(d: date) -> date:
     return d - timedelta(days=d.weekday())
 
 
-async def counts(principal: Principal, *, since: date | None, until: date | None, region: int | None,
-                 today: date | None = None) -> CountsRead:
-    if principal.role not in rules.REGISTRAR_ROLES:
-        raise Forbidden("Only supervisors and admins read the patrol counts")
-    until = until or today or date.today()
+def period(since: date | None, until: date | None, today: date) -> tuple[date, date]:
+    """The days counted. Neither given: the last DEFAULT_WEEKS weeks up to today. Only until: the DEFAULT_WEEKS weeks
+    before it. Only since: from since for at most MAX_DAYS days, and not beyond today (a since more than a year
+    back reads that year, where defaulting until to today would refuse the request). `today` is the Beijing date."""
+    if until is None:
+        until = today if since is None else min(since + timedelta(days=MAX_DAYS), today)
     since = since or until - timedelta(weeks=DEFAULT_WEEKS)
     if since > until:
         raise Invalid("since is after until", details=[{"field": "since"}])
     if (until - since).days > MAX_DAYS:
         raise Invalid(f"the period is at most {MAX_DAYS} days", details=[{"field": "until"}])
+    return since, until
+
+
+async def counts(principal: Principal, *, since: date | None, until: date | None, region: int | None,
+                 now: datetime | None = None) -> CountsRead:
+    if principal.role not in rules.REGISTRAR_ROLES:
+        raise Forbidden("Only supervisors and admins read the patrol counts")
+    since, until = period(since, until, rules.local_date(now or utcnow()))
     scope_sql, scope_args = principal.scope.sql("s")
     where, args = f"s.kind = 'patrol_zone' AND {scope_sql}", list(scope_args)
     if region is not None:
