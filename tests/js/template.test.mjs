@@ -164,3 +164,17 @@ test('an exclusive option ("none") of a multiple choice stands alone', () => {
   assert.deepEqual(toggleChoice(opts.map(({ value }) => ({ value })), ['elevator'], 'none', true), ['elevator', 'none'],
     'without the flag every option combines');
 });
+
+test("the patrol form's minor age bands are the server's (rules.MINOR_BANDS) and the template's options", () => {
+  // The template's options carry no "minor" mark, so patrol.js keeps a copy: it must not drift from the API's rule,
+  // which refuses a minor's face photo without face_needed and a reason.
+  const src = (p) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
+  const bands = (text, re) => [...text.match(re)[1].matchAll(/['"]([a-z0-9_]+)['"]/g)].map((m) => m[1]);
+  const pwa = bands(src('pwa/js/views/patrol.js'), /const MINOR_BANDS = \[([^\]]*)\]/);
+  const api = bands(src('backend/xunjian/patrols/rules.py'), /^MINOR_BANDS = \(([^)]*)\)/m);
+  assert.deepEqual(pwa, api);
+  const tpl = JSON.parse(src('schemas/checklists/street_patrol.json'));
+  const items = tpl.sections.flatMap((s) => s.items).flatMap((i) => [i, ...(i.items || [])]);
+  const ages = items.find((i) => i.key === 'age_band').options.map((o) => o.value);
+  assert.ok(api.length === 2 && api.every((b) => ages.includes(b)), `${api} in ${ages}`);
+});
