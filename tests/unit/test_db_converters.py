@@ -15,7 +15,9 @@ VALUES = {
     "TIMESTAMPTZ": [b"2026-12-04 08:30:00+00:00", b"2026-12-04 08:30:00.123456+00:00", b"2026-12-04 08:30:00",
                     b"2026-12-04T16:30:00+08:00"],
     "BOOLEAN": [b"1", b"0"],
-    "UUID": [str(uuid.uuid4()).encode(), uuid.uuid4().hex.encode()],
+    # Fixed values: the parameters are test ids, which every xdist worker must collect alike (uuid4() here broke
+    # the whole run: "Different tests were collected between gw0 and gw1").
+    "UUID": [b"69e2496e-e253-4f10-9c3c-8cc22094bbaf", b"f07725d87d9a4efabd64b0356238181e"],
 }
 
 
