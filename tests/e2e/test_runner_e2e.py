@@ -10,7 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .test_pwa_offline import SITE_CODE, api_token, checklist_ready, db_rows, login, new_page, see
+from .test_pwa_offline import (SITE_CODE, all_comply, answer_basic_info, api_token, checklist_ready, comply_sections,
+                               db_rows, login, new_page, see)
 
 pytestmark = pytest.mark.e2e
 
@@ -19,9 +20,12 @@ HAZARD = "fire_plan"  # a general item that needs no photo
 HAZARD_SECTION = "fire_safety"
 
 
-def open_new_draft(browser, server, viewport=None):
+def open_new_draft(browser, server, viewport=None, init_script=None):
     site_id = db_rows(server, "SELECT id FROM site WHERE code = ?", SITE_CODE)[0][0]
     ctx, page = new_page(browser, server, viewport)
+    if init_script:
+        page.add_init_script(init_script)
+        page.reload()
     login(page, "inspector")
     page.goto(f"{server['base']}/#/site/{site_id}")
     see(page, "#start")
@@ -188,5 +192,49 @@ def test_the_runner_fits_360_px_in_chinese_and_english(server, browser):
                                    arg=section)
             out = page.evaluate(OVERFLOW)
             assert out["scroll"] <= out["w"] and not out["wide"], f"{lang}, section {section}: {out}"
+    assert not page.errors, page.errors
+    ctx.close()
+
+
+# The check-in position asked for when the inspection starts answers only when the test says so (a phone that takes
+# long to find itself).
+HELD_POSITION = """(() => {
+    const held = [];
+    navigator.geolocation.getCurrentPosition = (ok) => held.push(ok);
+    window.__releasePosition = () => held.splice(0).forEach((ok) => ok({timestamp: Date.now(),
+        coords: {latitude: 36.0578, longitude: 103.8412, accuracy: 12}}));
+    window.__heldPositions = () => held.length;
+})()"""
+DRAFT = """(id) => new Promise((resolve, reject) => {
+    const req = indexedDB.open('xunjian');
+    req.onsuccess = () => {
+        const get = req.result.transaction('drafts', 'readwrite').objectStore('drafts').get(id);
+        get.onsuccess = () => resolve(get.result ? {submitted: !!get.result.submitted} : null);
+        get.onerror = () => reject(get.error);
+    };
+    req.onerror = () => reject(req.error);
+})"""
+
+
+def test_a_sent_inspection_leaves_no_draft_behind_even_if_the_check_in_position_comes_late(server, browser):
+    ctx, page = open_new_draft(browser, server, init_script=HELD_POSITION)
+    inspection_id = page.url.rsplit("/", 1)[1]
+    assert page.evaluate("() => window.__heldPositions()") == 1, "the runner asks for the check-in position at start"
+    answer_basic_info(page)
+    all_comply(page, comply_sections(page))
+    page.click("#submit")
+    see(page, "#sign-h")
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
+    r = httpx.get(f"{server['base']}/api/inspections/{inspection_id}", headers=api_token(server, "inspector"))
+    assert r.status_code == 200, r.text
+    assert page.evaluate(DRAFT, inspection_id) is None, "the server took the inspection: its draft is gone"
+
+    # The position arrives now: the runner of the sent inspection must not write its draft back.
+    page.evaluate("() => window.__releasePosition()")
+    page.wait_for_timeout(1000)
+    # A readwrite read on the drafts store comes after any write the position started.
+    assert page.evaluate(DRAFT, inspection_id) is None, "the draft came back after it was sent"
+    page.goto(f"{server['base']}/#/")
+    see(page, "#main:not([aria-busy])")
     assert not page.errors, page.errors
     ctx.close()

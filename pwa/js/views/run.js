@@ -109,7 +109,8 @@ export async function render({ args }) {
   const jump = h('select', { id: 'jump', 'aria-label': t('sections'), onchange: () => move(+jump.value) },
     titles.map((x, i) => h('option', { value: i }, x)));
   let saving = Promise.resolve();
-  const save = () => { saving = saving.then(() => db.put('drafts', draft)).then(() => { saved.textContent = t('saved'); }); };
+  // Not once submitted (would resurrect a sent draft).
+  const save = () => { saving = saving.then(() => draft.submitted || db.put('drafts', draft)).then(() => { saved.textContent = t('saved'); }); };
   const updateProgress = () => {
     const sp = sectionProgress(draft.template, draft.answers);
     const s = sp.sections[cur];
@@ -188,12 +189,13 @@ export async function render({ args }) {
     const found = nonCompliant(draft.template, draft.answers).length + (draft.extra?.extra?.entries?.length || 0);
     if (!confirm(`${t('findings_n', { n: found })}\n${t('submit_confirm')}`)) return;
     await saving;
+    // The draft stays (hidden) until the server takes the inspection, so a rejected one can be corrected; marked
+    // before queuing, as the send deletes it.
+    draft.submitted = true;
+    await db.put('drafts', draft);
     await queue({ id: draft.id, type: 'inspection', method: 'PUT', path: `/api/inspections/${draft.id}`,
       body: inspectionBody(draft), label: `${draft.site.name} · ${pick(draft.template.title)}` },
     [...photoIds(draft.answers), ...photoIds(draft.extra)]);
-    // The draft stays (hidden) until the server takes the inspection, so a rejected one can be corrected.
-    draft.submitted = true;
-    await db.put('drafts', draft);
     toast(t('submitted'));
     go(draft.self ? '' : `sign/${draft.id}`);
   };
