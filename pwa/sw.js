@@ -2,7 +2,8 @@
 // here: the page keeps what it needs offline in IndexedDB. Bump VERSION whenever a shell file changes.
 // Language packs (js/lang/, English today) are not precached: one is kept, per version, once a page fetched it,
 // so a phone that chose English keeps it offline; the cache holds at most one copy of each pack. The signature pad
-// (js/sign/) and the supervisors' board (views/board.js, a desktop screen) are kept the same way.
+// (js/sign/), the supervisors' board (views/board.js, a desktop screen) and the patrol mode with its follow-up case
+// (views/patrol.js, views/case.js: inspectors' and supervisors' screens, fetched after login) are kept the same way.
 import * as api from './js/api.js';
 import * as db from './js/db.js';
 import { drain, outbox } from './js/sender.js';
@@ -10,7 +11,7 @@ import { drain, outbox } from './js/sender.js';
 const VERSION = '2026-12-04.30';
 const CACHE = `xj-shell-${VERSION}`;
 const PACKS = `xj-lang-${VERSION}`;
-const IS_PACK = /^\/js\/((lang|sign)\/[a-z-]+|views\/board)\.js$/;
+const IS_PACK = /^\/js\/((lang|sign)\/[a-z-]+|views\/(board|patrol|case))\.js$/;
 const SHELL = [
   '/',
   '/manifest.webmanifest',
@@ -32,7 +33,6 @@ const SHELL = [
   '/js/sync.js',
   '/js/template.js',
   '/js/checklist.js',
-  '/js/views/case.js',
   '/js/views/finding.js',
   '/js/views/findings.js',
   '/js/views/home.js',
@@ -40,7 +40,6 @@ const SHELL = [
   '/js/views/login.js',
   '/js/views/outboxview.js',
   '/js/views/parts.js',
-  '/js/views/patrol.js',
   '/js/views/run.js',
   '/js/views/site.js',
   '/js/views/sites.js',

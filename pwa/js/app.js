@@ -119,10 +119,24 @@ export async function prefetch() {
     if (session.user.role === 'inspector') {
       await cachedGet('/api/inspections/due').catch(() => null);
       await cachedGet('/api/plans/tasks').catch(() => null);
-      // Kept by the service worker, so signing works offline (not before it controls: a failed import() stays failed).
-      if (navigator.serviceWorker?.controller) import('./sign/screen.js').catch(() => {});
+      // The patrol mode's zones and the notice read to each person met, so a patrol can start offline.
+      await cachedGet('/api/sites?kind=patrol_zone&limit=200').catch(() => null);
+      await cachedGet('/api/patrols/notice').catch(() => null);
+      // Kept by the service worker, so signing and the patrol mode work offline.
+      keep(() => import('./sign/screen.js'));
+      keep(() => import('./views/patrol.js'));
     }
   }
+  // A follow-up case (from the board or a notification) imports the patrol mode too.
+  if (['inspector', 'supervisor'].includes(session.user?.role)) keep(() => import('./views/case.js'));
+}
+
+// Fetch a screen the service worker keeps once fetched (not precached), so it opens offline later. Only through the
+// worker: a module the page loaded before the worker controlled it is never fetched again, so wait for the control.
+function keep(load) {
+  const sw = navigator.serviceWorker;
+  if (sw?.controller) load().catch(() => {});
+  else sw?.addEventListener('controllerchange', () => load().catch(() => {}), { once: true });
 }
 
 export async function logout() {
@@ -272,12 +286,13 @@ export async function route() {
   const box = main();
   box.setAttribute('aria-busy', 'true');
   try {
-    // The admin console and the supervisors' desk are online only and not precached; the board and the signing
-    // screen are not precached either (the service worker keeps them once fetched): offline before that, their
-    // import fails like an API call.
+    // The admin console and the supervisors' desk are online only and not precached; the board, the signing
+    // screen, the patrol mode and the case are not precached either (the service worker keeps them once fetched):
+    // offline before that, their import fails like an API call.
     const online = { admin: () => import('./admin/console.js'), plans: () => import('./desk/plans.js'),
       analytics: () => import('./desk/analytics.js'), decisions: () => import('./desk/decisions.js'),
-      board: () => import('./views/board.js'), sign: () => import('./sign/screen.js') }[view];
+      board: () => import('./views/board.js'), sign: () => import('./sign/screen.js'),
+      patrol: () => import('./views/patrol.js'), case: () => import('./views/case.js') }[view];
     const mod = await (online ? online().catch(() => { throw new api.ApiError(0); }) : import(`./views/${view}.js`));
     const el = await mod.render({ params, args: rest, session });
     if (mine !== routeSeq) return;

@@ -5,6 +5,7 @@ records nothing."""
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -90,3 +91,41 @@ def test_a_minors_photo_needs_the_mark_and_its_reason_and_goes_offline_through_t
         assert db_rows(server, "SELECT origin FROM photo WHERE id = ?", pid) == [("camera",)]
         assert db_rows(server, "SELECT entity_type, restricted FROM photo_link WHERE photo_id = ?", pid) == [
             ("encounter", 1)]
+
+
+def test_the_patrol_mode_is_not_in_the_shell_and_opens_offline_after_one_online_login(server, browser):
+    """Patrol mode and its follow-up case are not precached (the shell's budget): the service worker keeps them once
+    fetched, and the app fetches them right after an inspector's login, with the zones and the notice, so a patrol
+    starts in a place without signal on a phone that never opened the patrol screen online."""
+    ctx, page = new_page(browser, server)
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if re.search(r"/js/views/(patrol|case)\.js", r.url) else None)
+    login(page, "inspector")  # lands on the due list; the patrol screen is never opened online
+    assert page.inner_text("#main h1") == "首页"
+    kept = """async () => { const kept = []; for (const n of await caches.keys()) if (n.startsWith('xj-lang-'))
+      for (const r of await (await caches.open(n)).keys()) kept.push(new URL(r.url).pathname);
+      return kept.filter((p) => /^\\/js\\/views\\/(patrol|case)\\.js$/.test(p)).sort(); }"""
+    for _ in range(60):  # fetched in the background after login (evaluate awaits the promise, wait_for_function does not)
+        if page.evaluate(kept) == ["/js/views/case.js", "/js/views/patrol.js"]:
+            break
+        page.wait_for_timeout(250)
+    assert page.evaluate(kept) == ["/js/views/case.js", "/js/views/patrol.js"], "the service worker keeps both once fetched"
+    precached = page.evaluate("""async () => { for (const n of await caches.keys()) if (n.startsWith('xj-shell-')) {
+      const c = await caches.open(n); if (await c.match('/js/views/patrol.js') || await c.match('/js/views/case.js')) return true; }
+      return false; }""")
+    assert not precached, "the patrol mode is in the shell's precache"
+    assert fetched, "the page fetched the patrol mode after login"
+
+    go_offline(ctx)
+    ctx.route(re.compile(r".*/js/views/(patrol|case)\.js.*"), lambda route: route.abort("internetdisconnected"))
+    page.reload()
+    see(page, "#main h1:has-text('首页')")
+    page.evaluate("location.hash = '#/patrol'")
+    see(page, "#patrol-start")
+    page.select_option("select[name=zone]", label=ZONE)
+    page.click("#patrol-start")
+    see(page, "#enc-add")
+    page.click("#enc-add")
+    assert "最后一次见面后保存" in page.inner_text("#enc-notice"), "the notice is there offline"
+    assert not page.errors, page.errors
+    ctx.close()

@@ -21,12 +21,15 @@ const isSign = (f) => f.startsWith('/js/sign/');
 // The supervisors' board (a desktop screen) is loaded by import() for the roles that have it and kept once fetched,
 // like a pack, so a supervisor who opened it online still has it offline.
 const isBoard = (f) => f === '/js/views/board.js';
+// The patrol mode and the follow-up case it opens (inspectors', and the board's cases): kept once fetched like the
+// board, and fetched after login for the roles that use them, so they open offline.
+const isPatrol = (f) => ['/js/views/patrol.js', '/js/views/case.js'].includes(f);
 const size = (f) => statSync(new URL('.' + f, root)).size;
 
 test('the service worker precaches every shell file, and only files that exist', () => {
   const list = precached;
   // notice.css and notice.js style and print the server-rendered rectification notice (online only), not the app shell.
-  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css', '/js/notice.js'].includes(f) && !isAdmin(f) && !isDesk(f) && !isPack(f) && !isSign(f) && !isBoard(f));
+  const shell = files(root).filter((f) => !['/sw.js', '/index.html', '/css/notice.css', '/js/notice.js'].includes(f) && !isAdmin(f) && !isDesk(f) && !isPack(f) && !isSign(f) && !isBoard(f) && !isPatrol(f));
   for (const f of shell) assert.ok(list.includes(f), `${f} is not precached`);
   for (const f of list) if (f !== '/') assert.ok(shell.includes(f), `${f} is precached but missing`);
   assert.ok(list.includes('/'));
@@ -111,4 +114,22 @@ test('the board stays out of the shell, is reached only by import(), is kept onc
   assert.ok(kept.test('/js/views/board.js') && kept.test('/js/sign/pad.js') && kept.test('/js/lang/en.js'));
   assert.ok(!kept.test('/js/views/run.js') && !kept.test('/js/views/board.js.map'));
   assert.ok(size('/js/views/board.js') <= 10 * 1024, `${size('/js/views/board.js')} bytes`);
+});
+
+test('the patrol mode and the case stay out of the shell, are reached only by import(), are kept once fetched and fetched after login, under 20 KB', () => {
+  const app = readFileSync(new URL('js/app.js', root), 'utf8');
+  for (const f of ['/js/views/patrol.js', '/js/views/case.js']) assert.ok(!precached.includes(f), `${f} is precached`);
+  for (const f of precached.filter((p) => p.endsWith('.js'))) {
+    assert.doesNotMatch(readFileSync(new URL('.' + f, root), 'utf8'), /^\s*import\b[^(]*['"][./]*(views\/)?(patrol|case)\.js/m, `${f} imports the patrol mode statically`);
+  }
+  // Routed to by import(), and fetched after login through the service worker (keep()), so they work offline.
+  assert.match(app, /patrol: \(\) => import\('\.\/views\/patrol\.js'\)/);
+  assert.match(app, /case: \(\) => import\('\.\/views\/case\.js'\)/);
+  assert.match(app, /keep\(\(\) => import\('\.\/views\/patrol\.js'\)\)/);
+  assert.match(app, /keep\(\(\) => import\('\.\/views\/case\.js'\)\)/);
+  const kept = new Function(`return ${sw.match(/const IS_PACK = (\/.*\/);/)[1]}`)();
+  assert.ok(kept.test('/js/views/patrol.js') && kept.test('/js/views/case.js') && kept.test('/js/views/board.js'));
+  assert.ok(!kept.test('/js/views/run.js') && !kept.test('/js/views/patrol.js.map'));
+  const total = size('/js/views/patrol.js') + size('/js/views/case.js');
+  assert.ok(total <= 20 * 1024, `${total} bytes`);
 });
