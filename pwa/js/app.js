@@ -82,14 +82,18 @@ export async function storePhoto(blob, capture = null) {
 }
 
 // Photos taken and then removed, or left by a deleted draft, would stay on the phone forever: drop blobs that no
-// draft, patrol or outbox item refers to any more (after a day, so nothing being edited right now is touched).
+// draft, patrol or outbox item refers to any more (after a day, so nothing being edited right now is touched), and
+// sent drafts an older runner wrote back (submitted, no longer queued).
 async function dropOrphanPhotos() {
   const { photoIds } = await import('./template.js');
-  const keep = new Set((await db.all('outbox')).map((i) => i.blobId).filter(Boolean));
-  for (const d of await db.all('drafts')) [...photoIds(d.answers), ...photoIds(d.extra)].forEach((id) => keep.add(id));
+  const keep = new Set((await db.all('outbox')).map((i) => i.blobId || i.id));
+  const cutoff = Date.now() - 86400000;
+  for (const d of await db.all('drafts')) {
+    if (d.submitted && !keep.has(d.id) && Date.parse(d.updated_at) < cutoff) await db.del('drafts', d.id);
+    else [...photoIds(d.answers), ...photoIds(d.extra)].forEach((id) => keep.add(id));
+  }
   const patrol = await db.kvGet('patrol');
   if (patrol) photoIds(patrol.answers).forEach((id) => keep.add(id));
-  const cutoff = Date.now() - 86400000;
   for (const b of await db.all('blobs')) if (!keep.has(b.id) && Date.parse(b.created_at) < cutoff) await db.del('blobs', b.id);
 }
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -236,5 +239,48 @@ def test_a_sent_inspection_leaves_no_draft_behind_even_if_the_check_in_position_
     assert page.evaluate(DRAFT, inspection_id) is None, "the draft came back after it was sent"
     page.goto(f"{server['base']}/#/")
     see(page, "#main:not([aria-busy])")
+    assert not page.errors, page.errors
+    ctx.close()
+
+
+# A draft as an older runner left it: submitted, its inspection sent (no longer in the outbox), with a photo.
+PUT_DRAFTS = """(drafts) => new Promise((resolve, reject) => {
+    const req = indexedDB.open('xunjian');
+    req.onsuccess = () => {
+        const t = req.result.transaction(['drafts', 'blobs'], 'readwrite');
+        for (const d of drafts) {
+            t.objectStore('drafts').put(d);
+            t.objectStore('blobs').put({id: d.photo, blob: new Blob(['x']), type: 'image/jpeg', created_at: d.updated_at});
+        }
+        t.oncomplete = () => resolve();
+        t.onerror = () => reject(t.error);
+    };
+    req.onerror = () => reject(req.error);
+})"""
+BLOB = DRAFT.replace("'drafts'", "'blobs'").replace("{submitted: !!get.result.submitted}", "true")
+
+
+def test_a_sent_draft_an_older_runner_wrote_back_is_dropped_with_its_photo_at_start(server, browser):
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    old = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat()
+    drafts = [{"id": str(uuid.uuid4()), "photo": str(uuid.uuid4()), "submitted": submitted, "updated_at": at,
+               "answers": {"exits_clear": {"result": "noncompliant", "photos": []}}}
+              for submitted, at in [(True, old), (False, old), (True, datetime.now(timezone.utc).isoformat())]]
+    for d in drafts:
+        d["answers"]["exits_clear"]["photos"] = [d["photo"]]
+    page.evaluate(PUT_DRAFTS, drafts)
+    page.reload()
+    see(page, "nav#nav a")
+    stale, unsent, just_submitted = drafts
+    deadline = time.monotonic() + 15
+    while page.evaluate(DRAFT, stale["id"]) is not None and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert page.evaluate(DRAFT, stale["id"]) is None, "the sent draft stays on the phone"
+    assert page.evaluate(BLOB, stale["photo"]) is None, "its photo stays on the phone"
+    # An unsent draft, and one submitted a moment ago (its inspection about to be queued), are kept with their photos.
+    assert page.evaluate(DRAFT, unsent["id"]) == {"submitted": False}
+    assert page.evaluate(DRAFT, just_submitted["id"]) == {"submitted": True}
+    assert page.evaluate(BLOB, unsent["photo"]) and page.evaluate(BLOB, just_submitted["photo"])
     assert not page.errors, page.errors
     ctx.close()
