@@ -44,6 +44,8 @@ def test_the_analytics_screen_shows_the_tables_and_downloads_xlsx(server, browse
 
     # In English the levels are named in English, the subject kinds too.
     page.click("#tools button[lang]")
+    # switched (and saved, before the chrome is drawn in English) before the reload below
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
     page.click("nav#nav a[href='#/analytics']")
     page.reload()
     see(page, "#t-overdue")

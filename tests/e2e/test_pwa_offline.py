@@ -340,6 +340,9 @@ def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
     # In English the notice is the English text, and the form still fits.
     page.click("#tools button[lang]")
     page.wait_for_function("() => document.documentElement.lang === 'en'")
+    # The Chinese screen stays until the English one has rendered (the patrol module is loaded by import()): a click
+    # before that opened the old form, which the new screen then replaced (seen under load).
+    see(page, "#main:not([aria-busy]) #enc-add:has-text('Record a person')")
     page.click("#enc-add")
     see(page, "#enc-notice:has-text('civil-affairs')")
     assert "Notice given" in page.inner_text("label:has(#enc-notice-given)")
