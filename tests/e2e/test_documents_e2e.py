@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from .test_notifications_e2e import submit_major_hazard
 from .test_plans_e2e import create_draw_and_publish
 from .test_pwa_offline import SITE_CODE, all_comply, answer_basic_info, api_token, camera_jpeg, comply_sections, db_rows, \
-    go_offline, go_online, jump_to, login, new_page, outbox_count, see
+    go_offline, go_online, jump_to, login, new_page, outbox_count, see, until
 
 pytestmark = pytest.mark.e2e
 # The shipped default: an eldercare institution is inspected by two (the other browser tests' server says "none").
@@ -178,7 +178,7 @@ def test_signatures_and_a_refusal_made_offline_wait_on_the_phone_and_reach_the_s
     see(page, "#sign-link")
     page.click("#sign-link")
     see(page, "#sign-h")
-    page.wait_for_function("""async () => { const kept = new Set(); for (const n of await caches.keys()) if (n.startsWith('xj-lang-'))
+    until(page, """async () => { const kept = new Set(); for (const n of await caches.keys()) if (n.startsWith('xj-lang-'))
       for (const r of await (await caches.open(n)).keys()) kept.add(new URL(r.url).pathname);
       return ['screen', 'pad', 'docs'].every((m) => kept.has(`/js/sign/${m}.js`)); }""")
     go_offline(ctx)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from .test_pwa_offline import (
-    api_token, camera_jpeg, db_rows, end_patrol, go_offline, go_online, login, new_page, see,
+    api_token, camera_jpeg, db_rows, end_patrol, go_offline, go_online, login, new_page, see, until,
 )
 
 pytestmark = pytest.mark.e2e
@@ -105,11 +105,8 @@ def test_the_patrol_mode_is_not_in_the_shell_and_opens_offline_after_one_online_
     kept = """async () => { const kept = []; for (const n of await caches.keys()) if (n.startsWith('xj-lang-'))
       for (const r of await (await caches.open(n)).keys()) kept.push(new URL(r.url).pathname);
       return kept.filter((p) => /^\\/js\\/views\\/(patrol|case)\\.js$/.test(p)).sort(); }"""
-    for _ in range(60):  # fetched in the background after login (evaluate awaits the promise, wait_for_function does not)
-        if page.evaluate(kept) == ["/js/views/case.js", "/js/views/patrol.js"]:
-            break
-        page.wait_for_timeout(250)
-    assert page.evaluate(kept) == ["/js/views/case.js", "/js/views/patrol.js"], "the service worker keeps both once fetched"
+    # fetched in the background after login, and kept by the service worker once fetched
+    until(page, kept, ["/js/views/case.js", "/js/views/patrol.js"])
     precached = page.evaluate("""async () => { for (const n of await caches.keys()) if (n.startsWith('xj-shell-')) {
       const c = await caches.open(n); if (await c.match('/js/views/patrol.js') || await c.match('/js/views/case.js')) return true; }
       return false; }""")

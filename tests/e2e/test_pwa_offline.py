@@ -117,6 +117,15 @@ def see(page, selector, timeout=15000):
                              f"screen:\n{page.inner_text('main')[-500:]}") from None
 
 
+def until(page, js, expected=True, timeout=15.0):
+    """Poll `js` (an async function may be: evaluate awaits its promise, wait_for_function takes a promise as true)
+    until it returns `expected`; the last value is asserted."""
+    deadline = time.monotonic() + timeout
+    while (value := page.evaluate(js)) != expected and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+    assert value == expected, value
+
+
 def outbox_count(page) -> int:
     return int(page.get_attribute("#outbox-count", "data-count"))
 
