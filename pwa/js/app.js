@@ -366,6 +366,12 @@ async function start() {
   await route();
   // A module worker, so Background Sync can drain the outbox with the same code when no page is open.
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { type: 'module' }).catch(() => {});
+  // On a first visit the modules loaded before the worker took control never went through it, and import() does not
+  // fetch a loaded module again: fetch them once more through it, so it keeps the screens and language packs it keeps
+  // once fetched (sw.js) and they open offline. Shell modules come from its cache.
+  if (navigator.serviceWorker && !navigator.serviceWorker.controller) navigator.serviceWorker.addEventListener('controllerchange', () => {
+    for (const e of performance.getEntriesByType('resource')) if (/^\/js\/.+\.js$/.test(new URL(e.name).pathname)) fetch(e.name).catch(() => {});
+  }, { once: true });
   // What can wait for the first screen to be painted does: the sync, the poll, the offline copies, the clean-up.
   await afterPaint();
   if (session.user) {
