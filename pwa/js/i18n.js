@@ -129,3 +129,6 @@ export function formatDate(iso, withTime = false) {
   const time = withTime ? `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}` : '';
   return current === 'en' ? `${day}/${mo}/${y}${time && ', ' + time}` : `${y}/${mo}/${day}${time && ' ' + time}`;
 }
+
+// Today in Asia/Shanghai as YYYY-MM-DD, for date inputs: the UTC date is yesterday's before 08:00 Beijing time.
+export function today() { return new Date(Date.now() + 288e5).toISOString().slice(0, 10); }

@@ -3,6 +3,7 @@ list, the inspection started from it carries the task, the task is done and the 
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, timedelta
 
@@ -105,8 +106,19 @@ def test_a_supervisor_creates_draws_and_publishes_a_plan_on_the_plans_screen(ser
     see(page, "#plan-form")
     page.fill("#plan-form input[name=name]", "兰州市投注站专项检查")
     page.select_option("#plan-form select[name=kind]", "special")
+    # While the chosen region's pool loads, the previous region's people are not offered (nor sent with the plan).
+    held, pool = [], re.compile(rf".*/api/plans/inspectors\?region={lanzhou}$")
+    page.route(pool, lambda route: held.append(route))
     page.select_option("#plan-form select[name=region]", label="兰州市")
-    page.wait_for_function("() => [...document.querySelectorAll('#plan-pool label')].some((l) => l.textContent.includes('孙丽'))")
+    deadline = time.monotonic() + 15
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert held and page.locator("#plan-pool label").count() == 0
+    for route in held:
+        route.continue_()
+    page.unroute(pool)
+    page.wait_for_function("() => [...document.querySelectorAll('#plan-pool label')].some((l) => l.textContent.includes('兰州市检查员 孙丽'))")
+    assert "天水" not in page.inner_text("#plan-pool")
     page.uncheck("#plan-kinds input[value=eldercare]")
     page.check("#plan-kinds input[value=lottery_outlet]")
     plan_id = create_draw_and_publish(page, 2, "公开-2026")

@@ -130,3 +130,14 @@ test('dates read as Intl writes them in Asia/Shanghai, in both languages, across
   assert.equal(formatDate(null), '');
   assert.equal(formatDate('not a date'), 'not a date');
 });
+
+test("today() is Beijing's date: before 08:00 there it is already the next day of the UTC date", async () => {
+  const { today } = await import('../../pwa/js/i18n.js');
+  const real = Date.now;
+  try {
+    Date.now = () => Date.parse('2026-12-04T16:30:00Z'); // 00:30 on 5 December in Beijing
+    assert.equal(today(), '2026-12-05');
+    Date.now = () => Date.parse('2026-12-04T15:59:00Z'); // 23:59 on 4 December
+    assert.equal(today(), '2026-12-04');
+  } finally { Date.now = real; }
+});

@@ -1,6 +1,6 @@
 // Inspection plans (双随机一公开) for supervisors: create a plan, draw it, see the draw, publish it. Desktop and online
 // only: loaded with import(), never precached, so the inspectors' offline shell does not carry it or its strings.
-import { DICTS, t, formatDate } from '../i18n.js';
+import { DICTS, t, formatDate, today } from '../i18n.js';
 import { h, field, toast } from '../dom.js';
 import * as api from '../api.js';
 import { go, errorText } from '../app.js';
@@ -69,13 +69,18 @@ async function form() {
   const region = h('select', { name: 'region' }, regions.map((r) => h('option', { value: r.id }, r.name)));
   const kinds = h('div', { class: 'row', id: 'plan-kinds' }, SITE_KINDS.map((k) => h('label', {},
     h('input', { type: 'checkbox', value: k, checked: k === 'eldercare' }), t(`kind_${k}`))));
-  const today = new Date().toISOString().slice(0, 10);
-  const start = input('start', 'date', { value: today });
-  const end = input('end', 'date', { value: today });
+  const start = input('start', 'date', { value: today() });
+  const end = input('end', 'date', { value: today() });
   const count = input('count', 'number', { min: 1, value: 5 });
   const pool = h('div', { id: 'plan-pool' });
+  // Choosing another region empties the pool at once (the previous region's people are not this one's, and could be
+  // submitted with it while the list loads); an answer for a region chosen before the last one is dropped.
+  let asked = 0;
   const loadPool = async () => {
+    const mine = ++asked;
+    pool.replaceChildren();
     const people = await call('GET', `/api/plans/inspectors?region=${region.value}`).catch(() => []);
+    if (mine !== asked) return;
     pool.replaceChildren(...people.map((u) => h('label', {}, h('input', { type: 'checkbox', value: u.id, checked: true }), u.display_name)));
   };
   region.addEventListener('change', loadPool);

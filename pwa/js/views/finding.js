@@ -1,5 +1,5 @@
 // One finding: what was found, its history and the actions the caller's role allows, sent through the outbox.
-import { t, formatDate, pick, levelName } from '../i18n.js';
+import { t, formatDate, pick, levelName, today } from '../i18n.js';
 import { h, field, clear, toast } from '../dom.js';
 import * as api from '../api.js';
 import { cachedGet, queue, route, outbox, session } from '../app.js';
@@ -63,7 +63,7 @@ function respondForm(f) {
 }
 
 function extensionForm(f) {
-  const date = h('input', { type: 'date', required: true, min: new Date().toISOString().slice(0, 10) });
+  const date = h('input', { type: 'date', required: true, min: today() });
   const reason = h('textarea', { required: true });
   const form = h('form', { class: 'card', id: 'extension-form' }, h('h2', {}, t('ask_extension')), field(t('new_deadline'), date), field(t('reason'), reason),
     h('button', { type: 'submit', class: 'sec' }, t('send')));
@@ -155,7 +155,7 @@ function planForm(f, detail) {
   const responsible = line('responsible', 100);
   const funds = line('funds', 500);
   const completeBy = h('input', { type: 'date', name: 'complete_by', id: 'plan-complete_by', required: true,
-    min: new Date().toISOString().slice(0, 10), value: last ? last.complete_by.slice(0, 10) : '' });
+    min: today(), value: last ? last.complete_by.slice(0, 10) : '' });
   const contingency = area('contingency');
   const form = h('form', { class: 'card', id: 'plan-form' }, h('h2', {}, last ? t('plan_revise') : t('plan_submit')),
     detail.plan_due ? h('p', { class: 'muted', id: 'plan-form-due' }, t('plan_due', { d: formatDate(detail.plan_due, true) })) : null,
