@@ -14,7 +14,8 @@ export class ApiError extends Error {
 }
 
 // Low level: returns {status, code, message, data}; status 0 when the network failed. Never throws.
-export async function send(method, path, { json, blob, contentType, signal, headers: extra } = {}) {
+// `raw`: a file (a PDF, a spreadsheet) whose bytes come back as a Blob in `data`, its name in `filename`.
+export async function send(method, path, { json, blob, contentType, signal, headers: extra, raw } = {}) {
   const headers = { Accept: 'application/json' };
   for (const [k, v] of Object.entries(extra || {})) if (v) headers[k] = v;
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -29,10 +30,16 @@ export async function send(method, path, { json, blob, contentType, signal, head
   }
   let data = null;
   const type = res.headers.get('content-type') || '';
-  if (res.status !== 204 && type.includes('json')) {
+  let filename;
+  if (raw && res.ok) {
+    data = await res.blob();
+    const cd = res.headers.get('content-disposition') || '';
+    const m = /filename\*=UTF-8''([^;]+)/.exec(cd) || /filename="([^"]+)"/.exec(cd);
+    if (m) filename = decodeURIComponent(m[1]);
+  } else if (res.status !== 204 && type.includes('json')) {
     try { data = await res.json(); } catch { data = null; }
   }
-  const out = { status: res.status, data };
+  const out = { status: res.status, data, filename };
   if (!res.ok) {
     out.code = data?.code || 'http_' + res.status;
     out.message = data?.message || res.statusText;

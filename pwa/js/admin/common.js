@@ -164,9 +164,9 @@ export function fileInput(accept) { return h('input', { type: 'file', accept });
 
 // Downloads need the Bearer token, so fetch the file and hand the browser a blob URL.
 export async function download(path, name) {
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${api.getToken()}` }, credentials: 'same-origin' });
-  if (!res.ok) throw new api.ApiError(res.status, 'http_' + res.status, res.statusText);
-  const url = URL.createObjectURL(await res.blob());
+  const r = await api.send('GET', path, { raw: true, headers: { Accept: '*/*' } });
+  if (r.status !== 200) throw new api.ApiError(r.status, r.code, r.message, r.details);
+  const url = URL.createObjectURL(r.data);
   const a = h('a', { href: url, download: name, hidden: true });
   document.body.append(a);
   a.click();

@@ -22,19 +22,11 @@ Object.assign(DICTS.en, {
 
 // The PDF as {url, name}, or throws the API's error (status 0 offline).
 async function pdf(path) {
-  let res;
-  try {
-    res = await fetch(path, { headers: { Authorization: `Bearer ${api.getToken()}`, Accept: 'application/pdf' }, credentials: 'same-origin' });
-  } catch { throw new api.ApiError(0); }
-  if (!res.ok) {
-    const e = await res.json().catch(() => ({}));
-    throw new api.ApiError(res.status, e.code, e.message, e.details);
-  }
-  const cd = res.headers.get('content-disposition') || '';
-  const m = /filename\*=UTF-8''([^;]+)/.exec(cd) || /filename="([^"]+)"/.exec(cd);
-  const url = URL.createObjectURL(await res.blob());
+  const r = await api.send('GET', path, { raw: true, headers: { Accept: 'application/pdf' } });
+  if (r.status !== 200) throw new api.ApiError(r.status, r.code, r.message, r.details);
+  const url = URL.createObjectURL(r.data);
   setTimeout(() => URL.revokeObjectURL(url), 300e3);
-  return { url, name: m ? decodeURIComponent(m[1]) : path.split('/').pop() };
+  return { url, name: r.filename || path.split('/').pop() };
 }
 
 const click = (attrs) => { const a = h('a', attrs); document.body.append(a); a.click(); a.remove(); };
