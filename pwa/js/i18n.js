@@ -54,7 +54,7 @@ const zh = {
   factor_overdue: '逾期未整改隐患', factor_escalation: '督办级别合计', factor_noncompliance: '近期检查不符合率（%）',
   factor_inspection_overdue: '检查逾期天数', factor_beds: '床位数', factor_full_care_share: '失能老人占比（%）', factor_override: '直接判定', late_reason: '检查逾期 {d} 天（+{p} 分，检查未按期，不是场所自身风险）', own_tier: '自身风险：{t}', factor_building_type: '建筑结构', factor_building_height: '建筑高度（米）', factor_immobile_upstairs: '二层以上失能老人', factor_fire_acceptance: '消防验收', factor_grade: '等级评定', factor_complaints: '近12个月投诉', factor_sales_volume: '销量等级', factor_instant_tickets: '销售即开票',
   override_major_at_level: '重大隐患已挂牌督办', override_open_major_count: '多项重大隐患未整改', override_open_major: '存在未整改重大隐患',
-  next_due: '下次检查 {d}', rated_at: '评级时间 {d}', total_n: '共 {n} 个', recheck: '现场复查', approve: '同意', refuse: '不同意', patrol_team: '巡查队员（用逗号分隔）', patrol_campaign: '专项行动',
+  next_due: '下次检查 {d}', rated_at: '评级时间 {d}', total_n: '共 {n} 个', recheck: '现场复查', approve: '同意', refuse: '不同意', patrol_team: '巡查队员（用逗号分隔）', patrol_campaign: '专项行动', patrol_campaign_ph: '寒冬送温暖',
   patrol_warning: '气象预警',
   ev_finding_create: '发现隐患', ev_finding_respond: '整改反馈', ev_finding_reject: '退回', ev_finding_recheck: '现场复查', ev_finding_accept: '复查合格，予以销号', ev_finding_request_extension: '申请延期', ev_finding_approve_extension: '同意延期', ev_finding_refuse_extension: '不同意延期', ev_escalation_reminder: '到期提醒', ev_escalation_level1: '逾期通知', ev_escalation_level2: '督办', ev_escalation_level3: '挂牌督办',
   coverage_title: '巡查覆盖', cov_in_time: '按时巡查', cov_late: '逾期未巡', cov_never: '从未巡查', cov_status: '状态', cov_last: '上次巡查', cov_daily: '寒潮期间每日',
@@ -80,6 +80,8 @@ const zh = {
 // their own strings to both, whichever loads first.
 export const DICTS = { 'zh-CN': zh, en: {} };
 const PACKS = { en: () => import('./lang/en.js') };
+// A pack's `texts`: the checklist templates' Chinese texts in its language (pick() looks a plain string up there).
+const TEXTS = { en: {} };
 const loaded = new Set(['zh-CN']);
 let current = 'zh-CN';
 
@@ -88,7 +90,9 @@ let current = 'zh-CN';
 export async function setLang(lang) {
   if (!loaded.has(lang) && PACKS[lang]) {
     try {
-      Object.assign(DICTS[lang], (await PACKS[lang]())[lang]);
+      const pack = await PACKS[lang]();
+      Object.assign(DICTS[lang], pack[lang]);
+      Object.assign(TEXTS[lang], await pack.texts?.().catch(() => ({})));
       loaded.add(lang);
     } catch { /* not reachable: keep Chinese */ }
   }
@@ -109,10 +113,11 @@ export function levelName(n) {
   return key in DICTS[current] || key in DICTS['zh-CN'] ? t(key) : t('level_n', { n });
 }
 
-// Template text may be a string or {zh, en}: pick the one for the current language.
+// Template text may be a string or {zh, en}: pick the one for the current language. A string is the template's
+// Chinese, shown in the current language when its pack translates it (one engine for every template and version).
 export function pick(text) {
   if (text == null) return '';
-  if (typeof text === 'string') return text;
+  if (typeof text === 'string') return TEXTS[current]?.[text] ?? text;
   return (current === 'en' ? text.en : text.zh) || text.zh || text['zh-CN'] || text.en || '';
 }
 

@@ -108,6 +108,11 @@ def all_comply(page, sections):
         page.click(".section.cur button[data-comply]")
 
 
+# The texts of the elements a selector finds that hold a Chinese character (on an English screen, words left in Chinese).
+CHINESE = """(selector) => [...document.querySelectorAll(selector)].map((el) => el.textContent.trim())
+    .filter((text) => /[\\u4e00-\\u9fff]/.test(text))"""
+
+
 def see(page, selector, timeout=15000):
     """Wait for a selector; on failure say what the screen shows instead."""
     try:
@@ -356,10 +361,24 @@ def test_patrol_mode_records_people_met_and_opens_a_case(server, browser):
     see(page, "#enc-notice:has-text('civil-affairs')")
     assert "Notice given" in page.inner_text("label:has(#enc-notice-given)")
     assert page.evaluate(OVERFLOW) == {"scroll": 0, "wide": []}, "the English form fits 360 px"
+    # The template's own words (its questions and options, Chinese in the template) are English too.
+    assert page.locator("[aria-labelledby=enc-sex] button").all_inner_texts() == ["Male", "Female", "Unknown"]
+    assert page.inner_text("#enc-age") == "Apparent age"
+    assert page.evaluate(CHINESE, "#main h3, #main [data-value]") == [], "no Chinese question or option"
     page.click("#enc-save ~ button")
+    # So are the end form's (the same engine renders it as any checklist).
+    page.click("#patrol-end")
+    see(page, "#patrol-finish")
+    checklist_ready(page)
+    assert "Kinds of places patrolled" in page.inner_text("#main")
+    assert page.evaluate(CHINESE, "#main .checklist h2, #main .q, #main .choices label, #main option") == []
+    page.click("#patrol-finish ~ button")  # back
 
     end_patrol(page, "station", "snow")
     see(page, "#patrol-start")  # ended: the start form again
+    # In English too: its warning levels (from the template) and its example campaign; the zones' names are data.
+    assert page.evaluate(CHINESE, "#main label, #main select[name=warning] option, #main button") == []
+    assert not re.search("[\u4e00-\u9fff]", page.get_attribute("input[name=campaign]", "placeholder"))
     page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
     assert not page.errors, page.errors
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .test_pwa_offline import (SITE_CODE, all_comply, answer_basic_info, api_token, checklist_ready, comply_sections,
+from .test_pwa_offline import (CHINESE, SITE_CODE, all_comply, answer_basic_info, api_token, checklist_ready, comply_sections,
                                db_rows, login, new_page, see)
 
 pytestmark = pytest.mark.e2e
@@ -195,6 +195,23 @@ def test_the_runner_fits_360_px_in_chinese_and_english(server, browser):
                                    arg=section)
             out = page.evaluate(OVERFLOW)
             assert out["scroll"] <= out["w"] and not out["wide"], f"{lang}, section {section}: {out}"
+    assert not page.errors, page.errors
+    ctx.close()
+
+
+def test_in_english_the_checklist_shows_the_templates_words_in_english(server, browser):
+    """The template is written in Chinese; a person who chose English reads its sections, questions, units, options
+    and help in English (a basis citing a regulation stays as written: it is the document's name)."""
+    ctx, page = open_new_draft(browser, server)
+    page.click("#tools button[lang=en]")
+    see(page, "#prev:has-text('Previous')")
+    checklist_ready(page)
+    assert page.inner_text("#item-approved_beds .q") == "Approved beds (beds)"
+    assert page.locator("#item-has_canteen .choices label").all_inner_texts() == ["Yes", "No"]
+    assert "Eldercare institution safety hazard checklist" in page.inner_text("#main")
+    assert page.evaluate(CHINESE, "#main .checklist h2, #main .q, #main .choices label, #main option") == []
+    assert "written conclusion" in page.text_content("#main .checklist")  # an item's help
+    assert "Inspection practice (fire safety)" in page.text_content("#main .checklist")  # a basis from practice
     assert not page.errors, page.errors
     ctx.close()
 

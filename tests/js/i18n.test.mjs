@@ -141,3 +141,36 @@ test("today() is Beijing's date: before 08:00 there it is already the next day o
     assert.equal(today(), '2026-12-04');
   } finally { Date.now = real; }
 });
+
+// The texts a person sees of a template (an option's label included), walked as the engine renders them.
+function templateTexts(node, out = []) {
+  if (Array.isArray(node)) node.forEach((n) => templateTexts(n, out));
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (['title', 'label', 'help', 'unit', 'entry_label', 'basis'].includes(k) && typeof v === 'string') out.push([k, v]);
+      else templateTexts(v, out);
+    }
+  }
+  return out;
+}
+
+test('in English every shipped template, of every kind and version, shows its texts in English (citations stay as data)', async () => {
+  const dir = new URL('../../schemas/checklists/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const han = /[\u4e00-\u9fff]/;
+  // A basis that only cites regulations is data, as a site's name is; a basis from practice (检查实践) is a word.
+  const shown = files.flatMap((f) => templateTexts(JSON.parse(readFileSync(new URL(f, dir), 'utf8'))).map(([k, v]) => [f, k, v]))
+    .filter(([, k, v]) => han.test(v) && (k !== 'basis' || v.includes('检查实践')));
+  assert.ok(shown.length > 300 && shown.some(([f, , v]) => f === 'street_patrol.json' && v === '男'));
+  await setLang('zh-CN');
+  assert.equal(pick('男'), '男');
+  await setLang('en');
+  assert.equal(pick('男'), 'Male');
+  assert.deepEqual(shown.filter(([, , v]) => pick(v) === v).map(([f, k, v]) => `${f} ${k}: ${v}`), []);
+  for (const [, k, v] of shown) if (k !== 'basis' && k !== 'help') assert.doesNotMatch(pick(v), han, v);
+  // Nothing in the pack that no template shows (a text a new version changed is dropped with it).
+  const { texts } = await import('../../pwa/js/lang/checklists-en.js');
+  const all = new Set(shown.map(([, , v]) => v));
+  assert.deepEqual(Object.keys(texts).filter((k) => !all.has(k)), []);
+  await setLang('zh-CN');
+});

@@ -1,5 +1,9 @@
 // The English pack: loaded by import() when a person picks English (i18n.js setLang), never precached, so the
 // shell carries Chinese alone; the service worker keeps a copy once fetched, so English then works offline too.
+// The checklist templates' texts, loaded with the pack; without them (offline, not kept yet) the screens are English
+// and the templates' texts stay Chinese.
+export const texts = () => import('./checklists-en.js').then((m) => m.texts);
+
 export const en = {
   app_name: 'Xunjian', lang_switch: '中文', lang_label: 'Switch language', loading: 'Loading…',
   login: 'Log in', logout: 'Log out', username: 'Username', password: 'Password', login_failed: 'Wrong username or password',
@@ -69,7 +73,7 @@ export const en = {
   factor_inspection_overdue: 'Days past inspection due', factor_beds: 'Beds', factor_full_care_share: 'Full-care residents (%)',
   factor_override: 'Decided directly', late_reason: 'Inspection overdue {d} days (+{p} points: a late visit, not the site’s own risk)', own_tier: 'Own risk: {t}', factor_building_type: 'Building structure', factor_building_height: 'Building height (m)', factor_immobile_upstairs: 'Immobile residents upstairs', factor_fire_acceptance: 'Fire acceptance', factor_grade: 'Grade', factor_complaints: 'Complaints, 12 months', factor_sales_volume: 'Sales volume', factor_instant_tickets: 'Sells instant tickets', override_major_at_level: 'Major hazard under listed supervision', override_open_major_count: 'Several open major hazards',
   override_open_major: 'Open major hazard', next_due: 'Next inspection {d}', rated_at: 'Rated {d}', total_n: '{n} in all', recheck: 'On-site re-check', approve: 'Approve', refuse: 'Refuse', patrol_team: 'Team members (comma-separated)',
-  patrol_campaign: 'Campaign', patrol_warning: 'Weather warning',
+  patrol_campaign: 'Campaign', patrol_campaign_ph: 'Winter warmth', patrol_warning: 'Weather warning',
   ev_finding_create: 'Found', ev_finding_respond: 'Response', ev_finding_reject: 'Rejected', ev_finding_recheck: 'On-site re-check', ev_finding_accept: 'Re-check passed: closed', ev_finding_request_extension: 'More time asked', ev_finding_approve_extension: 'Extension approved', ev_finding_refuse_extension: 'Extension refused', ev_escalation_reminder: 'Deadline reminder', ev_escalation_level1: 'Overdue notice', ev_escalation_level2: 'Supervision letter', ev_escalation_level3: 'Listed supervision',
   coverage_title: 'Patrol coverage', cov_in_time: 'Patrolled in time', cov_late: 'Late', cov_never: 'Never patrolled', cov_status: 'Status', cov_last: 'Last patrol', cov_daily: 'daily in the cold wave',
   cases_title: 'Open follow-up cases by time since registration', cases_none: 'No open follow-up cases', case_open_n: 'Open cases', case_title: 'Follow-up case #{n}', case_urgent: 'Same day',

@@ -70,7 +70,7 @@ async function startForm(tpl) {
   const zones = await cachedGet('/api/sites?kind=patrol_zone&limit=200').catch(() => ({ items: [] }));
   const zone = h('select', { required: true, name: 'zone' }, zones.items.map((z) => h('option', { value: z.id }, z.name)));
   const team = h('input', { name: 'team', value: session.user.display_name || session.user.username, autocomplete: 'off' });
-  const campaign = h('input', { name: 'campaign', placeholder: '寒冬送温暖' });
+  const campaign = h('input', { name: 'campaign', placeholder: t('patrol_campaign_ph') });
   const warn = h('select', { name: 'warning' }, opts(tpl, 'warning_level').map((o) => h('option', { value: o.value }, o.label)));
   const form = h('form', { class: 'card' }, field(t('patrol_zone'), zone), field(t('patrol_team'), team),
     field(t('patrol_campaign'), campaign), field(t('patrol_warning'), warn),
