@@ -16,7 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.utils import normalize_path
 
-from . import __version__, db
+from . import __version__, db, nulls
 from .accounts import controller as accounts_controller
 from .analytics import controller as analytics_controller
 from .accounts import service as accounts_service
@@ -210,6 +210,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[auth_middleware()],
         dependencies={"principal": Provide(provide_principal)},
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=nulls.refuse_null,
         after_request=security_headers,
         state=State({"settings": settings, "engine": engine, "readiness_checks": {}, "startup_hooks": [],
                      "shutdown_hooks": []}),
@@ -238,5 +239,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     risk_versions.register(app)
     jobs_scheduler.install(app)
     _document_errors(app)
+    nulls.install(app)
     _serve_head_and_options(app)
     return app

@@ -108,3 +108,26 @@ async def test_a_nul_byte_in_any_text_is_refused_not_a_server_error(client, demo
         assert response.json()["name"] == "福寿园\u0000养老院"
     else:
         _refused(response, 400, 422)
+
+
+def _typed(schema) -> bool:
+    """Not free text: a number, a yes/no, a date or time, an id, one of a vocabulary."""
+    return schema.get("type") != "string" or bool({"format", "enum"} & set(schema))
+
+
+async def test_null_is_not_a_value_of_any_optional_parameter_that_is_not_text(app, client, demo, as_user):
+    """`?until=null` read as "no until" (msgspec's lax reading of parameters), `?region=null` as every region: a
+    client's serialised None widened the answer. Now it is refused, naming the parameter, on every list and filter."""
+    typed = [(path, p["name"]) for path, method, params in _operations(app) if method == "get"
+             for p in params if p["in"] == "query" and not p.get("required") and _typed(p["schema"])]
+    assert {("/api/patrols/counts", "until"), ("/api/patrols/counts", "since"), ("/api/findings", "site"),
+            ("/api/findings", "overdue"), ("/api/notifications", "kind"), ("/api/sites", "region")} <= set(typed)
+    headers = await as_user("privacy")
+    for path, name in typed:
+        for value in ("null", "NULL"):
+            response = await client.get(_fill(path, "1", app), params={name: value}, headers=headers)
+            _refused(response, 422)
+            assert [d["key"] for d in response.json()["details"]] == [name], response.text
+    # Free text keeps the word: a search for "null" is a search.
+    r = await client.get("/api/sites", params={"q": "null"}, headers=headers)
+    assert r.status_code == 200 and r.json()["items"] == []

@@ -57,6 +57,11 @@ async def test_counts_are_bounded_and_scoped(client, demo, as_user):
         assert r.status_code in (400, 422) and set(r.json()) == {"code", "message", "details"}, r.text
         if field:
             assert [d["field"] for d in r.json()["details"]] == [field]
+    # null is not "no bound": it was read as one left out, and the answer covered the default period instead.
+    for name in ("since", "until"):
+        r = await client.get("/api/patrols/counts", params={name: "null"}, headers=supervisor)
+        assert r.status_code == 422 and set(r.json()) == {"code", "message", "details"}, r.text
+        assert [d["key"] for d in r.json()["details"]] == [name]
     started = recent_start()
     _, r = await submit(client, await as_user("inspector"), patrol_body(demo.sites[ZONE_LZ], started,
                                                                         [encounter(started + timedelta(minutes=5))]))
