@@ -24,7 +24,7 @@ export function renderChecklist(template, ctx) {
     const qid = uid('q');
     const el = h('div', { class: 'item', id: 'item-' + path.join('-') },
       h('div', { class: 'q', id: qid }, pick(item.label), item.unit && ` (${pick(item.unit)})`),
-      item.basis && h('div', { class: 'basis' }, t('basis'), '：', pick(item.basis)),
+      item.basis && h('div', { class: 'basis' }, t('basis'), t('colon'), pick(item.basis)),
       item.grade && h('div', { class: 'basis' }, t('default_grade', { g: t('grade_' + item.grade), d: item.rectify_days })),
       item.help && h('div', { class: 'hint' }, pick(item.help)));
     if (item.noncompliant_when) {

@@ -47,7 +47,7 @@ const zh = {
   notice_title: '告知（请向对方出示或宣读）', notice_given: '已告知', notice_offline: '告知文本尚未下载，请联网后打开巡查', patrol_title: '街面巡查', patrol_start: '开始巡查', patrol_end: '结束巡查', patrol_zone: '巡查区域', encounter_add: '记录一名人员',
   encounters_n: '已记录 {n} 人', track_points: '轨迹点 {n} 个', patrol_ended: '巡查已结束，等待发送', patrol_running: '巡查进行中',
   face_rule: '未成年人非必要不拍照；确需拍摄面部的（如寻亲）须标明并写明理由', face_needed: '确需拍摄面部', face_reason: '拍摄理由', face_reason_missing: '请写明拍摄理由', face_photo_minor: '未成年人的照片须标明确需拍摄并写明理由，否则请删除',
-  back: '返回', save: '保存', cancel: '取消', error: '出错了：{m}', forbidden: '无权访问', not_found: '未找到',
+  colon: '：', back: '返回', save: '保存', cancel: '取消', error: '出错了：{m}', forbidden: '无权访问', not_found: '未找到',
   storage_persist_denied: '浏览器可能在空间不足时清除离线数据',
   photo_n: '{n} 张照片', from_gallery: '相册照片', site: '场所', inspector: '检查员', date: '日期',
   numbers_say_no: '所填数字表明本项不符合，只能选“不符合”', invalid_value: '数值不在允许范围内', export_csv: '导出 CSV', findings_n: '将生成 {n} 项隐患。', self_reported: '自查发现', retry: '重试', outbox_rejected: '{n} 条发送失败', correct_draft: '修改后重新提交', raise_major: '判定为重大隐患', extra_findings: '其他隐患', extra_hint: '检查表未涵盖的隐患', extra_one: '隐患', extra_title: '隐患名称', extra_grade: '隐患等级', extra_description: '隐患描述', photo_size: '照片压缩（最长边）', photo_px: '{n} 像素', factor_open_general: '未整改一般隐患', factor_open_major: '未整改重大隐患',

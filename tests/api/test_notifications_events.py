@@ -164,13 +164,19 @@ async def test_follow_up_cases_opened_and_closed_tell_the_regions_supervisors(cl
     for case_id in case_ids:
         assert await told("case.opened", case_id) == ["sup_lz", "supervisor"]
     note = (await client.get("/api/notifications?kind=case.opened", headers=await as_user("sup_lz"))).json()
-    assert {n["title"] for n in note["items"]} == {f"兰州火车站及东岗立交桥下：街面巡查跟进个案 #{i}已立案"
+    assert {n["title"] for n in note["items"]} == {f"兰州火车站及东岗立交桥下：街面巡查跟进个案 #{i}已登记"
                                                    for i in case_ids}
     assert {n["subject_type"] for n in note["items"]} == {"follow_up_case"}
     r = await client.post(f"/api/follow-up-cases/{case_ids[0]}/close", json={"outcome": "placed_at_station"},
                           headers=inspector)
     assert r.status_code == 200, r.text
     assert await told("case.closed", case_ids[0]) == ["sup_lz", "supervisor"]
+    # The words of welfare follow-up (登记, 办结), not those of a case at law (立案, 结案), in the title and the label.
+    note = (await client.get("/api/notifications?kind=case.closed", headers=await as_user("sup_lz"))).json()
+    assert [n["title"] for n in note["items"]] == [f"兰州火车站及东岗立交桥下：街面巡查跟进个案 #{case_ids[0]}已办结"]
+    prefs = (await client.get("/api/notifications/preferences", headers=await as_user("sup_lz"))).json()
+    labels = {k["kind"]: k["label"] for k in prefs["kinds"]}
+    assert (labels["case.opened"], labels["case.closed"]) == ("跟进个案登记", "跟进个案办结")
     assert await webhooks("case.opened") == 2 and await webhooks("case.closed") == 1
 
 

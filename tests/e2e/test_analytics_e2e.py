@@ -27,6 +27,9 @@ def test_the_analytics_screen_shows_the_tables_and_downloads_xlsx(server, browse
     # A row per month of the period, and the total.
     assert page.locator("#t-rect tbody tr").count() == months + 1
     assert "催办" in page.inner_text("#t-overdue") and "挂牌督办" in page.inner_text("#t-overdue")
+    # The checklist of a frequent item by its title, not its key.
+    checklists = page.locator("#t-top tbody tr td:nth-child(2)").all_inner_texts()
+    assert checklists and "养老机构安全隐患排查检查表" in checklists and "eldercare_safety" not in checklists, checklists
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 1366
 
     with page.expect_download() as info:
@@ -50,5 +53,6 @@ def test_the_analytics_screen_shows_the_tables_and_downloads_xlsx(server, browse
     page.reload()
     see(page, "#t-overdue")
     assert "Follow-up cases" in page.inner_text("#t-overdue")
+    assert "Eldercare institution safety hazard checklist" in page.inner_text("#t-top")
     assert not page.errors, page.errors
     ctx.close()

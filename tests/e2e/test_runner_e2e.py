@@ -211,7 +211,7 @@ def test_in_english_the_checklist_shows_the_templates_words_in_english(server, b
     assert "Eldercare institution safety hazard checklist" in page.inner_text("#main")
     assert page.evaluate(CHINESE, "#main .checklist h2, #main .q, #main .choices label, #main option") == []
     assert "written conclusion" in page.text_content("#main .checklist")  # an item's help
-    assert "Inspection practice (fire safety)" in page.text_content("#main .checklist")  # a basis from practice
+    assert "Basis: Inspection practice (fire safety)" in page.text_content("#main .checklist")  # a basis from practice
     assert not page.errors, page.errors
     ctx.close()
 

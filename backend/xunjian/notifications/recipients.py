@@ -59,8 +59,9 @@ EVENTS: dict[str, EventSpec] = {spec.kind: spec for spec in (
     # 责令改正, 罚款 and the lottery centre's terminal and contract decisions.
     EventSpec("site.decision", "监管决定", "{site}：{title}",
               ("site_managers", "region_supervisors", "lottery_centre"), required=True),
-    EventSpec("case.opened", "跟进个案立案", "{site}：{title}已立案", ("region_supervisors",)),
-    EventSpec("case.closed", "跟进个案结案", "{site}：{title}已结案", ("region_supervisors",)),
+    # A welfare follow-up is registered and concluded (登记、办结), not filed and closed as a case of law (立案、结案).
+    EventSpec("case.opened", "跟进个案登记", "{site}：{title}已登记", ("region_supervisors",)),
+    EventSpec("case.closed", "跟进个案办结", "{site}：{title}已办结", ("region_supervisors",)),
 )}
 ESCALATION_KIND = "escalation"  # the ladder's steps (kind of escalation/service.py; webhook type escalation.step)
 REQUIRED_KINDS = frozenset({ESCALATION_KIND} | {k for k, spec in EVENTS.items() if spec.required})

@@ -1,6 +1,6 @@
 // The figures a bureau reports upward (统计分析) for supervisors: each table with its XLSX download. Desktop and online
 // only: loaded with import(), never precached. Definitions are the API's (README "Analytics").
-import { DICTS, t, getLang, levelName, formatDate } from '../i18n.js';
+import { DICTS, t, pick, getLang, levelName, formatDate } from '../i18n.js';
 import { h } from '../dom.js';
 import * as api from '../api.js';
 import { call, download, regions } from '../admin/common.js';
@@ -62,7 +62,7 @@ export async function render({ params }) {
     msg.hidden = true;
     box.setAttribute('aria-busy', 'true');
     try {
-      box.replaceChildren(...tables(await call('GET', api.query('/api/analytics', query())), save));
+      box.replaceChildren(...tables(await call('GET', api.query('/api/analytics', query())), save, await checklistTitles()));
     } catch (err) {
       msg.textContent = errorText(err);
       msg.hidden = false;
@@ -89,7 +89,15 @@ function level(o) {
   return o.level ? levelName(o.level) : t('a_l0');
 }
 
-function tables(a, save) {
+// A checklist by its title in the current language (its key only when the list cannot be read).
+let titles = null;
+async function checklistTitles() {
+  titles ||= call('GET', '/api/checklists').then((list) => Object.fromEntries(list.map((c) => [c.key, c.title])), () => (titles = null, {}));
+  const known = await titles;
+  return (key) => (known[key] ? pick(known[key]) : key);
+}
+
+function tables(a, save, checklist) {
   const p = a.period;
   const rect = (r, label = r.month) => [label, r.due, r.closed_on_time, r.closed_late, r.still_open, pct(r.on_time_pct)];
   const thisRect = a.rectification.find((r) => r.month === p.this_month);
@@ -115,7 +123,7 @@ function tables(a, save) {
         subject(o), level(o), o.overdue, pct(o.share_pct), o.previous_overdue, pct(o.previous_share_pct)]))),
     section('top_items', t('a_top'), save,
       table('t-top', ['a_rank', 'a_template', 'a_item', 'a_times', 'a_this', 'a_prev'], a.top_items.map((x, i) => [
-        i + 1, x.template_key, h('span', { title: x.item_key }, x.title), x.count, x.this_month, x.previous_month]))),
+        i + 1, checklist(x.template_key), h('span', { title: x.item_key }, x.title), x.count, x.this_month, x.previous_month]))),
     section('coverage', t('a_cov'), save,
       table('t-cov', ['a_county', 'a_sites', 'a_inspected', 'a_covp', 'a_this', 'a_prev'],
         [...a.coverage, a.coverage_total].map((c) => [c === a.coverage_total ? t('a_total') : c.region_name || '–',

@@ -111,7 +111,7 @@ function tile(c) {
   const body = [h('b', {}, label[0]), TIERS.map((k) => h('span', {}, `${t(`m_${k}`)}${c.counts[k] || 0} `))];
   const attrs = { class: tier || 'none', 'data-region': c.region_id, 'data-tier': tier || 'none' };
   // The region's own sites (本级) are this board already: a plain box, not a button.
-  const el = c.direct ? h('div', attrs, body) : h('button', { ...attrs, type: 'button', 'aria-label': label.join('：'), title: t('m_open'),
+  const el = c.direct ? h('div', attrs, body) : h('button', { ...attrs, type: 'button', 'aria-label': label.join(t('colon')), title: t('m_open'),
     onclick: () => { location.hash = `#/board?region=${c.region_id}`; } }, body);
   Object.assign(el.style, { gridColumn: c.col + 1, gridRow: c.row + 1 });
   return el;

@@ -64,7 +64,7 @@ export const en = {
   encounter_add: 'Record a person', encounters_n: '{n} people recorded', track_points: '{n} track points',
   patrol_ended: 'Patrol ended; waiting to send', patrol_running: 'Patrol in progress',
   face_rule: 'No photos of a minor unless needed; if a face photo is needed (e.g. to trace the family), mark it and give the reason', face_needed: 'Face photo needed', face_reason: 'Reason for the photo', face_reason_missing: 'Give the reason for the face photo', face_photo_minor: 'A photo of a minor needs the mark and a reason; otherwise remove it',
-  back: 'Back', save: 'Save', cancel: 'Cancel', error: 'Error: {m}', forbidden: 'Not allowed', not_found: 'Not found',
+  colon: ': ', back: 'Back', save: 'Save', cancel: 'Cancel', error: 'Error: {m}', forbidden: 'Not allowed', not_found: 'Not found',
   storage_persist_denied: 'The browser may clear offline data when space runs low',
   photo_n: '{n} photos', from_gallery: 'From gallery', site: 'Site', inspector: 'Inspector', date: 'Date',
   numbers_say_no: 'The numbers recorded make this item non-compliant: only “non-compliant” fits',

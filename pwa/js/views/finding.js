@@ -107,7 +107,7 @@ function decideExtension(f, allowed) {
   // A major hazard's inspector proposes; a supervisor approves.
   const button = (action, label, cls) => allowed.includes(`${action}_extension`) ? h('button', { type: 'button', class: cls, onclick: () => send(action) }, t(label)) : null;
   const box = h('div', { class: 'card' }, h('h2', {}, t('ask_extension')),
-    h('p', {}, t('new_deadline'), '：', formatDate(f.requested_deadline)), field(t('reason'), reason),
+    h('p', {}, t('new_deadline'), t('colon'), formatDate(f.requested_deadline)), field(t('reason'), reason),
     h('div', { class: 'row' }, button('approve', 'approve'), button('propose', 'propose'), button('refuse', 'refuse', 'danger')));
   return box;
 }
@@ -196,8 +196,8 @@ export async function render({ args }) {
       f.self_reported ? h('span', { class: 'pill' }, t('self_reported')) : null),
     h('p', {}, h('a', { href: `#/site/${f.site_id}` }, f.site_name || t('site'))),
     f.description ? h('p', {}, f.description) : null,
-    f.basis ? h('p', { class: 'basis' }, t('basis'), '：', pick(f.basis)) : null,
-    f.last_reason ? h('p', { class: 'error' }, t('reason'), '：', f.last_reason) : null);
+    f.basis ? h('p', { class: 'basis' }, t('basis'), t('colon'), pick(f.basis)) : null,
+    f.last_reason ? h('p', { class: 'error' }, t('reason'), t('colon'), f.last_reason) : null);
   if (navigator.onLine) out.append(await serverPhotos(f.photos));
   for (const r of detail.responses || []) {
     out.append(h('div', { class: 'card' }, h('h3', {}, t('respond'), ' · ', r.by_name, ' · ', formatDate(r.at, true)), h('p', {}, r.note),

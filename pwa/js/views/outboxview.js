@@ -37,7 +37,7 @@ export async function render() {
     // Attempts count only when the server answered (offline, they count looks for a network).
     h('div', { class: 'muted' }, formatDate(i.created_at, true), i.attempts && i.error?.status ? ` · ×${i.attempts}` : ''),
     i.error ? why(i) : null,
-    Array.isArray(i.error?.details) ? h('ul', { class: 'error' }, i.error.details.map((d) => h('li', {}, [d.item || d.field, d.message].filter(Boolean).join('：')))) : null,
+    Array.isArray(i.error?.details) ? h('ul', { class: 'error' }, i.error.details.map((d) => h('li', {}, [d.item || d.field, d.message].filter(Boolean).join(t('colon'))))) : null,
     i.state === 'rejected' && i.type === 'inspection' ? h('button', { type: 'button', class: 'sec', onclick: () => reopen(i) }, t('correct_draft')) : null,
     i.state === 'rejected' ? h('div', { class: 'row' },
       h('button', { type: 'button', class: 'sec', onclick: async () => { await outbox.retry(i.id); await syncer.trigger('manual'); route(); } }, t('retry')),

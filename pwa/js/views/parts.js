@@ -46,5 +46,5 @@ export function factorText(f) {
     return t(k) === k ? String(f.value) : t(k);
   }
   const k = `factor_${f.factor}`;
-  return `${t(k) === k ? f.factor : t(k)}：${f.value}`;
+  return `${t(k) === k ? f.factor : t(k)}${t('colon')}${f.value}`;
 }

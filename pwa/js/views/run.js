@@ -210,7 +210,7 @@ export async function render({ args }) {
   return h('div', {},
     h('h1', {}, draft.site.name),
     h('p', { class: 'muted' }, pick(draft.template.title), draft.template.version ? ` · v${draft.template.version}` : '', draft.self ? ` · ${t('self_inspection')}` : ''),
-    h('div', { class: 'row' }, h('span', {}, t('checkin'), '：'), checkinOut, h('button', { class: 'link', onclick: checkin }, t('location_get')),
+    h('div', { class: 'row' }, h('span', {}, t('checkin'), t('colon')), checkinOut, h('button', { class: 'link', onclick: checkin }, t('location_get')),
       h('button', { class: 'link', onclick: async () => {
         if (confirm(t('confirm_delete_draft'))) { await db.del('drafts', draft.id); go(''); }
       } }, t('delete_draft'))),
