@@ -8,7 +8,7 @@ import io
 import openpyxl
 import pytest
 
-from .test_pwa_offline import login, new_page, see
+from .test_pwa_offline import CHINESE, login, new_page, see
 
 pytestmark = pytest.mark.e2e
 
@@ -54,5 +54,12 @@ def test_the_analytics_screen_shows_the_tables_and_downloads_xlsx(server, browse
     see(page, "#t-overdue")
     assert "Follow-up cases" in page.inner_text("#t-overdue")
     assert "Eldercare institution safety hazard checklist" in page.inner_text("#t-top")
+    # The items are named as their findings are, in English too (an item's hazard text, or "Non-compliant: label").
+    assert page.evaluate(CHINESE, "#t-top td") == [], "no Chinese in the ten most frequent items"
+    assert "Corridors or stairs poorly lit" in page.inner_text("#t-top")
+    # So is a finding in the list of findings.
+    page.click("nav#nav a[href='#/findings']")
+    see(page, "#findings a.main")
+    assert "Handrails in corridors, toilets or stairs missing or loose" in page.inner_text("#findings")
     assert not page.errors, page.errors
     ctx.close()

@@ -142,12 +142,12 @@ test("today() is Beijing's date: before 08:00 there it is already the next day o
   } finally { Date.now = real; }
 });
 
-// The texts a person sees of a template (an option's label included), walked as the engine renders them.
+// The texts a person sees of a template (an option's label included, and the title an item gives its finding).
 function templateTexts(node, out = []) {
   if (Array.isArray(node)) node.forEach((n) => templateTexts(n, out));
   else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
-      if (['title', 'label', 'help', 'unit', 'entry_label', 'basis'].includes(k) && typeof v === 'string') out.push([k, v]);
+      if (['title', 'label', 'help', 'unit', 'entry_label', 'basis', 'hazard'].includes(k) && typeof v === 'string') out.push([k, v]);
       else templateTexts(v, out);
     }
   }
@@ -166,11 +166,14 @@ test('in English every shipped template, of every kind and version, shows its te
   assert.equal(pick('男'), '男');
   await setLang('en');
   assert.equal(pick('男'), 'Male');
+  // A finding's title: the item's hazard text, or 不符合：label when it has none (backend checklists/rules.py).
+  assert.equal(pick('代销证未公示'), 'Agency certificate not displayed');
+  assert.equal(pick('不符合：组织有针对性的消防演练'), 'Non-compliant: Targeted fire drills are held');
   assert.deepEqual(shown.filter(([, , v]) => pick(v) === v).map(([f, k, v]) => `${f} ${k}: ${v}`), []);
   for (const [, k, v] of shown) if (k !== 'basis' && k !== 'help') assert.doesNotMatch(pick(v), han, v);
   // Nothing in the pack that no template shows (a text a new version changed is dropped with it).
   const { texts } = await import('../../pwa/js/lang/checklists-en.js');
   const all = new Set(shown.map(([, , v]) => v));
-  assert.deepEqual(Object.keys(texts).filter((k) => !all.has(k)), []);
+  assert.deepEqual(Object.keys(texts).filter((k) => !all.has(k) && !k.startsWith('不符合：')), []);
   await setLang('zh-CN');
 });

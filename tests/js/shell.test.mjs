@@ -79,12 +79,12 @@ test('the supervisors\' desk stays out of the shell and under 48 KB', () => {
 test('language packs stay out of the shell, are reached only by import(), are kept once fetched, and stay under 14 KB each', () => {
   const packs = files(root).filter(isPack);
   assert.ok(packs.includes('/js/lang/en.js'));
-  // The checklist templates' own texts in English (every template and version, 303 texts) come with the English pack
-  // and have a budget of their own: they grow with the templates, not with the screens.
+  // The checklist templates' own texts in English (every template and version, 390 texts with the findings' titles)
+  // come with the English pack and have a budget of their own: they grow with the templates, not with the screens.
   const TEXTS = '/js/lang/checklists-en.js';
   for (const f of packs) {
     assert.ok(!precached.includes(f), `${f} is precached`);
-    assert.ok(size(f) <= (f === TEXTS ? 36 : 14) * 1024, `${f}: ${size(f)} bytes`);
+    assert.ok(size(f) <= (f === TEXTS ? 48 : 14) * 1024, `${f}: ${size(f)} bytes`);
   }
   for (const f of precached.filter((p) => p.endsWith('.js'))) {
     assert.doesNotMatch(readFileSync(new URL('.' + f, root), 'utf8'), /^\s*import\b[^(]*['"][./]*lang\//m, `${f} imports a pack statically`);

@@ -114,7 +114,7 @@ function tables(a, save, checklist) {
       mom(thisMajor.open_at_end, a.major_hazards_previous.open_at_end),
       h('h3', {}, t('a_majors', { n: a.open_major_hazards_total })),
       table('t-majors', ['a_site', 'a_county', 'a_finding', 'a_deadline', 'a_level'], a.open_major_hazards.map((m) => [
-        m.site_name, m.county, h('a', { href: `#/finding/${m.finding_id}` }, m.title), formatDate(m.deadline),
+        m.site_name, m.county, h('a', { href: `#/finding/${m.finding_id}` }, pick(m.title)), formatDate(m.deadline),
         m.escalation_level ? levelName(m.escalation_level) : '–']))),
     section('overdue', t('a_overdue'), save,
       h('p', { class: 'muted' }, t('a_at', { t: formatDate(a.overdue_at, true) }), ' · ', t('a_prev'), ' ',
@@ -123,7 +123,7 @@ function tables(a, save, checklist) {
         subject(o), level(o), o.overdue, pct(o.share_pct), o.previous_overdue, pct(o.previous_share_pct)]))),
     section('top_items', t('a_top'), save,
       table('t-top', ['a_rank', 'a_template', 'a_item', 'a_times', 'a_this', 'a_prev'], a.top_items.map((x, i) => [
-        i + 1, checklist(x.template_key), h('span', { title: x.item_key }, x.title), x.count, x.this_month, x.previous_month]))),
+        i + 1, checklist(x.template_key), h('span', { title: x.item_key }, pick(x.title)), x.count, x.this_month, x.previous_month]))),
     section('coverage', t('a_cov'), save,
       table('t-cov', ['a_county', 'a_sites', 'a_inspected', 'a_covp', 'a_this', 'a_prev'],
         [...a.coverage, a.coverage_total].map((c) => [c === a.coverage_total ? t('a_total') : c.region_name || '–',

@@ -2,7 +2,7 @@
 // decisions, and a form for the kinds the caller may record there, sent through the outbox (its id is the
 // decision's client_id: a replay changes nothing). Desktop and online only, like desk/plans.js: loaded with
 // import(), never precached, its strings kept here.
-import { DICTS, t, formatDate } from '../i18n.js';
+import { DICTS, t, pick, formatDate } from '../i18n.js';
 import { h, field, toast } from '../dom.js';
 import * as api from '../api.js';
 import { cachedGet, lastKnown, queue, outbox, route, renderStatus, session } from '../app.js';
@@ -82,7 +82,7 @@ function form(site, kinds, findings) {
   const amount = h('input', { name: 'amount', id: 'decision-amount', type: 'number', inputmode: 'numeric', step: 1 });
   const amountField = field(t('d_amount'), amount, t('d_amount_hint'));
   const finding = h('select', { name: 'finding', id: 'decision-finding' }, h('option', { value: '' }, t('d_no_finding')),
-    findings.map((f) => h('option', { value: f.id }, `#${f.id} ${f.title}`)));
+    findings.map((f) => h('option', { value: f.id }, `#${f.id} ${pick(f.title)}`)));
   const msg = h('p', { class: 'error', role: 'alert', id: 'decision-error', hidden: true });
   const show = () => { amountField.hidden = kind.value !== 'fine'; };
   kind.addEventListener('change', show);

@@ -57,7 +57,7 @@ function respondForm(f) {
     e.preventDefault();
     if (!note.value.trim()) { note.focus(); return; }
     await act(form, { id: uuid(), type: 'response', method: 'POST', path: `/api/findings/${f.id}/responses`,
-      body: { note: note.value.trim(), photos: photos.ids }, label: `${t('respond')} · ${f.title}` }, photos.ids);
+      body: { note: note.value.trim(), photos: photos.ids }, label: `${t('respond')} · ${pick(f.title)}` }, photos.ids);
   });
   return form;
 }
@@ -72,7 +72,7 @@ function extensionForm(f) {
     if (!date.value || !reason.value.trim()) return;
     await act(form, { id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`,
       body: { action: 'request', deadline: new Date(`${date.value}T23:59:59+08:00`).toISOString(), reason: reason.value.trim() },
-      label: `${t('ask_extension')} · ${f.title}` });
+      label: `${t('ask_extension')} · ${pick(f.title)}` });
   });
   return form;
 }
@@ -87,7 +87,7 @@ function verifyForm(f, allowed) {
       try { const p = await locate(); body.location = { lat: p.lat, lng: p.lng, accuracy_m: p.accuracy }; } catch { /* the server asks for it */ }
     }
     await act(box, { id: uuid(), type: 'verification', method: 'POST', path: `/api/findings/${f.id}/verification`, body,
-      label: `${t('verify')} · ${f.title}` }, photos.ids);
+      label: `${t('verify')} · ${pick(f.title)}` }, photos.ids);
   };
   const box = h('div', { class: 'card', id: 'verify-form' }, h('h2', {}, t('verify')), field(t('note'), note), photos.el,
     h('div', { class: 'row' },
@@ -102,7 +102,7 @@ function decideExtension(f, allowed) {
   const send = async (action) => {
     if (action === 'refuse' && !reason.value.trim()) { reason.focus(); return; }
     await act(box, { id: uuid(), type: 'extension', method: 'POST', path: `/api/findings/${f.id}/extension`, body: { action, reason: reason.value.trim() },
-      label: `${t('ask_extension')} · ${f.title}` });
+      label: `${t('ask_extension')} · ${pick(f.title)}` });
   };
   // A major hazard's inspector proposes; a supervisor approves.
   const button = (action, label, cls) => allowed.includes(`${action}_extension`) ? h('button', { type: 'button', class: cls, onclick: () => send(action) }, t(label)) : null;
@@ -117,7 +117,7 @@ function listingForm(f) {
   const send = async (decision) => {
     if (decision === 'decline' && !reason.value.trim()) { reason.focus(); return; }
     await act(box, { id: uuid(), type: 'listing', method: 'POST', path: `/api/findings/${f.id}/listing`, body: { decision, reason: reason.value.trim() },
-      label: `${t('listing_title')} · ${f.title}` });
+      label: `${t('listing_title')} · ${pick(f.title)}` });
   };
   const box = h('div', { class: 'card', id: 'listing-form' }, h('h2', {}, t('listing_title')), field(t('reason'), reason),
     h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => send('confirm') }, t('listing_confirm')),
@@ -169,7 +169,7 @@ function planForm(f, detail) {
     await act(form, { id: uuid(), type: 'plan', method: 'POST', path: `/api/findings/${f.id}/plan`,
       body: { measures: measures.value.trim(), responsible: responsible.value.trim(), funds: funds.value.trim(),
         complete_by: new Date(`${completeBy.value}T23:59:59+08:00`).toISOString(), contingency: contingency.value.trim() },
-      label: `${t('plan_title')} · ${f.title}` });
+      label: `${t('plan_title')} · ${pick(f.title)}` });
   });
   return form;
 }
@@ -189,7 +189,7 @@ export async function render({ args }) {
   const detail = await cachedGet(`/api/findings/${args[0]}`);
   const f = detail.finding || detail;
   const allowed = f.allowed_actions || [];
-  const out = h('div', {}, h('h1', {}, f.title),
+  const out = h('div', {}, h('h1', {}, pick(f.title)),
     h('div', { class: 'row' }, gradePill(f.grade), h('span', { class: 'pill', id: 'finding-status', 'data-status': f.status }, statusText(f.status)),
       h('span', { class: isOverdue(f) ? 'pill late' : 'muted' }, t('deadline', { d: formatDate(f.deadline) })),
       f.escalation_level ? h('span', { class: 'pill late' }, levelName(f.escalation_level)) : null,

@@ -1,5 +1,5 @@
 // Small pieces several screens share.
-import { t, formatDate, levelName } from '../i18n.js';
+import { t, pick, formatDate, levelName } from '../i18n.js';
 import { h } from '../dom.js';
 
 export function tierPill(tier) {
@@ -23,7 +23,7 @@ export function isOverdue(f) {
 
 export function findingItem(f) {
   return h('li', { class: f.grade === 'major' ? 'tier-red' : 'tier-yellow', 'data-finding': f.id },
-    h('a', { class: 'main', href: `#/finding/${f.id}` }, f.title || f.item_label || f.description || `#${f.id}`),
+    h('a', { class: 'main', href: `#/finding/${f.id}` }, pick(f.title || f.item_label) || f.description || `#${f.id}`),
     h('div', { class: 'row' }, gradePill(f.grade), h('span', { class: 'pill' }, statusText(f.status)),
       f.deadline ? h('span', { class: isOverdue(f) ? 'pill late' : 'muted' }, t('deadline', { d: formatDate(f.deadline) })) : null,
       f.escalation_level ? h('span', { class: 'pill late' }, levelName(f.escalation_level)) : null),
