@@ -24,6 +24,12 @@ CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conform
 # Bounded and repeatable: a fixed seed, derandomised generation, few examples per operation (the coverage phase
 # adds its boundary cases whatever this number), short stateful sequences.
 MAX_EXAMPLES = 5
+# On PostgreSQL the roles that reach every kind of operation: the admin (everything in scope), a supervisor (region
+# scope, decisions, plans) and an inspector (submissions, patrols). What PostgreSQL alone refuses (a NUL byte, an
+# integer past its range) is mapped to 422 in one handler for every route (errors.data_error_handler); the manager's
+# and the lottery centre's scoping runs on both engines in the ordinary API tests (test_authz_matrix.py). Their
+# PostgreSQL runs took about 60 s of the suite's worker time.
+POSTGRES_ROLES = ("admin", "supervisor", "inspector")
 
 
 def _config(token: str) -> schemathesis.Config:
@@ -43,6 +49,8 @@ def fuzz_target(request, backend, tmp_path):
     from xunjian.accounts import service
     from xunjian.app import create_app
 
+    if backend.name == "postgres" and request.param not in POSTGRES_ROLES:
+        pytest.skip(f"fuzzed as {request.param} on SQLite only (POSTGRES_ROLES)")
     # A fresh demo database per role: what one role's fuzzing changed never decides another's run.
     if backend.name == "sqlite":
         shutil.copy(backend.template, tmp_path / "xunjian.sqlite3")
