@@ -3,7 +3,7 @@ import { t, formatDate, levelName } from '../i18n.js';
 import { h, s } from '../dom.js';
 import { cachedGet, session } from '../app.js';
 import { query, send } from '../api.js';
-import { tierPill, factorText, lateNote } from './parts.js';
+import { tierPill, factorText, lateNote, byText } from './parts.js';
 
 export const TIERS = ['red', 'orange', 'yellow', 'blue'];
 const COLORS = { red: '#b71c1c', orange: '#e65100', yellow: '#f9a825', blue: '#1565c0' };
@@ -52,8 +52,7 @@ async function patrols(region) {
     send('GET', query('/api/follow-up-cases', { status: 'open', region, limit: 200 }))]);
   if (cov.status !== 200) return cov.status ? null : h('p', { class: 'muted' }, t('offline_unavailable'));
   const c = cov.data;
-  // Codes are ASCII: compared as they are, since localeCompare loads ICU's collator (tens of ms of a phone's start).
-  const zones = [...c.zones].sort((a, z) => COVERAGE.indexOf(a.status) - COVERAGE.indexOf(z.status) || (a.code > z.code) - (a.code < z.code));
+  const zones = [...c.zones].sort((a, z) => COVERAGE.indexOf(a.status) - COVERAGE.indexOf(z.status) || byText(a.code, z.code));
   const shown = zones.slice(0, 50);
   const cases = list.data?.items || [];
   return h('section', { id: 'patrols' }, h('h2', {}, t('coverage_title')),

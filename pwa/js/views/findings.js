@@ -2,7 +2,7 @@ import { t } from '../i18n.js';
 import { h, clear } from '../dom.js';
 import { cachedGet, errorText } from '../app.js';
 import { query } from '../api.js';
-import { findingItem } from './parts.js';
+import { findingItem, byText } from './parts.js';
 
 const STATUSES = ['open', 'responded', 'closed', ''];
 
@@ -18,7 +18,7 @@ export async function render({ params }) {
     clear(list).append(h('p', { class: 'muted' }, t('loading')));
     try {
       const data = await cachedGet(query('/api/findings', { status, site: params.site, overdue: params.overdue, limit: 200 }));
-      const rows = (data.items || data).slice().sort((a, b) => (a.deadline || '').localeCompare(b.deadline || ''));
+      const rows = (data.items || data).slice().sort((a, b) => byText(a.deadline, b.deadline));
       clear(list).append(rows.length ? h('ul', { class: 'list', id: 'findings' }, rows.map(findingItem)) : h('p', {}, t('finding_none')));
     } catch (err) {
       clear(list).append(h('p', { class: 'error' }, errorText(err)));

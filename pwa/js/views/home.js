@@ -2,7 +2,7 @@ import { t, formatDate, pick } from '../i18n.js';
 import { h } from '../dom.js';
 import * as db from '../db.js';
 import { cachedGet, session, errorText } from '../app.js';
-import { tierPill, findingItem } from './parts.js';
+import { tierPill, findingItem, byText } from './parts.js';
 
 export async function render() {
   const role = session.user.role;
@@ -25,7 +25,7 @@ export async function render() {
 
 async function draftsBlock() {
   const drafts = (await db.all('drafts')).filter((d) => d.user === session.user.username && !d.submitted)
-    .sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''));
+    .sort((a, b) => byText(b.updated_at, a.updated_at));
   return h('section', { 'aria-labelledby': 'drafts-h' }, h('h2', { id: 'drafts-h' }, t('drafts_title')),
     drafts.length ? h('ul', { class: 'list', id: 'drafts' }, drafts.map((d) => h('li', {},
       h('a', { class: 'main', href: `#/run/${d.id}` }, d.site?.name || d.site_id),

@@ -2,6 +2,10 @@
 import { t, pick, formatDate, levelName } from '../i18n.js';
 import { h } from '../dom.js';
 
+// ISO dates and ASCII codes compared as they are: localeCompare would load ICU's collator (tens of ms of a phone's
+// start) for an order the plain comparison already gives. Missing values sort first.
+export const byText = (a, b) => ((a || '') > (b || '')) - ((a || '') < (b || ''));
+
 export function tierPill(tier) {
   const key = ['red', 'orange', 'yellow', 'blue'].includes(tier) ? tier : 'none';
   return h('span', { class: `pill ${key}` }, t(`tier_${key}`));
