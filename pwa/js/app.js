@@ -53,13 +53,15 @@ export const syncer = new Syncer({
 
 // Queue a record (and first the photos it refers to) and try to send at once; `sent`: what is left of it in the
 // outbox a few seconds later (null: the server took it).
-export async function queue(record, photos = []) {
+// A record and its photos not yet queued join the outbox in one write, with `alongside` ([store, value] pairs: its
+// draft marked as submitted, say): all of it is kept or, if the phone cannot store it, none (the caller says so).
+export async function queue(record, photos = [], alongside = []) {
   const user = session.user?.username;
-  for (const id of photos) {
-    const existing = await db.get('outbox', id);
-    if (!existing) await outbox.add({ id, type: 'photo', method: 'PUT', path: `/api/photos/${id}`, blobId: id, user });
-  }
-  const { id } = await outbox.add({ id: record.id || uuid(), user, ...record });
+  const queued = new Set((await db.all('outbox')).map((i) => i.id));
+  const items = [...new Set(photos)].filter((id) => !queued.has(id))
+    .map((id) => ({ id, type: 'photo', method: 'PUT', path: `/api/photos/${id}`, blobId: id, user }));
+  const entries = await outbox.addAll([...items, { id: record.id || uuid(), user, ...record }], alongside);
+  const { id } = entries[entries.length - 1];
   renderStatus();
   const run = syncer.trigger('queued');
   registerBackgroundSync();

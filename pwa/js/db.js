@@ -39,6 +39,21 @@ async function tx(store, mode, fn) {
   });
 }
 
+// Several puts, [store, value] each, in one transaction: either all of them are on disk or none is (a put that
+// throws, say for lack of space, aborts the others).
+export async function write(puts) {
+  const db = await open();
+  return new Promise((resolve, reject) => {
+    const t = db.transaction([...new Set(puts.map(([store]) => store))], 'readwrite');
+    t.oncomplete = () => resolve();
+    t.onerror = () => reject(t.error);
+    t.onabort = () => reject(t.error || new Error('transaction aborted'));
+    try {
+      for (const [store, value] of puts) t.objectStore(store).put(value);
+    } catch (err) { reject(err); t.abort(); }
+  });
+}
+
 export const get = (store, key) => tx(store, 'readonly', (s) => done(s.get(key)));
 export const all = (store) => tx(store, 'readonly', (s) => done(s.getAll()));
 export const put = (store, value) => tx(store, 'readwrite', (s) => { s.put(value); });
@@ -51,4 +66,5 @@ export async function cacheGet(key) { return (await get('cache', key)) || null; 
 export const cacheSet = (key, value) => put('cache', { key, value, at: new Date().toISOString() });
 
 // The outbox's storage, in the shape outbox.js expects.
-export const outboxStore = { all: () => all('outbox'), put: (v) => put('outbox', v), delete: (id) => del('outbox', id) };
+export const outboxStore = { all: () => all('outbox'), put: (v) => put('outbox', v), delete: (id) => del('outbox', id),
+  putAll: (values, alongside = []) => write([...values.map((v) => ['outbox', v]), ...alongside]) };

@@ -61,13 +61,19 @@ export class Outbox {
 
   // item: {type, method, path, body?, blobId?, contentType?, label?}. The id is the record's client UUID when it
   // has one, so queuing the same record twice replaces the waiting copy instead of sending it twice.
-  async add(item) {
-    const all = await this.store.all();
-    const seq = all.reduce((m, i) => Math.max(m, i.seq || 0), 0) + 1;
-    const entry = withClientId({ attempts: 0, state: 'waiting', error: null, ...item, id: item.id || uuid(), seq,
-      created_at: new Date(this.now()).toISOString() });
-    await this.store.put(entry);
-    return entry;
+  async add(item, alongside = []) { return (await this.addAll([item], alongside))[0]; }
+
+  // Items queued together (a record and its photos), and the writes that go with them (its draft marked as
+  // submitted), stored in one write (one IndexedDB transaction): all of them are kept or none is, so a phone that
+  // fails half-way never hides a draft that nothing will send. `alongside`: [store, value] pairs for the store's
+  // other parts (the in-memory store has none).
+  async addAll(items, alongside = []) {
+    let seq = (await this.store.all()).reduce((m, i) => Math.max(m, i.seq || 0), 0);
+    const created_at = new Date(this.now()).toISOString();
+    const entries = items.map((item) => withClientId({ attempts: 0, state: 'waiting', error: null, ...item,
+      id: item.id || uuid(), seq: ++seq, created_at }));
+    await this.store.putAll(entries, alongside);
+    return entries;
   }
 
   async list() { return ordered(await this.store.all()); }
@@ -130,6 +136,7 @@ export function memoryStore() {
   return {
     async all() { return [...m.values()].map((v) => structuredClone(v)); },
     async put(v) { m.set(v.id, structuredClone(v)); },
+    async putAll(values) { for (const v of values) m.set(v.id, structuredClone(v)); },
     async delete(id) { m.delete(id); },
   };
 }

@@ -301,3 +301,46 @@ def test_a_sent_draft_an_older_runner_wrote_back_is_dropped_with_its_photo_at_st
     assert page.evaluate(BLOB, unsent["photo"]) and page.evaluate(BLOB, just_submitted["photo"])
     assert not page.errors, page.errors
     ctx.close()
+
+
+# The phone cannot store the queued inspection (as when its storage is full): IndexedDB refuses that put.
+FAIL_QUEUE = """(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (value, ...rest) {
+        if (window.__failQueue && this.name === 'outbox' && value && value.type === 'inspection')
+            throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return put.call(this, value, ...rest);
+    };
+})()"""
+OUTBOX_IDS = """() => new Promise((resolve, reject) => {
+    const req = indexedDB.open('xunjian');
+    req.onsuccess = () => {
+        const all = req.result.transaction('outbox').objectStore('outbox').getAll();
+        all.onsuccess = () => resolve(all.result.map((i) => i.type));
+        all.onerror = () => reject(all.error);
+    };
+    req.onerror = () => reject(req.error);
+})"""
+
+
+def test_a_submission_the_phone_cannot_store_keeps_the_draft_open_and_queues_nothing(server, browser):
+    ctx, page = open_new_draft(browser, server, init_script=FAIL_QUEUE)
+    inspection_id = page.url.rsplit("/", 1)[1]
+    answer_basic_info(page)
+    all_comply(page, comply_sections(page))
+    page.evaluate("() => { window.__failQueue = true; }")
+    page.click("#submit")
+    see(page, "#toast.error:not([hidden])")
+    assert "quota" in page.inner_text("#toast")
+    # Nothing half-written: the draft is not hidden as submitted while nothing would send it.
+    assert page.evaluate(DRAFT, inspection_id) == {"submitted": False}
+    assert page.evaluate(OUTBOX_IDS) == []
+    # Once the phone can store again, the same draft is submitted and sent.
+    page.evaluate("() => { window.__failQueue = false; }")
+    page.click("#submit")
+    see(page, "#sign-h")
+    page.wait_for_function("() => Number(document.querySelector('#outbox-count').dataset.count) === 0", timeout=30000)
+    r = httpx.get(f"{server['base']}/api/inspections/{inspection_id}", headers=api_token(server, "inspector"))
+    assert r.status_code == 200, r.text
+    assert not page.errors, page.errors
+    ctx.close()

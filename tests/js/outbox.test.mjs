@@ -188,3 +188,23 @@ test('waitReason: what a waiting item says, offline or not', () => {
   assert.equal(waitReason({ status: 401 }, true), 'sync_login');
   assert.equal(waitReason({ status: 500 }, true), 'sync_retry');
 });
+
+test('items queued together are one write to the store, with what goes along, in queue order', async () => {
+  const writes = [];
+  const inner = memoryStore();
+  const store = { ...inner, async putAll(values, alongside) { writes.push({ ids: values.map((v) => v.id), alongside }); await inner.putAll(values); } };
+  const box = new Outbox(store);
+  await box.add({ id: 'old', type: 'response' });
+  const draft = { id: 'insp-1', submitted: true };
+  const entries = await box.addAll([{ id: 'ph-1', type: 'photo' }, { id: 'insp-1', type: 'inspection' }], [['drafts', draft]]);
+  assert.deepEqual(writes.slice(1), [{ ids: ['ph-1', 'insp-1'], alongside: [['drafts', draft]] }]);
+  assert.deepEqual(entries.map((e) => e.seq), [2, 3]);
+  assert.deepEqual((await box.list()).map((i) => i.id), ['ph-1', 'insp-1', 'old']);
+});
+
+test('a write the store refuses keeps nothing of it', async () => {
+  const inner = memoryStore();
+  const box = new Outbox({ ...inner, async putAll() { throw new Error('QuotaExceededError'); } });
+  await assert.rejects(box.addAll([{ id: 'ph-1', type: 'photo' }, { id: 'insp-1', type: 'inspection' }]), /Quota/);
+  assert.equal((await box.counts()).total, 0);
+});

@@ -169,8 +169,8 @@ function running(patrol, tpl, notice) {
             place_types: extra.place_types || [], track: patrol.track, template_version: patrol.template_version,
             answers, encounters: patrol.encounters };
           await queue({ id: patrol.id, type: 'patrol', method: 'PUT', path: `/api/patrols/${patrol.id}`, body,
-            label: `${t('patrol_title')} · ${patrol.zone_name}` }, [...photoIds(patrol.answers), ...patrol.encounters.flatMap((x) => x.photo_ids || [])]);
-          await db.kvSet('patrol', null);
+            label: `${t('patrol_title')} · ${patrol.zone_name}` }, [...photoIds(patrol.answers), ...patrol.encounters.flatMap((x) => x.photo_ids || [])],
+          [['kv', { key: 'patrol', value: null }]]); // the patrol ends in the write that queues it
           toast(t('patrol_ended'));
           route();
         } }, t('patrol_end')),

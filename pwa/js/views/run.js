@@ -189,13 +189,19 @@ export async function render({ args }) {
     const found = nonCompliant(draft.template, draft.answers).length + (draft.extra?.extra?.entries?.length || 0);
     if (!confirm(`${t('findings_n', { n: found })}\n${t('submit_confirm')}`)) return;
     await saving;
-    // The draft stays (hidden) until the server takes the inspection, so a rejected one can be corrected; marked
-    // before queuing, as the send deletes it.
+    // The draft stays (hidden) until the server takes the inspection, so a rejected one can be corrected; marked as
+    // submitted in the same write that queues it (the send deletes it). If the phone cannot store that write, nothing
+    // of it is kept and the draft stays open to submit again.
     draft.submitted = true;
-    await db.put('drafts', draft);
-    await queue({ id: draft.id, type: 'inspection', method: 'PUT', path: `/api/inspections/${draft.id}`,
-      body: inspectionBody(draft), label: `${draft.site.name} · ${pick(draft.template.title)}` },
-    [...photoIds(draft.answers), ...photoIds(draft.extra)]);
+    try {
+      await queue({ id: draft.id, type: 'inspection', method: 'PUT', path: `/api/inspections/${draft.id}`,
+        body: inspectionBody(draft), label: `${draft.site.name} · ${pick(draft.template.title)}` },
+      [...photoIds(draft.answers), ...photoIds(draft.extra)], [['drafts', draft]]);
+    } catch (err) {
+      draft.submitted = false;
+      toast(t('error', { m: err?.message || String(err) }), 'error');
+      return;
+    }
     toast(t('submitted'));
     go(draft.self ? '' : `sign/${draft.id}`);
   };
