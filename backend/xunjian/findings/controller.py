@@ -21,6 +21,7 @@ Filters = Annotated[dict, Dependency(kind="named")]
 
 
 async def finding_filters(
+    principal: Caller,
     site: QueryId = None,
     status: FromQuery[Status | None] = None,
     grade: FromQuery[Grade | None] = None,
@@ -28,7 +29,8 @@ async def finding_filters(
     self_reported: FromQuery[bool | None] = None,
     inspection: FromQuery[uuid.UUID | None] = None,
 ) -> dict:
-    """The list's filters, shared by the CSV export."""
+    """The list's filters, shared by the CSV export. It takes the caller only so that Litestar resolves the two
+    dependencies one after the other: side by side, they cost a task group per request (9% of the list's time)."""
     return {"site": site, "status": status, "grade": grade, "overdue": overdue, "self_reported": self_reported,
             "inspection": inspection}
 

@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import AsyncIterator
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from .. import csvout, db
 from ..accounts.principal import Principal
 from ..errors import NotFound
@@ -247,10 +249,9 @@ async def _rollup_delta(old: dict | None, new: dict | None, now: datetime) -> No
 # ---------------------------------------------------------------- reading
 
 def _load(raw) -> list[dict]:
-    if isinstance(raw, str):
-        import json
-
-        raw = json.loads(raw)
+    """Stored factors (JSON text, or already decoded) as a list."""
+    if isinstance(raw, (str, bytes)):
+        raw = msgspec.json.decode(raw)
     return raw or []
 
 
@@ -470,10 +471,10 @@ async def board(principal: Principal, region_id: int | None, now: datetime | Non
         children=child_rows(root, children, child_counts, direct),
         red_orange=[BoardSite(site_id=s["id"], code=s["code"], name=s["name"], kind=s["kind"],
                               region_name=s["region_name"], tier=s["tier"], score=live_score(s, now, rules),
-                              reasons=_reasons(s["factors"], s["inspection_due_at"], now, rules),
+                              reasons=_reasons(factors, s["inspection_due_at"], now, rules),
                               open_findings=s["open_findings"], overdue=int(s["overdue"] or 0),
-                              **own_risk(s["factors"], s["kind"], s["base_score"], s["inspection_due_at"], now, rules))
-                    for s in sites],
+                              **own_risk(factors, s["kind"], s["base_score"], s["inspection_due_at"], now, rules))
+                    for s in sites for factors in (_load(s["factors"]),)],  # decoded once for both
         red_orange_total=red_orange_total, overdue_by_level=overdue,
         trend=await _trend(root, children, now, principal.scope.site_kinds,
                            rated_at if not principal.scope.site_ids else None),
