@@ -208,6 +208,8 @@ function renderHeader() {
 export function renderChrome() {
   document.documentElement.lang = getLang();
   document.title = t('app_name');
+  document.querySelector('a.skip').textContent = t('skip_content');
+  document.getElementById('nav').setAttribute('aria-label', t('nav_label'));
   renderHeader();
   renderNav();
   renderStatus();
@@ -350,6 +352,8 @@ async function start() {
   renderChrome();
   await refreshUnread(false); // the last known badge at once
   window.addEventListener('hashchange', route);
+  // The skip link moves the focus to the screen's content; followed as a link, #main would route to the home screen.
+  document.querySelector('a.skip').addEventListener('click', (e) => { e.preventDefault(); main().focus(); });
   // What scrolls into view keeps clear of the sticky tab bar, which wraps onto more rows as tabs are added (app.css).
   const nav = document.getElementById('nav');
   new ResizeObserver(() => document.documentElement.style.setProperty('--nav-h', `${nav.offsetHeight}px`)).observe(nav);

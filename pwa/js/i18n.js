@@ -5,7 +5,7 @@ const zh = {
   login: '登录', logout: '退出登录', username: '用户名', password: '密码', login_failed: '用户名或密码错误',
   login_again: '登录已过期，请重新登录。待发送的记录已保存，登录后自动发送。', login_title: '登录巡检',
   offline: '离线', online: '在线', nav_home: '首页', nav_sites: '场所', nav_findings: '隐患', nav_board: '风险', nav_plans: '计划', nav_analytics: '统计',
-  nav_inbox: '消息', nav_console: '管理', nav_patrol: '巡查', nav_outbox: '待发送', unread: '{n} 条未读',
+  skip_content: '跳到内容', nav_label: '主导航', nav_inbox: '消息', nav_console: '管理', nav_patrol: '巡查', nav_outbox: '待发送', unread: '{n} 条未读',
   outbox_waiting: '{n} 条待发送', outbox_empty: '没有待发送的记录', last_sync: '上次同步 {t}', never_synced: '尚未同步',
   sync_now: '立即同步', syncing: '同步中…', sync_rejected: '发送失败：{m}',
   sync_offline: '离线，联网后自动发送', sync_unreachable: '连不上服务器，稍后自动重试', sync_busy: '服务器繁忙，稍后自动重试',

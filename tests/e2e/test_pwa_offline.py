@@ -564,3 +564,24 @@ def test_english_is_a_pack_kept_for_offline_once_loaded(server, browser):
     assert "Inbox" in page.inner_text("nav#nav")
     assert not page.errors, page.errors
     ctx.close()
+
+
+def test_the_skip_link_focuses_the_content_of_the_screen_it_is_on_in_the_chosen_language(server, browser):
+    ctx, page = new_page(browser, server)
+    login(page, "inspector")
+    page.goto(server["base"] + "/#/findings")
+    page.wait_for_function("() => location.hash === '#/findings' && !document.querySelector('#main[aria-busy]')")
+    heading = page.inner_text("#main h1")
+    page.focus("a.skip")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    # The same screen, its content focused (a plain #main link routed to the home screen).
+    assert page.evaluate("location.hash") == "#/findings"
+    assert page.inner_text("#main h1") == heading
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.inner_text("a.skip") == "跳到内容" and page.get_attribute("nav#nav", "aria-label") == "主导航"
+    page.click("#tools button[lang=en]")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert page.inner_text("a.skip") == "Skip to content" and page.get_attribute("nav#nav", "aria-label") == "Main"
+    assert not page.errors, page.errors
+    ctx.close()

@@ -10,7 +10,7 @@ export const en = {
   login_again: 'Your session expired. Please log in again. Unsent records are kept and will be sent after login.',
   login_title: 'Log in to Xunjian',
   offline: 'Offline', online: 'Online', nav_home: 'Home', nav_sites: 'Sites', nav_findings: 'Findings', nav_board: 'Risk', nav_plans: 'Plans', nav_analytics: 'Stats',
-  nav_inbox: 'Inbox', nav_console: 'Console', nav_patrol: 'Patrol', nav_outbox: 'Outbox', unread: '{n} unread',
+  skip_content: 'Skip to content', nav_label: 'Main', nav_inbox: 'Inbox', nav_console: 'Console', nav_patrol: 'Patrol', nav_outbox: 'Outbox', unread: '{n} unread',
   outbox_waiting: '{n} waiting to send', outbox_empty: 'Nothing waiting to send', last_sync: 'Last sync {t}',
   never_synced: 'Not synced yet', sync_now: 'Sync now', syncing: 'Syncing…', sync_rejected: 'Failed: {m}',
   sync_offline: 'Offline — will send when connected', sync_unreachable: 'Cannot reach the server; will retry by itself',
