@@ -1,5 +1,5 @@
 // The shell: session, routing, header and navigation, the outbox and its syncer.
-import { t, setLang, getLang, formatDate } from './i18n.js';
+import { t, setLang, getLang, formatDate, noteTitle } from './i18n.js';
 import { h, clear, toast } from './dom.js';
 import * as api from './api.js';
 import * as db from './db.js';
@@ -261,7 +261,7 @@ async function showSystem(items) {
   const reg = await navigator.serviceWorker.ready;
   // A tag per notification: shown again (another tab), it replaces itself.
   for (const n of items) {
-    await reg.showNotification(n.title, { body: n.body, tag: `xj-${n.id}`, icon: '/icons/icon-192.png',
+    await reg.showNotification(noteTitle(n), { body: n.body, tag: `xj-${n.id}`, icon: '/icons/icon-192.png',
       data: { open: notificationLink(n) || '#/inbox', id: n.id, user: session.user.username } });
   }
 }

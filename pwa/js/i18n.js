@@ -5,7 +5,7 @@ const zh = {
   login: '登录', logout: '退出登录', username: '用户名', password: '密码', login_failed: '用户名或密码错误',
   login_again: '登录已过期，请重新登录。待发送的记录已保存，登录后自动发送。', login_title: '登录巡检',
   offline: '离线', online: '在线', nav_home: '首页', nav_sites: '场所', nav_findings: '隐患', nav_board: '风险', nav_plans: '计划', nav_analytics: '统计',
-  skip_content: '跳到内容', nav_label: '主导航', nav_inbox: '消息', nav_console: '管理', nav_patrol: '巡查', nav_outbox: '待发送', unread: '{n} 条未读',
+  nt_due_soon: '即将到期', skip_content: '跳到内容', nav_label: '主导航', nav_inbox: '消息', nav_console: '管理', nav_patrol: '巡查', nav_outbox: '待发送', unread: '{n} 条未读',
   outbox_waiting: '{n} 条待发送', outbox_empty: '没有待发送的记录', last_sync: '上次同步 {t}', never_synced: '尚未同步',
   sync_now: '立即同步', syncing: '同步中…', sync_rejected: '发送失败：{m}',
   sync_offline: '离线，联网后自动发送', sync_unreachable: '连不上服务器，稍后自动重试', sync_busy: '服务器繁忙，稍后自动重试',
@@ -82,6 +82,8 @@ export const DICTS = { 'zh-CN': zh, en: {} };
 const PACKS = { en: () => import('./lang/en.js') };
 // A pack's `texts`: the checklist templates' Chinese texts in its language (pick() looks a plain string up there).
 const TEXTS = { en: {} };
+// A pack's `notes`: notification titles by kind, with {site} and {title} (noteTitle).
+const NOTES = { en: {} };
 const loaded = new Set(['zh-CN']);
 let current = 'zh-CN';
 
@@ -93,6 +95,7 @@ export async function setLang(lang) {
       const pack = await PACKS[lang]();
       Object.assign(DICTS[lang], pack[lang]);
       Object.assign(TEXTS[lang], await pack.texts?.().catch(() => ({})));
+      Object.assign(NOTES[lang], pack.notes);
       loaded.add(lang);
     } catch { /* not reachable: keep Chinese */ }
   }
@@ -105,6 +108,16 @@ export function t(key, vars) {
   const s = DICTS[current][key] ?? DICTS['zh-CN'][key] ?? key;
   if (!vars) return s;
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+}
+
+// A notification's title in the chosen language. The server words it in Chinese; in another language it is worded
+// here from its kind, its site (body) and the subject's own title, where the pack words that kind (else as sent).
+export function noteTitle(n) {
+  if (current === 'zh-CN' || !n.subject_title) return n.title;
+  const title = pick(n.subject_title);
+  if (n.kind === 'escalation') return `${n.level ? levelName(n.level) : t('nt_due_soon')}${t('colon')}${title}`;
+  const words = NOTES[current]?.[n.kind];
+  return words ? words.replace('{site}', () => n.body).replace('{title}', () => title) : n.title;
 }
 
 // An escalation level by its name (催办, 督办, 挂牌督办); a level without a name of its own says its number.

@@ -65,6 +65,8 @@ async def test_a_general_finding_tells_the_sites_managers_only(client, people, a
     assert note["kind"] == "finding.raised" and note["subject_type"] == "finding"
     assert note["subject_id"] == str(fid) and note["site_id"] == people.sites[LZ]
     assert note["title"].startswith("兰州市城关区福寿园养老院发现隐患：") and note["body"] == "兰州市城关区福寿园养老院"
+    # The finding's own title apart, so a screen in another language can word the message itself.
+    assert note["subject_title"] and note["title"] == "兰州市城关区福寿园养老院发现隐患：" + note["subject_title"]
     assert await webhooks("finding.raised") == 1
 
 
@@ -194,6 +196,7 @@ async def test_escalation_steps_keep_their_kind_and_the_inbox_filters_by_kind(cl
     assert sorted(n["kind"] for n in everything["items"]) == ["escalation", "finding.raised"]
     only = (await client.get("/api/notifications?kind=escalation&unread=true", headers=manager)).json()
     assert [n["kind"] for n in only["items"]] == ["escalation"] and only["total"] == 1
+    assert only["items"][0]["subject_title"] == "消防通道堵塞" and only["items"][0]["level"] >= 1
     assert (await client.get("/api/notifications?kind=nonsense", headers=manager)).status_code == 422
 
 

@@ -231,3 +231,20 @@ def test_the_outbox_says_offline_busy_or_failed_with_what_to_do(server, browser)
     assert "Server busy" in page.inner_text("#outbox-list") and "discard it" in page.inner_text("#outbox-list li.tier-red")
     assert not page.errors, page.errors
     ctx.close()
+
+
+def test_in_english_the_inbox_words_a_hazard_in_english(server, browser):
+    site_id = db_rows(server, "SELECT id FROM site WHERE code = ?", SITE_CODE)[0][0]
+    finding_id = submit_major_hazard(server, site_id)
+    (nid,), = db_rows(server, "SELECT n.id FROM notification n JOIN app_user u ON u.id = n.user "
+                      "WHERE u.username = 'manager' AND n.subject_id = ? AND n.kind = 'finding.raised'", str(finding_id))
+    ctx, page = app_context(browser, server)
+    login(page, "manager")
+    page.click("#tools button[lang=en]")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    page.click("nav a[href='#/inbox']")
+    see(page, f"#inbox li[data-id='{nid}'] a.main")
+    title = page.inner_text(f"#inbox li[data-id='{nid}'] a.main")
+    assert title.startswith("Hazard at ") and "发现隐患" not in title, title
+    assert not page.errors, page.errors
+    ctx.close()

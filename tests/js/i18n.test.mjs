@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { t, setLang, getLang, pick, levelName, formatDate, DICTS } from '../../pwa/js/i18n.js';
+import { t, setLang, getLang, pick, levelName, formatDate, noteTitle, DICTS } from '../../pwa/js/i18n.js';
 import { zh as adminZh, en as adminEn } from '../../pwa/js/admin/strings.js';
 
 test('Chinese by default, English on switch (its pack loaded then), interpolation', async () => {
@@ -175,5 +175,25 @@ test('in English every shipped template, of every kind and version, shows its te
   const { texts } = await import('../../pwa/js/lang/checklists-en.js');
   const all = new Set(shown.map(([, , v]) => v));
   assert.deepEqual(Object.keys(texts).filter((k) => !all.has(k) && !k.startsWith('不符合：')), []);
+  await setLang('zh-CN');
+});
+
+test('a notification reads in English from its kind, site and subject, for every kind the server words', async () => {
+  const kinds = [...readFileSync(new URL('../../backend/xunjian/notifications/recipients.py', import.meta.url), 'utf8')
+    .matchAll(/EventSpec\("([a-z_.]+)"/g)].map((m) => m[1]);
+  const { notes } = await import('../../pwa/js/lang/en.js');
+  assert.ok(kinds.length >= 17);
+  assert.deepEqual(Object.keys(notes).sort(), [...kinds].sort());
+  const raised = { kind: 'finding.raised', title: '福寿园$&发现隐患：安全出口堵塞', subject_title: '安全出口堵塞', body: '福寿园$&', level: 0 };
+  await setLang('zh-CN');
+  assert.equal(noteTitle(raised), raised.title);
+  await setLang('en');
+  assert.equal(noteTitle(raised), 'Hazard at 福寿园$&: 安全出口堵塞'.replace('安全出口堵塞', pick('安全出口堵塞')));
+  assert.equal(noteTitle({ kind: 'escalation', title: '整改逾期督办：消防通道堵塞', subject_title: '消防通道堵塞', body: 'x', level: 2 }),
+    `Supervision: ${pick('消防通道堵塞')}`);
+  assert.equal(noteTitle({ kind: 'escalation', title: '整改即将到期提醒：x', subject_title: 'x', body: 'y', level: 0 }), 'Due soon: x');
+  // A kind this version does not know, or a message without a subject of its own, stays as the server worded it.
+  assert.equal(noteTitle({ kind: 'test', title: '消息 1', subject_title: '1', body: '' }), '消息 1');
+  assert.equal(noteTitle({ kind: 'finding.raised', title: '旧消息', subject_title: '', body: '' }), '旧消息');
   await setLang('zh-CN');
 });

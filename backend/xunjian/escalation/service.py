@@ -164,10 +164,10 @@ async def _notify(d: Dialect, ladders: rules.Ladders, batch: str, now: datetime)
         rungs, rung_args = told
         join_args = [audience] * 3 if audience in ("county", "prefecture") else []
         sent += await execute_counting(
-            "INSERT INTO notification (\"user\", kind, event_key, title, body, subject_type, subject_id, "
-            "site_id, level, created_at) "
+            "INSERT INTO notification (\"user\", kind, event_key, title, subject_title, body, subject_type, "
+            "subject_id, site_id, level, created_at) "
             "SELECT u.id, 'escalation', 'escalation:' || CAST(e.id AS TEXT), "
-            f"r.title || '：' || e.title, s.name, e.subject_type, CAST(e.subject_id AS TEXT), "
+            f"r.title || '：' || e.title, e.title, s.name, e.subject_type, CAST(e.subject_id AS TEXT), "
             f"e.site_id, e.level, {d.ts_param()} FROM escalation_step e JOIN {rungs} r "
             "ON r.subject_type = e.subject_type AND r.grade = e.grade AND r.step = e.step "
             "JOIN site s ON s.id = e.site_id "

@@ -122,9 +122,11 @@ async def announce(event: str, subjects: list[Subject], *, actor_id: int | None,
         site = sites[x.site_id]
         rows.append(f"SELECT {d.param('text')} AS event_key, {d.param('text')} AS subject_type, "
                     f"{d.param('text')} AS subject_id, {d.param('integer')} AS site_id, {d.param('text')} AS title, "
-                    f"{d.param('text')} AS body, {d.param('boolean')} AS major, {d.param('integer')} AS recorder")
+                    f"{d.param('text')} AS subject_title, {d.param('text')} AS body, {d.param('boolean')} AS major, "
+                    f"{d.param('integer')} AS recorder")
         args += [f"{event}:{x.key}", x.subject_type, str(x.subject_id), x.site_id,
-                 spec.title.format(site=site["name"], title=x.title)[:200], site["name"], x.major, x.recorder]
+                 spec.title.format(site=site["name"], title=x.title)[:200], x.title[:200], site["name"], x.major,
+                 x.recorder]
     derived = "(" + " UNION ALL ".join(rows) + ")"
     mute = "" if spec.required else (
         "AND NOT EXISTS (SELECT 1 FROM notification_mute m WHERE m.\"user\" = u.id AND m.kind = {}) ")
@@ -132,9 +134,9 @@ async def announce(event: str, subjects: list[Subject], *, actor_id: int | None,
     for audience, major_only in [(a, False) for a in spec.audiences] + [(a, True) for a in spec.major_audiences]:
         join, cond = _AUDIENCES[audience]
         written += await execute_counting(
-            "INSERT INTO notification (\"user\", kind, event_key, title, body, subject_type, subject_id, site_id, "
-            f"level, created_at) SELECT DISTINCT u.id, {d.param('text')}, x.event_key, x.title, x.body, "
-            f"x.subject_type, x.subject_id, x.site_id, 0, {d.ts_param()} FROM {derived} x "
+            "INSERT INTO notification (\"user\", kind, event_key, title, subject_title, body, subject_type, "
+            f"subject_id, site_id, level, created_at) SELECT DISTINCT u.id, {d.param('text')}, x.event_key, x.title, "
+            f"x.subject_title, x.body, x.subject_type, x.subject_id, x.site_id, 0, {d.ts_param()} FROM {derived} x "
             f"JOIN site s ON s.id = x.site_id {join} "
             f"WHERE u.is_active = {{}} AND u.id <> {{}} AND {cond} "
             + ("AND x.major = {} " if major_only else "") + mute

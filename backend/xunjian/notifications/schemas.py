@@ -12,6 +12,8 @@ class NotificationRead(msgspec.Struct):
     kind: str
     title: str
     body: str
+    # The subject's own title (see the table); with `kind` and `body` (the site) a client words the title itself.
+    subject_title: str
     subject_type: str
     subject_id: str
     site_id: int | None

@@ -29,9 +29,9 @@ def utcnow() -> datetime:
 
 # ---------------------------------------------------------------- inbox
 
-_COLUMNS = (Notification.id, Notification.kind, Notification.title, Notification.body, Notification.subject_type,
-            Notification.subject_id, Notification.site_id, Notification.level, Notification.created_at,
-            Notification.read_at)
+_COLUMNS = (Notification.id, Notification.kind, Notification.title, Notification.subject_title, Notification.body,
+            Notification.subject_type, Notification.subject_id, Notification.site_id, Notification.level,
+            Notification.created_at, Notification.read_at)
 
 
 async def _unread(user_id: int) -> int:
@@ -54,7 +54,8 @@ async def list_inbox(principal: Principal, unread_only: bool = False, limit: int
         total = (await db.fetch(S.COUNT.format(where=where), principal.id, *args))[0]["n"] if offset else 0
         unread = await _unread(principal.id)
     return NotificationList(
-        items=[NotificationRead(id=r["id"], kind=r["kind"], title=r["title"], body=r["body"],
+        items=[NotificationRead(id=r["id"], kind=r["kind"], title=r["title"], subject_title=r["subject_title"],
+                                body=r["body"],
                                 subject_type=r["subject_type"], subject_id=r["subject_id"], site_id=r["site_id"],
                                 level=r["level"], created_at=r["created_at"], read_at=r["read_at"]) for r in rows],
         total=total, unread=unread, limit=limit, offset=offset,

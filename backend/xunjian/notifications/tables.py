@@ -14,6 +14,9 @@ class Notification(Table):
     kind = Varchar(length=32)
     event_key = Varchar(length=128)
     title = Varchar(length=200)
+    # The subject's own title (a finding's, a case's), as `title` quotes it: a screen in another language words the
+    # message itself from the kind, `body` (the site's name) and this. "" where the message has no such subject.
+    subject_title = Varchar(length=200, default="")
     body = Text(default="")
     subject_type = Varchar(length=32, default="")
     subject_id = Varchar(length=64, default="")

@@ -90,5 +90,19 @@ export const en = {
   plan_title: 'Rectification plan (five in place)', plan_submit: 'Submit the rectification plan', plan_revise: 'Revise the rectification plan',
   plan_measures: 'Measures', plan_responsible: 'Person responsible', plan_funds: 'Funds', plan_complete_by: 'Complete by',
   plan_contingency: 'Contingency plan', plan_due: 'The plan is due by {d}', plan_overdue: 'The plan is overdue (due {d})',
-  plan_late: 'submitted late', plan_revision: '{n} versions; the latest is in force',
+  plan_late: 'submitted late', plan_revision: '{n} versions; the latest is in force', nt_due_soon: 'Due soon',
+};
+
+// Notification titles by kind, worded here from the site and the subject's own title (i18n.js noteTitle).
+export const notes = {
+  'finding.raised': 'Hazard at {site}: {title}', 'finding.self_reported': 'Self-inspection hazard at {site}: {title}',
+  'finding.responded': '{site} answered: {title}', 'finding.rechecked': 'Re-check passed at {site}: {title}',
+  'finding.awaiting_closure': 'Major hazard at {site} to confirm closed: {title}',
+  'finding.rejected': 'Not accepted, rectify again, {site}: {title}', 'finding.closed': 'Closed at {site}: {title}',
+  'finding.extension_requested': 'Extension asked, {site}: {title}',
+  'finding.extension_proposed': 'Major hazard extension to approve, {site}: {title}',
+  'finding.extension_approved': 'Extension approved, {site}: {title}', 'finding.extension_refused': 'Extension refused, {site}: {title}',
+  'finding.plan_submitted': 'Major hazard plan from {site}: {title}', 'finding.listed': 'Listed for supervision, {site}: {title}',
+  'finding.listing_declined': 'Not listed for supervision, {site}: {title}', 'site.decision': '{site}: {title}',
+  'case.opened': '{site}: {title} registered', 'case.closed': '{site}: {title} closed',
 };

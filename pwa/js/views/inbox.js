@@ -1,6 +1,6 @@
 // The inbox. Reading one works offline (queued in the outbox, counted at once); "mark all read" needs the network:
 // sent later, it would also mark what arrived meanwhile unseen. System notifications are asked for only here.
-import { t, formatDate } from '../i18n.js';
+import { t, formatDate, noteTitle } from '../i18n.js';
 import { h, field, toast } from '../dom.js';
 import * as api from '../api.js';
 import * as db from '../db.js';
@@ -21,7 +21,7 @@ const load = (p) => cachedGet(api.query('/api/notifications', { limit: 100, kind
 });
 
 const read = (n) => queue({ id: `read-${session.user.username}-${n.id}`, nid: n.id, type: 'read', method: 'POST',
-  path: `/api/notifications/${n.id}/read`, label: `${t('mark_read')} · ${n.title}` }).then(() => refreshUnread());
+  path: `/api/notifications/${n.id}/read`, label: `${t('mark_read')} · ${noteTitle(n)}` }).then(() => refreshUnread());
 
 function alerts() {
   const p = globalThis.Notification?.permission;
@@ -67,7 +67,7 @@ export async function render({ params }) {
     const unread = isUnread(n);
     const link = notificationLink(n);
     return h('li', { class: unread ? 'unread tier-orange' : '', 'data-id': n.id, 'data-kind': n.kind },
-      link ? h('a', { class: 'main', href: link, onclick: () => { if (unread) read(n); } }, n.title) : h('div', { class: 'q' }, n.title),
+      link ? h('a', { class: 'main', href: link, onclick: () => { if (unread) read(n); } }, noteTitle(n)) : h('div', { class: 'q' }, noteTitle(n)),
       h('div', { class: 'row' }, h('span', { class: 'pill' }, kindName(n.kind, labels)), h('span', { class: 'muted' }, formatDate(n.created_at, true)),
         unread ? h('button', { type: 'button', class: 'link', onclick: () => read(n).then(route) }, t('mark_read')) : null));
   }));
