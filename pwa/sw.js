@@ -8,7 +8,7 @@ import * as api from './js/api.js';
 import * as db from './js/db.js';
 import { drain, outbox } from './js/sender.js';
 
-const VERSION = '2026-12-04.42';
+const VERSION = '2026-12-04.43';
 const CACHE = `xj-shell-${VERSION}`;
 const PACKS = `xj-lang-${VERSION}`;
 const IS_PACK = /^\/js\/((lang|sign)\/[a-z-]+|views\/(board|patrol|case))\.js$/;

@@ -36,13 +36,16 @@ export function go(hash) { if (location.hash === '#/' + hash) route(); else loca
 
 // ---- outbox and sync ------------------------------------------------------------------------------------------
 
+// Whether a send is under way, as the syncer last reported it (the status line follows its reports, not its promise).
+let syncing = false;
 export const syncer = new Syncer({
   run: async () => {
     const r = await drain(session.user?.username);
     if (r.stopped === 'auth') needLogin();
     return r;
   },
-  onState: ({ result }) => {
+  onState: ({ syncing: now, result }) => {
+    syncing = now;
     renderStatus();
     // Show what the server now says, unless the user is typing into a form.
     const busy = document.activeElement && /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
@@ -175,7 +178,7 @@ export async function renderStatus() {
     h('a', { href: '#/outbox', class: 'pending', id: 'outbox-count', 'data-count': c.total },
       c.total ? t('outbox_waiting', { n: c.total }) : t('outbox_empty')),
     c.rejected ? h('a', { href: '#/outbox', class: 'pill late' }, t('outbox_rejected', { n: c.rejected })) : null,
-    h('span', { class: 'last' }, syncer.running ? t('syncing') : last ? t('last_sync', { t: formatDate(last, true) }) : t('never_synced')),
+    h('span', { class: 'last' }, syncing ? t('syncing') : last ? t('last_sync', { t: formatDate(last, true) }) : t('never_synced')),
   ].filter(Boolean));
 }
 

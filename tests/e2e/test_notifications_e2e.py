@@ -215,12 +215,22 @@ def test_the_outbox_says_offline_busy_or_failed_with_what_to_do(server, browser)
     refused = page.inner_text("#outbox-list li.tier-red")
     assert "发送失败" in refused and "请放弃此记录" in refused, refused
 
-    # a busy server (503 with Retry-After) is not a failure either: it retries by itself
-    ctx.route("**/api/patrols/**", lambda route: route.fulfill(
-        status=503, headers={"Retry-After": "120"}, content_type="application/json",
-        body=json.dumps({"code": "overloaded", "message": "busy", "details": None})))
+    # a busy server (503 with Retry-After) is not a failure either: it retries by itself; while the send is under
+    # way the status line says so, and stops saying it when the send is over
+    busy = dict(status=503, headers={"Retry-After": "120"}, content_type="application/json",
+                body=json.dumps({"code": "overloaded", "message": "busy", "details": None}))
+    held = []
+    def hold(route):
+        held.append(route)
+    ctx.route("**/api/patrols/**", hold)
     page.evaluate(queue, f"/api/patrols/{uuid.uuid4()}")
     page.click("#sync-now")
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('同步中')")
+    ctx.route("**/api/patrols/**", lambda route: route.fulfill(**busy))  # the newer route answers from now on
+    for route in held:
+        route.fulfill(**busy)
+    ctx.unroute("**/api/patrols/**", hold)
+    page.wait_for_function("() => !document.getElementById('status').textContent.includes('同步中')")
     see(page, "#outbox-list [data-why=sync_busy]")
     assert "服务器繁忙，稍后自动重试" in page.inner_text("#outbox-list")
 
