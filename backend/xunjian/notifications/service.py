@@ -34,6 +34,11 @@ _COLUMNS = (Notification.id, Notification.kind, Notification.title, Notification
             Notification.created_at, Notification.read_at)
 
 
+def _read(row: dict) -> NotificationRead:
+    """A notification as read from the inbox statement or _COLUMNS (which may carry more, e.g. the page's counts)."""
+    return NotificationRead(**{name: row[name] for name in NotificationRead.__struct_fields__})
+
+
 async def _unread(user_id: int) -> int:
     return (await db.fetch(S.UNREAD, user_id))[0]["n"]
 
@@ -54,10 +59,7 @@ async def list_inbox(principal: Principal, unread_only: bool = False, limit: int
         total = (await db.fetch(S.COUNT.format(where=where), principal.id, *args))[0]["n"] if offset else 0
         unread = await _unread(principal.id)
     return NotificationList(
-        items=[NotificationRead(id=r["id"], kind=r["kind"], title=r["title"], subject_title=r["subject_title"],
-                                body=r["body"],
-                                subject_type=r["subject_type"], subject_id=r["subject_id"], site_id=r["site_id"],
-                                level=r["level"], created_at=r["created_at"], read_at=r["read_at"]) for r in rows],
+        items=[_read(r) for r in rows],
         total=total, unread=unread, limit=limit, offset=offset,
     )
 
@@ -75,7 +77,7 @@ async def mark_read(principal: Principal, notification_id: int, now: datetime | 
             raise NotFound("Notification not found")
         if row["read_at"] is None:
             await Notification.update({Notification.read_at: now or utcnow()}).where(cond)
-    return NotificationRead(**(await Notification.select(*_COLUMNS).where(cond).first()))
+    return _read(await Notification.select(*_COLUMNS).where(cond).first())
 
 
 async def mark_all_read(principal: Principal) -> MarkedRead:
